@@ -1,0 +1,44 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/calmcheck/calmcheck/modules"
+	"github.com/calmcheck/calmcheck/specs"
+)
+
+// loadWorkspace loads the built-in library and the user's paths, printing
+// load diagnostics to stderr. It fails (status 2) when any is an error.
+func loadWorkspace(paths []string, stderr io.Writer) (*modules.Workspace, error) {
+	w, ds := modules.LoadWorkspace(specs.FS, "specs", paths)
+	if w.Builtin {
+		fmt.Fprintln(stderr, "calmcheck: no PATH and no ./calmcheck.yaml: using the built-in library")
+	}
+	if err := report(ds, stderr); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// report prints diagnostics (deduplicated, sorted) and returns an exit
+// error with status 2 when one of them is an error.
+func report(ds modules.Diagnostics, w io.Writer) error {
+	ds = ds.Dedup()
+	for _, d := range ds {
+		fmt.Fprintln(w, d.String())
+	}
+	if ds.HasErrors() {
+		n := len(ds.Errors())
+		fmt.Fprintf(w, "calmcheck: %d error%s\n", n, plural(n))
+		return exitError{exitTrouble}
+	}
+	return nil
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}

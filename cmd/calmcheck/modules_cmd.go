@@ -1,0 +1,63 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/calmcheck/calmcheck/modules"
+	"github.com/spf13/cobra"
+)
+
+func newModulesCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "modules [PATH...]",
+		Short: "List the modules and programs of the library and the given specs",
+		Long: `List every module (name, where it is declared, what it includes and the first
+sentence of its doc) and every program (its modules and doc).
+
+PATH is a spec file or a directory (every *.yaml under it). With no PATH,
+./calmcheck.yaml if it exists, else only the built-in library. Built-in
+modules are always listed, since user specs can include them by name.`,
+		Example: `  calmcheck modules
+  calmcheck modules specs/`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			w, err := loadWorkspace(args, cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			writeModules(cmd.OutOrStdout(), w.Lib)
+			return nil
+		},
+	}
+	return cmd
+}
+
+func writeModules(out io.Writer, lib *modules.Library) {
+	tw := tabwriter.NewWriter(out, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "MODULE\tDECLARED AT\tINCLUDES\tDOC")
+	for _, m := range lib.SortedModules() {
+		var inc []string
+		for _, in := range m.Includes {
+			inc = append(inc, in.Name)
+		}
+		includes := strings.Join(inc, ", ")
+		if includes == "" {
+			includes = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s:%d\t%s\t%s\n", m.Name, m.Pos.File, m.Pos.Line, includes, m.FirstSentence())
+	}
+	tw.Flush()
+	fmt.Fprintln(out)
+	tw = tabwriter.NewWriter(out, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "PROGRAM\tDECLARED AT\tMODULES\tDOC")
+	for _, p := range lib.SortedPrograms() {
+		var ms []string
+		for _, m := range p.Modules {
+			ms = append(ms, m.Name)
+		}
+		fmt.Fprintf(tw, "%s\t%s:%d\t%s\t%s\n", p.Name, p.Pos.File, p.Pos.Line, strings.Join(ms, ", "), modules.FirstSentence(p.Doc))
+	}
+	tw.Flush()
+}

@@ -1,0 +1,462 @@
+// Package modules implements the calmcheck spec language: YAML module specs
+// with positions, the declaration and rule parser, well-formedness checks and
+// composition of modules into a flat Program.
+//
+// The layers follow go/token, go/ast and go/parser: Pos is a small value, the
+// AST types below are what the parser produces, Load reads files into a
+// Library, and Library.Compose flattens a set of root modules into a Program
+// that the analysis (depgraph, monotonic) and the executor read.
+package modules
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Pos is a source position: file, 1-based line and 1-based column (in
+// bytes). The zero Pos is "no position".
+type Pos struct {
+	File string
+	Line int
+	Col  int
+}
+
+// IsValid reports whether p carries a line.
+func (p Pos) IsValid() bool { return p.Line > 0 }
+
+// String formats p as file:line:col (the parts that are known).
+func (p Pos) String() string {
+	switch {
+	case !p.IsValid() && p.File == "":
+		return "-"
+	case !p.IsValid():
+		return p.File
+	case p.File == "":
+		return fmt.Sprintf("%d:%d", p.Line, p.Col)
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
+
+// Before orders positions by file, line, column.
+func (p Pos) Before(q Pos) bool {
+	if p.File != q.File {
+		return p.File < q.File
+	}
+	if p.Line != q.Line {
+		return p.Line < q.Line
+	}
+	return p.Col < q.Col
+}
+
+// Kind is the kind of a collection.
+type Kind int
+
+// The collection kinds of the spec language.
+const (
+	KindInvalid Kind = iota
+	Table
+	Scratch
+	Input
+	Output
+	Channel
+	Periodic
+)
+
+var kindNames = [...]string{"invalid", "table", "scratch", "input", "output", "channel", "periodic"}
+
+func (k Kind) String() string {
+	if k < 0 || int(k) >= len(kindNames) {
+		return "invalid"
+	}
+	return kindNames[k]
+}
+
+// ParseKind maps a kind keyword to its Kind (KindInvalid if unknown).
+func ParseKind(s string) Kind {
+	for i, n := range kindNames {
+		if i > 0 && n == s {
+			return Kind(i)
+		}
+	}
+	return KindInvalid
+}
+
+// Persistent reports whether facts of this kind survive the timestep.
+func (k Kind) Persistent() bool { return k == Table }
+
+// Interface reports whether the kind is an input or output interface.
+func (k Kind) Interface() bool { return k == Input || k == Output }
+
+// Column is one column of a declaration.
+type Column struct {
+	Name string
+	Addr bool // marked @: the destination address of a channel
+	Pos  Pos
+}
+
+// Decl is a state declaration: KIND name(key...) [=> (val...)] [every N].
+type Decl struct {
+	Kind    Kind
+	Name    string
+	Key     []Column
+	Val     []Column
+	Every   int64 // periodic interval in timesteps (periodic only)
+	Pos     Pos   // position of the kind keyword
+	NamePos Pos   // position of the name
+	Text    string
+	Module  string // the module that declares it
+}
+
+// Arity is the number of columns.
+func (d *Decl) Arity() int { return len(d.Key) + len(d.Val) }
+
+// Columns returns key columns followed by value columns.
+func (d *Decl) Columns() []Column {
+	cols := make([]Column, 0, d.Arity())
+	cols = append(cols, d.Key...)
+	return append(cols, d.Val...)
+}
+
+// AddrIndex is the index of the @ column, or -1.
+func (d *Decl) AddrIndex() int {
+	for i, c := range d.Columns() {
+		if c.Addr {
+			return i
+		}
+	}
+	return -1
+}
+
+// Schema renders the column lists as in the spec: (a, b) => (c).
+func (d *Decl) Schema() string {
+	var b strings.Builder
+	b.WriteString(d.Name)
+	writeCols(&b, d.Key)
+	if len(d.Val) > 0 {
+		b.WriteString(" => ")
+		writeCols(&b, d.Val)
+	}
+	return b.String()
+}
+
+func writeCols(b *strings.Builder, cols []Column) {
+	b.WriteByte('(')
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if c.Addr {
+			b.WriteByte('@')
+		}
+		b.WriteString(c.Name)
+	}
+	b.WriteByte(')')
+}
+
+// String renders the declaration canonically.
+func (d *Decl) String() string {
+	s := d.Kind.String() + " " + d.Schema()
+	if d.Kind == Periodic {
+		s += fmt.Sprintf(" every %d", d.Every)
+	}
+	return s
+}
+
+// SameShape reports whether two declarations declare the same collection
+// (kind, name and columns), as diamond inclusion requires.
+func (d *Decl) SameShape(e *Decl) bool {
+	if d.Kind != e.Kind || d.Name != e.Name || d.Every != e.Every || len(d.Key) != len(e.Key) || len(d.Val) != len(e.Val) {
+		return false
+	}
+	dc, ec := d.Columns(), e.Columns()
+	for i := range dc {
+		if dc[i].Name != ec[i].Name || dc[i].Addr != ec[i].Addr {
+			return false
+		}
+	}
+	return true
+}
+
+// Op is a rule's merge operator.
+type Op int
+
+// The five Bloom operators.
+const (
+	OpInvalid Op = iota
+	OpMerge      // <=  instantaneous
+	OpDefer      // <+  deferred insert
+	OpDelete     // <-  deferred delete
+	OpUpsert     // <+- deferred upsert
+	OpAsync      // <~  asynchronous
+)
+
+var opNames = [...]string{"?", "<=", "<+", "<-", "<+-", "<~"}
+
+func (o Op) String() string {
+	if o < 0 || int(o) >= len(opNames) {
+		return "?"
+	}
+	return opNames[o]
+}
+
+// Temporal reports whether the operator crosses a timestep (<+ <- <+- <~).
+func (o Op) Temporal() bool { return o == OpDefer || o == OpDelete || o == OpUpsert || o == OpAsync }
+
+// Async reports whether the operator is <~.
+func (o Op) Async() bool { return o == OpAsync }
+
+// Nonmonotonic reports whether the operator itself is nonmonotonic (<- <+-).
+func (o Op) Nonmonotonic() bool { return o == OpDelete || o == OpUpsert }
+
+// Expr is a term: variable, literal, list, arithmetic, call or aggregate.
+type Expr interface {
+	Pos() Pos
+	String() string
+	exprNode()
+}
+
+// Var is a variable; Name "_" is the anonymous wildcard. Variables whose
+// name starts with '$' are synthesized by the parser for bare atoms.
+type Var struct {
+	Name string
+	P    Pos
+}
+
+// IntLit is an integer literal.
+type IntLit struct {
+	Value int64
+	P     Pos
+}
+
+// StrLit is a string literal (Value is unquoted).
+type StrLit struct {
+	Value string
+	P     Pos
+}
+
+// BoolLit is true or false.
+type BoolLit struct {
+	Value bool
+	P     Pos
+}
+
+// ListExpr is [e1, ..., en]; in a body atom it is a pattern.
+type ListExpr struct {
+	Elems []Expr
+	P     Pos
+}
+
+// BinaryExpr is X Op Y with Op one of + - * /.
+type BinaryExpr struct {
+	Op   string
+	X, Y Expr
+	P    Pos // position of the operator
+}
+
+// UnaryExpr is -X.
+type UnaryExpr struct {
+	Op string
+	X  Expr
+	P  Pos
+}
+
+// CallExpr is a call of a built-in function.
+type CallExpr struct {
+	Func string
+	Args []Expr
+	P    Pos
+}
+
+// AggExpr is a head aggregate count<X>, sum<X>, ... (Arg nil for count<>).
+type AggExpr struct {
+	Agg string
+	Arg Expr
+	P   Pos
+}
+
+func (e *Var) Pos() Pos        { return e.P }
+func (e *IntLit) Pos() Pos     { return e.P }
+func (e *StrLit) Pos() Pos     { return e.P }
+func (e *BoolLit) Pos() Pos    { return e.P }
+func (e *ListExpr) Pos() Pos   { return e.P }
+func (e *BinaryExpr) Pos() Pos { return e.P }
+func (e *UnaryExpr) Pos() Pos  { return e.P }
+func (e *CallExpr) Pos() Pos   { return e.P }
+func (e *AggExpr) Pos() Pos    { return e.P }
+
+func (*Var) exprNode()        {}
+func (*IntLit) exprNode()     {}
+func (*StrLit) exprNode()     {}
+func (*BoolLit) exprNode()    {}
+func (*ListExpr) exprNode()   {}
+func (*BinaryExpr) exprNode() {}
+func (*UnaryExpr) exprNode()  {}
+func (*CallExpr) exprNode()   {}
+func (*AggExpr) exprNode()    {}
+
+// Wildcard reports whether v is the anonymous variable _.
+func (e *Var) Wildcard() bool { return e.Name == "_" }
+
+// Atom is pred(args...). Bare atoms (a name without arguments, only allowed
+// as "head OP body" with a single bare body atom) get their Args filled with
+// synthesized variables $1..$n during composition, when the arity is known.
+type Atom struct {
+	Pred string
+	Args []Expr
+	Bare bool
+	P    Pos // position of the predicate name
+}
+
+// Literal is a body literal: *AtomLit, *CmpLit or *BindLit.
+type Literal interface {
+	Pos() Pos
+	String() string
+	litNode()
+}
+
+// AtomLit is a positive or negated (notin) atom in a body.
+type AtomLit struct {
+	Atom
+	Negated bool
+	NotPos  Pos // position of notin
+}
+
+// CmpLit is a comparison X op Y (== != < <= > >=).
+type CmpLit struct {
+	Op   string
+	X, Y Expr
+	P    Pos // position of the operator
+}
+
+// BindLit binds a variable: Var = X.
+type BindLit struct {
+	Var *Var
+	X   Expr
+	P   Pos // position of '='
+}
+
+// Pos returns the position of the literal (notin for negated atoms).
+func (l *AtomLit) Pos() Pos {
+	if l.Negated {
+		return l.NotPos
+	}
+	return l.P
+}
+func (l *CmpLit) Pos() Pos  { return l.X.Pos() }
+func (l *BindLit) Pos() Pos { return l.Var.P }
+
+func (*AtomLit) litNode() {}
+func (*CmpLit) litNode()  {}
+func (*BindLit) litNode() {}
+
+// Rule is "head OP body".
+type Rule struct {
+	Head   Atom
+	Op     Op
+	OpPos  Pos
+	Body   []Literal
+	Pos    Pos    // position of the head predicate
+	Text   string // the rule as written (whitespace folded)
+	Module string // the module whose block holds the rule
+	Block  string // the block name
+	Index  int    // index of the rule inside its block
+}
+
+// Aggregates returns the aggregates of the head, in order.
+func (r *Rule) Aggregates() []*AggExpr {
+	var out []*AggExpr
+	for _, a := range r.Head.Args {
+		if ag, ok := a.(*AggExpr); ok {
+			out = append(out, ag)
+		}
+	}
+	return out
+}
+
+// HasAggregate reports whether the head has an aggregate.
+func (r *Rule) HasAggregate() bool { return len(r.Aggregates()) > 0 }
+
+// BodyAtoms returns the atoms of the body (positive and negated).
+func (r *Rule) BodyAtoms() []*AtomLit {
+	var out []*AtomLit
+	for _, l := range r.Body {
+		if a, ok := l.(*AtomLit); ok {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// NonmonotonicUse reports whether the edge from body atom a to the head is
+// nonmonotonic: a is negated, the head aggregates, or the operator is <- or
+// <+-.
+func (r *Rule) NonmonotonicUse(a *AtomLit) bool {
+	return a.Negated || r.HasAggregate() || r.Op.Nonmonotonic()
+}
+
+// GroupingKey returns the head terms that are not aggregates, rendered,
+// when the head aggregates; nil otherwise.
+func (r *Rule) GroupingKey() []string {
+	if !r.HasAggregate() {
+		return nil
+	}
+	var out []string
+	for _, a := range r.Head.Args {
+		if _, ok := a.(*AggExpr); !ok {
+			out = append(out, a.String())
+		}
+	}
+	return out
+}
+
+// Ref is a reference by name with a position (an include, a program's
+// module list).
+type Ref struct {
+	Name string
+	Pos  Pos
+}
+
+// Block is a named rule block.
+type Block struct {
+	Name   string
+	Rules  []*Rule
+	Pos    Pos
+	Module string
+}
+
+// Module is one module definition.
+type Module struct {
+	Name     string
+	Doc      string
+	Includes []Ref
+	State    []*Decl
+	Blocks   []*Block
+	Pos      Pos
+	File     string
+	Builtin  bool // loaded from the embedded library
+}
+
+// Block returns the block of m named name, or nil.
+func (m *Module) Block(name string) *Block {
+	for _, b := range m.Blocks {
+		if b.Name == name {
+			return b
+		}
+	}
+	return nil
+}
+
+// FirstSentence returns the doc's first sentence.
+func (m *Module) FirstSentence() string { return FirstSentence(m.Doc) }
+
+// FirstSentence returns the first sentence of a paragraph, with whitespace
+// folded.
+func FirstSentence(doc string) string {
+	doc = strings.Join(strings.Fields(doc), " ")
+	for i := 0; i+1 < len(doc); i++ {
+		if doc[i] == '.' && doc[i+1] == ' ' {
+			return doc[:i+1]
+		}
+	}
+	return doc
+}
