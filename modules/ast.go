@@ -360,6 +360,10 @@ type Rule struct {
 	Module string // the module whose block holds the rule
 	Block  string // the block name
 	Index  int    // index of the rule inside its block
+	// Ack is an acknowledgement written on the rule or its block
+	// (coordinated: "why"): its findings are known and handled.
+	Ack    string
+	AckPos Pos
 }
 
 // Aggregates returns the aggregates of the head, in order.
@@ -422,6 +426,8 @@ type Block struct {
 	Rules  []*Rule
 	Pos    Pos
 	Module string
+	Ack    string // coordinated: "why", on the whole block
+	AckPos Pos
 }
 
 // Module is one module definition.

@@ -478,19 +478,79 @@ func (l *fileLoader) module(name string, kn, vn *yaml.Node) {
 func (l *fileLoader) block(m *Module, name string, kn, vn *yaml.Node) {
 	b := &Block{Name: name, Pos: l.src.nodePos(kn), Module: m.Name, Rules: []*Rule{}}
 	vn = l.resolve(vn)
-	if vn.Kind != yaml.SequenceNode {
-		if vn.Kind == yaml.ScalarNode && vn.Tag == "!!null" {
-			l.diags.errorf("schema", b.Pos, "block %q has no rules: write `%s: []` for an empty block", name, name)
-		} else {
-			l.diags.errorf("schema", l.src.nodePos(vn), "block %q must be a list of rules, found %s", name, kindName(vn))
+	var rulesNode *yaml.Node
+	switch vn.Kind {
+	case yaml.SequenceNode:
+		rulesNode = vn
+	case yaml.MappingNode:
+		// Long form: {coordinated: "why", rules: [...]}
+		l.mapping(vn, "block "+name, func(key string, kn, vn *yaml.Node) {
+			switch key {
+			case "rules":
+				rulesNode = l.resolve(vn)
+			case "coordinated":
+				if s, ok := l.str(vn, "coordinated"); ok {
+					b.Ack, b.AckPos = strings.TrimSpace(s), l.src.nodePos(kn)
+				}
+			default:
+				l.unknownKey(kn, key, "block "+name, "rules, coordinated")
+			}
+		})
+		if rulesNode == nil {
+			l.diags.errorf("schema", b.Pos, "block %q has no rules key", name)
+			return
 		}
+		if rulesNode.Kind != yaml.SequenceNode {
+			l.diags.errorf("schema", l.src.nodePos(rulesNode), "rules of block %q must be a list, found %s", name, kindName(rulesNode))
+			return
+		}
+	case yaml.ScalarNode:
+		if vn.Tag == "!!null" {
+			l.diags.errorf("schema", b.Pos, "block %q has no rules: write `%s: []` for an empty block", name, name)
+			return
+		}
+		fallthrough
+	default:
+		l.diags.errorf("schema", l.src.nodePos(vn), "block %q must be a list of rules, found %s", name, kindName(vn))
 		return
 	}
-	for i, rn := range l.strings(vn, "block "+name) {
-		r, ds := ParseRule(rn.Value, l.src.scalarPos(rn))
+	for i, rn := range rulesNode.Content {
+		rn = l.resolve(rn)
+		text, ack := rn, ""
+		var ackPos Pos
+		if rn.Kind == yaml.MappingNode {
+			// Long form of a rule: {rule: "...", coordinated: "why"}
+			text = nil
+			l.mapping(rn, "a rule", func(key string, kn, vn *yaml.Node) {
+				switch key {
+				case "rule":
+					if _, ok := l.str(vn, "rule"); ok {
+						text = l.resolve(vn)
+					}
+				case "coordinated":
+					if s, ok := l.str(vn, "coordinated"); ok {
+						ack, ackPos = strings.TrimSpace(s), l.src.nodePos(kn)
+					}
+				default:
+					l.unknownKey(kn, key, "a rule", "rule, coordinated")
+				}
+			})
+			if text == nil {
+				l.diags.errorf("schema", l.src.nodePos(rn), "a rule written as a mapping needs a rule key")
+				continue
+			}
+		} else if rn.Kind != yaml.ScalarNode || rn.Tag == "!!null" {
+			l.diags.errorf("schema", l.src.nodePos(rn), "each rule of block %s must be a string, found %s", name, kindName(rn))
+			continue
+		}
+		r, ds := ParseRule(text.Value, l.src.scalarPos(text))
 		l.diags.ds = append(l.diags.ds, ds...)
 		if r != nil {
 			r.Module, r.Block, r.Index = m.Name, name, i
+			r.Ack, r.AckPos = ack, ackPos
+			if r.Ack == "" {
+				r.Ack, r.AckPos = b.Ack, b.AckPos
+			}
 			b.Rules = append(b.Rules, r)
 		}
 	}

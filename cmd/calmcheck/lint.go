@@ -11,6 +11,8 @@ type lintOptions struct {
 	modules  []string
 }
 
+func init() { commands = append(commands, newLintCmd) }
+
 func newLintCmd() *cobra.Command {
 	var o lintOptions
 	cmd := &cobra.Command{

@@ -10,6 +10,8 @@ import (
 	"github.com/spf13/cobra"
 )
 
+func init() { commands = append(commands, newModulesCmd) }
+
 func newModulesCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "modules [PATH...]",

@@ -77,8 +77,19 @@ shopping cart in Bloom".`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%v\nRun '%s --help' for usage", err, c.CommandPath())
 	})
-	root.AddCommand(newVersionCmd(), newModulesCmd(), newLintCmd())
+	for _, c := range commands {
+		root.AddCommand(c())
+	}
 	return root
+}
+
+// commands holds the constructors of the subcommands; each command's file
+// registers its own in an init function, so that commands can be added
+// without touching this file.
+var commands []func() *cobra.Command
+
+func init() {
+	commands = append(commands, newVersionCmd)
 }
 
 func newVersionCmd() *cobra.Command {
