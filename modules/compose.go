@@ -198,8 +198,6 @@ func (c *composer) checkRules() {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	read := map[string]bool{}
-	written := map[string]bool{}
 	rules := p.Rules[:0:0]
 	for _, r := range p.Rules {
 		ok := true
@@ -222,12 +220,8 @@ func (c *composer) checkRules() {
 		for _, a := range r.BodyAtoms() {
 			d := resolve(&a.Atom)
 			bodyDecls = append(bodyDecls, d)
-			if d != nil {
-				read[d.Name] = true
-			}
 		}
 		if hd != nil {
-			written[hd.Name] = true
 			switch {
 			case hd.Kind == Periodic:
 				c.diags.errorf("operator", r.Head.P, "%s is periodic: a timer fills it, no rule may write it", hd.Name)
@@ -258,11 +252,6 @@ func (c *composer) checkRules() {
 		rules = append(rules, r)
 	}
 	p.Rules = rules
-	for _, d := range p.Collections {
-		if !read[d.Name] && !written[d.Name] {
-			c.diags.warnf("unused", d.NamePos, "%s %s (declared in %s) is neither read nor written in program %s", d.Kind, d.Name, d.Module, p.Name)
-		}
-	}
 }
 
 func colList(d *Decl) string {
