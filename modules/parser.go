@@ -429,7 +429,7 @@ func (p *parser) parseLiteral() Literal {
 		save := p.lx.off
 		saveTok := p.tok
 		p.advance()
-		isCall := false
+		isCall := p.tok.kind == tLss && isAggregate(t.text)
 		if p.tok.kind == tLParen {
 			// Look past the balanced argument list.
 			if _, ok := LookupBuiltin(t.text); ok && p.callThenCompare() {
