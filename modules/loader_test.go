@@ -374,7 +374,6 @@ func TestLimits(t *testing.T) {
 	})
 }
 
-
 func TestLoadPathDirectoryAndProjectSpecs(t *testing.T) {
 	dir := t.TempDir()
 	must := func(name, data string) {

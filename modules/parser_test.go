@@ -19,7 +19,7 @@ func parseRuleOK(t *testing.T, src string) *Rule {
 func TestParseRuleConstructs(t *testing.T) {
 	tests := []struct {
 		name, src, want string
-		op               Op
+		op              Op
 	}{
 		{"merge", "a(X) <= b(X)", "a(X) <= b(X)", OpMerge},
 		{"defer", "a(X) <+ b(X)", "a(X) <+ b(X)", OpDefer},
