@@ -242,10 +242,36 @@ func (lx *lexer) lexString(start int) token {
 			lx.off = i
 			return token{kind: tIllegal, text: s[start:i], off: start, err: "string not terminated"}
 		default:
-			b.WriteByte(c)
-			i++
+			r, w := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && w <= 1 {
+				lx.off = i + 1
+				return token{kind: tIllegal, text: s[i : i+1], off: i, err: "invalid UTF-8 in string"}
+			}
+			b.WriteString(s[i : i+w])
+			i += w
 		}
 	}
 	lx.off = len(s)
 	return token{kind: tIllegal, text: s[start:], off: start, err: "string not terminated"}
+}
+
+// quote renders a string literal with exactly the escapes the lexer reads.
+func quote(v string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; c {
+		case '"', '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\t':
+			b.WriteString(`\t`)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
 }

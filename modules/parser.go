@@ -671,7 +671,7 @@ func plural(n int) string {
 
 func (e *Var) String() string     { return e.Name }
 func (e *IntLit) String() string  { return strconv.FormatInt(e.Value, 10) }
-func (e *StrLit) String() string  { return strconv.Quote(e.Value) }
+func (e *StrLit) String() string  { return quote(e.Value) }
 func (e *BoolLit) String() string { return strconv.FormatBool(e.Value) }
 func (e *ListExpr) String() string {
 	return "[" + joinExprs(e.Elems) + "]"

@@ -86,13 +86,39 @@ func (w *Workspace) Select(programs, mods []string) ([]*Program, Diagnostics) {
 			compose(w.Lib.ComposeProgram(ps.Name))
 		}
 	}
-	if len(out) > 0 || w.Builtin {
-		return out, ds
+	if len(out) == 0 && !w.Builtin {
+		for _, m := range w.RootModules() {
+			compose(w.Lib.Compose(m.Name, []Ref{{Name: m.Name, Pos: m.Pos}}))
+		}
 	}
-	for _, m := range w.RootModules() {
-		compose(w.Lib.Compose(m.Name, []Ref{{Name: m.Name, Pos: m.Pos}}))
+	return out, append(ds, w.checkUncovered(out)...)
+}
+
+// checkUncovered composes, on its own, every module of the selection's
+// side (user or built-in) that no selected program contains (a module in
+// an include cycle, a module no program uses), and returns the errors, so
+// that no module escapes the well-formedness checks.
+func (w *Workspace) checkUncovered(progs []*Program) Diagnostics {
+	covered := map[string]bool{}
+	for _, p := range progs {
+		for _, m := range p.Modules {
+			covered[m.Name] = true
+		}
 	}
-	return out, ds
+	var ds Diagnostics
+	for _, m := range w.Lib.SortedModules() {
+		if m.Builtin != w.Builtin || covered[m.Name] {
+			continue
+		}
+		p, cds := w.Lib.Compose(m.Name, []Ref{{Name: m.Name, Pos: m.Pos}})
+		if p != nil {
+			for _, pm := range p.Modules {
+				covered[pm.Name] = true
+			}
+		}
+		ds = append(ds, cds.Errors()...)
+	}
+	return ds
 }
 
 // RootModules returns the user modules (built-in ones in built-in mode)
