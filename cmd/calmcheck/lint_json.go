@@ -1,0 +1,234 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+
+	"github.com/calmcheck/calmcheck/modules"
+	"github.com/calmcheck/calmcheck/monotonic"
+)
+
+// The JSON report, version 1. docs/lint-json.md documents it field by
+// field and holds its JSON Schema, which a test validates the output
+// against. Add fields freely; renaming or removing one needs version 2.
+
+const jsonVersion = 1
+
+type jsonReport struct {
+	Version  int           `json:"version"`
+	Tool     jsonTool      `json:"tool"`
+	Programs []jsonProgram `json:"programs"`
+	Findings []jsonFinding `json:"findings"`
+	Summary  jsonSummary   `json:"summary"`
+}
+
+type jsonTool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+type jsonProgram struct {
+	Name           string           `json:"name"`
+	Doc            string           `json:"doc,omitempty"`
+	Roots          []string         `json:"roots"`
+	Modules        []string         `json:"modules"`
+	Collections    []jsonCollection `json:"collections"`
+	Edges          []jsonEdge       `json:"edges"`
+	Sources        []string         `json:"sources"`
+	Sinks          []string         `json:"sinks"`
+	Underspecified []jsonDangling   `json:"underspecified"`
+	Strata         *map[string]int  `json:"strata,omitempty"`
+	Paths          []jsonPath       `json:"paths"`
+	Findings       []jsonFinding    `json:"findings"`
+}
+
+type jsonCollection struct {
+	Name   string   `json:"name"`
+	Kind   string   `json:"kind"`
+	Module string   `json:"module"`
+	Key    []string `json:"key"`
+	Val    []string `json:"val"`
+	Every  int64    `json:"every,omitempty"`
+	File   string   `json:"file"`
+	Line   int      `json:"line"`
+	Column int      `json:"column"`
+}
+
+type jsonEdge struct {
+	From         string   `json:"from"`
+	To           string   `json:"to"`
+	Op           string   `json:"op"`
+	Temporal     bool     `json:"temporal"`
+	Async        bool     `json:"async"`
+	Nonmonotonic bool     `json:"nonmonotonic"`
+	Reason       string   `json:"reason,omitempty"`
+	Rule         jsonRule `json:"rule"`
+}
+
+type jsonRule struct {
+	Module string `json:"module"`
+	Block  string `json:"block"`
+	Index  int    `json:"index"`
+	Text   string `json:"text"`
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+	Column int    `json:"column"`
+}
+
+type jsonDangling struct {
+	Collection string `json:"collection"`
+	Direction  string `json:"direction"`
+}
+
+type jsonPath struct {
+	From       string     `json:"from"`
+	To         string     `json:"to"`
+	Label      string     `json:"label"`
+	Coordinate *jsonCoord `json:"coordinate,omitempty"`
+}
+
+type jsonCoord struct {
+	Collection string   `json:"collection"`
+	Reason     string   `json:"reason"`
+	Rule       jsonRule `json:"rule"`
+	After      string   `json:"after,omitempty"`
+}
+
+type jsonFinding struct {
+	Check        string     `json:"check"`
+	Severity     string     `json:"severity"`
+	Message      string     `json:"message"`
+	File         string     `json:"file"`
+	Line         int        `json:"line"`
+	Column       int        `json:"column"`
+	Program      string     `json:"program"`
+	Module       string     `json:"module"`
+	Collections  []string   `json:"collections"`
+	Inputs       []string   `json:"inputs,omitempty"`
+	Expected     bool       `json:"expected"`
+	Acknowledged string     `json:"acknowledged,omitempty"`
+	Fingerprint  string     `json:"fingerprint"`
+	Flow         []jsonStep `json:"flow,omitempty"`
+}
+
+type jsonStep struct {
+	From   string `json:"from"`
+	To     string `json:"to"`
+	Op     string `json:"op"`
+	Note   string `json:"note,omitempty"`
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+	Column int    `json:"column"`
+}
+
+type jsonSummary struct {
+	Programs  int  `json:"programs"`
+	Errors    int  `json:"errors"`
+	Warnings  int  `json:"warnings"`
+	Notes     int  `json:"notes"`
+	Expected  int  `json:"expected"`
+	Baselined int  `json:"baselined"`
+	Failed    bool `json:"failed"`
+}
+
+func writeJSON(w io.Writer, r *lintReport) error {
+	doc := jsonReport{Version: jsonVersion, Tool: jsonTool{Name: "calmcheck", Version: Version}}
+	doc.Programs = []jsonProgram{}
+	for _, pr := range r.Programs {
+		doc.Programs = append(doc.Programs, toJSONProgram(pr))
+	}
+	doc.Findings = toJSONFindings(r.Workspace)
+	e, wn, n, x := r.counts()
+	doc.Summary = jsonSummary{Programs: len(r.Programs), Errors: e, Warnings: wn, Notes: n, Expected: x, Baselined: r.Baselined, Failed: r.failed()}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(doc)
+}
+
+func toJSONProgram(pr *programReport) jsonProgram {
+	res := pr.Result
+	p, g := res.Program, res.Graph
+	jp := jsonProgram{
+		Name: p.Name, Doc: p.Doc,
+		Roots: nonNil(p.Roots), Modules: []string{},
+		Collections: []jsonCollection{}, Edges: []jsonEdge{},
+		Sources: nonNil(g.Names(g.Sources())), Sinks: nonNil(g.Names(g.Sinks())),
+		Underspecified: []jsonDangling{}, Paths: []jsonPath{},
+		Findings: toJSONFindings(pr.Findings),
+	}
+	for _, m := range p.Modules {
+		jp.Modules = append(jp.Modules, m.Name)
+	}
+	for _, n := range g.Nodes {
+		d := n.Decl
+		jc := jsonCollection{Name: n.Name, Kind: n.Kind.String(), Module: n.Module, Key: colNames(d.Key), Val: colNames(d.Val),
+			Every: d.Every, File: d.Pos.File, Line: d.Pos.Line, Column: d.Pos.Col}
+		jp.Collections = append(jp.Collections, jc)
+	}
+	for i := range g.Edges {
+		e := &g.Edges[i]
+		jp.Edges = append(jp.Edges, jsonEdge{From: g.Nodes[e.From].Name, To: g.Nodes[e.To].Name, Op: e.Op.String(),
+			Temporal: e.Temporal, Async: e.Async, Nonmonotonic: e.Nonmonotonic, Reason: e.Reason(), Rule: toJSONRule(e.Rule)})
+	}
+	for _, d := range g.Underspecified() {
+		jp.Underspecified = append(jp.Underspecified, jsonDangling{Collection: g.Nodes[d.Node].Name, Direction: string(d.Direction)})
+	}
+	if res.Strata != nil {
+		m := map[string]int{}
+		for v, s := range res.Strata {
+			m[g.Nodes[v].Name] = s
+		}
+		jp.Strata = &m
+	}
+	for _, pl := range res.Paths {
+		jpl := jsonPath{From: g.Nodes[pl.From].Name, To: g.Nodes[pl.To].Name, Label: pl.Label.String()}
+		if pl.Coordinate >= 0 {
+			e := &g.Edges[pl.Coordinate]
+			jpl.Coordinate = &jsonCoord{Collection: g.Nodes[e.To].Name, Reason: e.Reason(), Rule: toJSONRule(e.Rule)}
+			if pl.Async >= 0 {
+				jpl.Coordinate.After = g.Nodes[g.Edges[pl.Async].To].Name
+			}
+		}
+		jp.Paths = append(jp.Paths, jpl)
+	}
+	return jp
+}
+
+func toJSONRule(r *modules.Rule) jsonRule {
+	return jsonRule{Module: r.Module, Block: r.Block, Index: r.Index, Text: r.Text, File: r.Pos.File, Line: r.Pos.Line, Column: r.Pos.Col}
+}
+
+func toJSONFindings(fs []monotonic.Finding) []jsonFinding {
+	out := []jsonFinding{}
+	for _, f := range fs {
+		jf := jsonFinding{Check: f.Check, Severity: f.Severity.String(), Message: f.Message,
+			File: f.Pos.File, Line: f.Pos.Line, Column: f.Pos.Col, Program: f.Program, Module: f.Module,
+			Collections: nonNil(f.Collections), Inputs: f.Inputs, Expected: f.Expected, Acknowledged: f.Acknowledged,
+			Fingerprint: f.Fingerprint}
+		for _, s := range f.Flow {
+			jf.Flow = append(jf.Flow, jsonStep{From: s.From, To: s.To, Op: s.Op, Note: s.Note, File: s.Pos.File, Line: s.Pos.Line, Column: s.Pos.Col})
+		}
+		out = append(out, jf)
+	}
+	return out
+}
+
+func colNames(cols []modules.Column) []string {
+	out := []string{}
+	for _, c := range cols {
+		n := c.Name
+		if c.Addr {
+			n = "@" + n
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+func nonNil(xs []string) []string {
+	if xs == nil {
+		return []string{}
+	}
+	return xs
+}

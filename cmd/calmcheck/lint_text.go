@@ -1,0 +1,117 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/calmcheck/calmcheck/modules"
+	"github.com/calmcheck/calmcheck/monotonic"
+)
+
+// ANSI colours for text output.
+const (
+	ansiReset  = "\x1b[0m"
+	ansiBold   = "\x1b[1m"
+	ansiDim    = "\x1b[2m"
+	ansiRed    = "\x1b[31m"
+	ansiYellow = "\x1b[33m"
+	ansiCyan   = "\x1b[36m"
+)
+
+type painter bool
+
+func (p painter) paint(code, s string) string {
+	if !p {
+		return s
+	}
+	return code + s + ansiReset
+}
+
+func (p painter) severity(s modules.Severity) string {
+	switch s {
+	case modules.Error:
+		return p.paint(ansiBold+ansiRed, s.String())
+	case modules.Warning:
+		return p.paint(ansiBold+ansiYellow, s.String())
+	}
+	return p.paint(ansiBold+ansiCyan, s.String())
+}
+
+// writeText prints findings as file:line:col: severity: message [check],
+// grouped by program, each program followed by its path-label table, and
+// a summary line.
+func writeText(w io.Writer, r *lintReport, color bool) {
+	p := painter(color)
+	for _, f := range r.Workspace {
+		writeTextFinding(w, p, &f)
+	}
+	for i, pr := range r.Programs {
+		if i > 0 || len(r.Workspace) > 0 {
+			fmt.Fprintln(w)
+		}
+		prog := pr.Result.Program
+		fmt.Fprintf(w, "%s %s: %s (%d collections, %d rules)\n", p.paint(ansiBold, "program"), p.paint(ansiBold, prog.Name),
+			strings.Join(prog.Roots, ", "), len(prog.Collections), len(prog.Rules))
+		for _, f := range pr.Findings {
+			writeTextFinding(w, p, &f)
+		}
+		writeTextPaths(w, pr.Result)
+	}
+	e, wn, n, x := r.counts()
+	fmt.Fprintf(w, "\n%d program%s: %d error%s, %d warning%s, %d note%s", len(r.Programs), plural(len(r.Programs)),
+		e, plural(e), wn, plural(wn), n, plural(n))
+	if x > 0 {
+		fmt.Fprintf(w, " (%d expected)", x)
+	}
+	if r.Baselined > 0 {
+		fmt.Fprintf(w, "; %d hidden by the baseline", r.Baselined)
+	}
+	fmt.Fprintln(w)
+}
+
+func writeTextFinding(w io.Writer, p painter, f *monotonic.Finding) {
+	fmt.Fprintf(w, "%s: %s: %s [%s]", f.Pos, p.severity(f.Severity), f.Message, f.Check)
+	if f.Acknowledged != "" {
+		fmt.Fprintf(w, " %s", p.paint(ansiDim, fmt.Sprintf("(acknowledged: %s)", f.Acknowledged)))
+	}
+	if f.Expected {
+		fmt.Fprintf(w, " %s", p.paint(ansiDim, "(expected)"))
+	}
+	fmt.Fprintln(w)
+}
+
+// writeTextPaths prints, per output, the inputs that reach it with their
+// label, and for a D where to coordinate.
+func writeTextPaths(w io.Writer, res *monotonic.Result) {
+	g := res.Graph
+	if len(res.Paths) == 0 {
+		fmt.Fprintln(w, "  paths: none (no input reaches an output)")
+		return
+	}
+	fmt.Fprintln(w, "  paths:")
+	var buf strings.Builder
+	tw := tabwriter.NewWriter(&buf, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "    OUTPUT\tINPUT\tLABEL\tCOORDINATE AT")
+	prev := -1
+	for _, pl := range res.Paths {
+		out := g.Nodes[pl.To].Name
+		if pl.To == prev {
+			out = ""
+		}
+		prev = pl.To
+		coord := ""
+		if pl.Coordinate >= 0 {
+			e := &g.Edges[pl.Coordinate]
+			coord = fmt.Sprintf("%s (%s into %s)", e.UsePos(), e.Reason(), g.Nodes[e.To].Name)
+		}
+		fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\n", out, g.Nodes[pl.From].Name, pl.Label, coord)
+	}
+	tw.Flush()
+	for _, line := range strings.SplitAfter(buf.String(), "\n") {
+		if line != "" {
+			fmt.Fprintln(w, strings.TrimRight(line, " \n"))
+		}
+	}
+}

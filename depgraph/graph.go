@@ -1,0 +1,296 @@
+// Package depgraph builds the predicate dependency graph of a composed
+// program: one node per collection, one edge per (body collection, head
+// collection, rule), with the properties the CALM analysis needs (temporal,
+// asynchronous, nonmonotonic) and the distinguished nodes of the Bloom
+// talk's legend: sources S, sinks T and underspecified dataflow (??).
+//
+// Everything here is linear in the size of the program: the graph is stored
+// as compressed adjacency arrays, strongly connected components are found
+// with an iterative Tarjan, and paths are shortest paths found by
+// breadth-first search inside one component.
+package depgraph
+
+import (
+	"sort"
+
+	"github.com/calmcheck/calmcheck/modules"
+)
+
+// Node is a collection of the program.
+type Node struct {
+	ID     int
+	Name   string
+	Kind   modules.Kind
+	Module string
+	Decl   *modules.Decl
+	// Written: some rule has it as head. Read: some rule has it in its
+	// body.
+	Written, Read bool
+}
+
+// Edge is a dependency of a head collection on a body collection through
+// one rule. A collection used twice in one rule's body gives one edge,
+// nonmonotonic if either use is.
+type Edge struct {
+	ID       int
+	From, To int // body, head
+	Rule     *modules.Rule
+	RuleID   int // index of the rule in Program.Rules
+	Op       modules.Op
+	// Temporal: <+ <- <+- <~. Async: <~.
+	Temporal, Async bool
+	// Nonmonotonic: the body collection is negated in the rule, the head
+	// aggregates, or the operator is <- or <+-. Negated and Aggregate say
+	// which (both may hold).
+	Nonmonotonic, Negated, Aggregate bool
+	// Pos is the position of the body atom (its notin for a negated use),
+	// the place in the rule where the dependency is written.
+	Pos modules.Pos
+}
+
+// Reason says why the edge is nonmonotonic ("" if it is not): "notin",
+// "count<R>" (the head's aggregates), "deletion (<-)" or "upsert (<+-)".
+func (e *Edge) Reason() string {
+	if !e.Nonmonotonic {
+		return ""
+	}
+	var parts []string
+	if e.Negated {
+		parts = append(parts, "notin")
+	}
+	if e.Aggregate {
+		for _, a := range e.Rule.Aggregates() {
+			parts = append(parts, a.String())
+		}
+	}
+	switch e.Op {
+	case modules.OpDelete:
+		parts = append(parts, "deletion (<-)")
+	case modules.OpUpsert:
+		parts = append(parts, "upsert (<+-)")
+	}
+	s := ""
+	for i, p := range parts {
+		if i > 0 {
+			s += ", "
+		}
+		s += p
+	}
+	return s
+}
+
+// UsePos is where a nonmonotonic edge is written: the notin of a negated
+// use, the aggregate of an aggregating head, the operator of <- and <+-;
+// the rule's position otherwise.
+func (e *Edge) UsePos() modules.Pos {
+	switch {
+	case e.Negated:
+		return e.Pos
+	case e.Aggregate:
+		if ags := e.Rule.Aggregates(); len(ags) > 0 && ags[0].Pos().IsValid() {
+			return ags[0].Pos()
+		}
+	case e.Op.Nonmonotonic() && e.Rule.OpPos.IsValid():
+		return e.Rule.OpPos
+	}
+	return e.Rule.Pos
+}
+
+// Direction says which end of an underspecified collection dangles.
+type Direction string
+
+// Directions of a dangling end: DirInput when nothing feeds the collection
+// (the `??` node is in front of it: an output interface nothing writes, a
+// channel read but never written); DirOutput when nothing consumes it (the
+// `??` node is behind it: an input interface nothing reads, a channel
+// written but never read).
+const (
+	DirInput  Direction = "input"
+	DirOutput Direction = "output"
+)
+
+// Dangling is an underspecified end of the dataflow.
+type Dangling struct {
+	Node      int
+	Direction Direction
+}
+
+// Graph is the dependency graph of a program.
+type Graph struct {
+	Program *modules.Program
+	Nodes   []Node
+	Edges   []Edge
+
+	byName         map[string]int
+	outOff, outIdx []int32 // CSR: edges out of node n are outIdx[outOff[n]:outOff[n+1]]
+	inOff, inIdx   []int32
+}
+
+// Build constructs the dependency graph of a composed program. Atoms that
+// name no collection (which composition reports as errors) are skipped.
+func Build(p *modules.Program) *Graph {
+	g := &Graph{Program: p, byName: make(map[string]int, len(p.Collections))}
+	g.Nodes = make([]Node, len(p.Collections))
+	for i, d := range p.Collections {
+		g.Nodes[i] = Node{ID: i, Name: d.Name, Kind: d.Kind, Module: d.Module, Decl: d}
+		g.byName[d.Name] = i
+	}
+	seen := map[int]int{} // body node -> edge index, for the current rule
+	for ri, r := range p.Rules {
+		h, ok := g.byName[r.Head.Pred]
+		if !ok {
+			continue
+		}
+		g.Nodes[h].Written = true
+		clear(seen)
+		agg := r.HasAggregate()
+		for _, l := range r.Body {
+			a, isAtom := l.(*modules.AtomLit)
+			if !isAtom {
+				continue
+			}
+			b, ok := g.byName[a.Pred]
+			if !ok {
+				continue
+			}
+			g.Nodes[b].Read = true
+			nm := r.NonmonotonicUse(a)
+			if ei, dup := seen[b]; dup {
+				e := &g.Edges[ei]
+				if nm && !e.Nonmonotonic {
+					e.Pos = a.Pos()
+				}
+				e.Nonmonotonic = e.Nonmonotonic || nm
+				e.Negated = e.Negated || a.Negated
+				continue
+			}
+			seen[b] = len(g.Edges)
+			g.Edges = append(g.Edges, Edge{
+				ID: len(g.Edges), From: b, To: h, Rule: r, RuleID: ri, Op: r.Op,
+				Temporal: r.Op.Temporal(), Async: r.Op.Async(),
+				Nonmonotonic: nm, Negated: a.Negated, Aggregate: agg,
+				Pos: a.Pos(),
+			})
+		}
+	}
+	g.outOff, g.outIdx = csr(len(g.Nodes), g.Edges, func(e *Edge) int { return e.From })
+	g.inOff, g.inIdx = csr(len(g.Nodes), g.Edges, func(e *Edge) int { return e.To })
+	return g
+}
+
+// csr builds compressed adjacency arrays, edges of a node in edge order.
+func csr(n int, edges []Edge, end func(*Edge) int) (off, idx []int32) {
+	off = make([]int32, n+1)
+	for i := range edges {
+		off[end(&edges[i])+1]++
+	}
+	for i := 1; i <= n; i++ {
+		off[i] += off[i-1]
+	}
+	idx = make([]int32, len(edges))
+	fill := make([]int32, n)
+	copy(fill, off[:n])
+	for i := range edges {
+		v := end(&edges[i])
+		idx[fill[v]] = int32(i)
+		fill[v]++
+	}
+	return off, idx
+}
+
+// Out returns the ids of the edges leaving node n, in edge order.
+func (g *Graph) Out(n int) []int32 { return g.outIdx[g.outOff[n]:g.outOff[n+1]] }
+
+// In returns the ids of the edges entering node n, in edge order.
+func (g *Graph) In(n int) []int32 { return g.inIdx[g.inOff[n]:g.inOff[n+1]] }
+
+// Lookup returns the node of the collection named name.
+func (g *Graph) Lookup(name string) (int, bool) {
+	n, ok := g.byName[name]
+	return n, ok
+}
+
+// Sources returns S: the input interfaces that nothing in the program
+// derives, in declaration order.
+func (g *Graph) Sources() []int {
+	var out []int
+	for _, n := range g.Nodes {
+		if n.Kind == modules.Input && !n.Written {
+			out = append(out, n.ID)
+		}
+	}
+	return out
+}
+
+// Sinks returns T: the output interfaces that nothing in the program reads,
+// in declaration order.
+func (g *Graph) Sinks() []int {
+	var out []int
+	for _, n := range g.Nodes {
+		if n.Kind == modules.Output && !n.Read {
+			out = append(out, n.ID)
+		}
+	}
+	return out
+}
+
+// Underspecified returns the `??` ends of the dataflow, in declaration
+// order: input interfaces nothing reads, output interfaces nothing writes,
+// channels written but never read or read but never written.
+func (g *Graph) Underspecified() []Dangling {
+	var out []Dangling
+	for _, n := range g.Nodes {
+		switch {
+		case n.Kind == modules.Input && !n.Read:
+			out = append(out, Dangling{n.ID, DirOutput})
+		case n.Kind == modules.Output && !n.Written:
+			out = append(out, Dangling{n.ID, DirInput})
+		case n.Kind == modules.Channel && n.Written && !n.Read:
+			out = append(out, Dangling{n.ID, DirOutput})
+		case n.Kind == modules.Channel && n.Read && !n.Written:
+			out = append(out, Dangling{n.ID, DirInput})
+		}
+	}
+	return out
+}
+
+// Entries returns the collections whose contents arrive from outside the
+// program, in an order the program does not control: the sources S and the
+// dangling read ends (?? in front of a collection that is read). They are
+// the starting points of the point-of-order analysis.
+func (g *Graph) Entries() []int {
+	var out []int
+	for _, n := range g.Nodes {
+		switch {
+		case n.Written:
+		case n.Kind == modules.Input:
+			out = append(out, n.ID)
+		case (n.Kind == modules.Output || n.Kind == modules.Channel) && n.Read:
+			out = append(out, n.ID)
+		}
+	}
+	return out
+}
+
+// Names maps node ids to collection names.
+func (g *Graph) Names(ids []int) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = g.Nodes[id].Name
+	}
+	return out
+}
+
+// SortedNames returns the names of the nodes, sorted and deduplicated.
+func (g *Graph) SortedNames(ids []int) []string {
+	out := g.Names(ids)
+	sort.Strings(out)
+	j := 0
+	for i, s := range out {
+		if i == 0 || s != out[j-1] {
+			out[j] = s
+			j++
+		}
+	}
+	return out[:j]
+}

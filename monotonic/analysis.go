@@ -1,0 +1,319 @@
+// Package monotonic is the CALM analysis of a composed program: where a
+// Bloom-style program is nonmonotonic, where messages can reach those
+// places in different orders (points of order), and whether the program is
+// well-formed (stratifiable, fully specified).
+//
+// The checks are Analyzers in the style of golang.org/x/tools/go/analysis:
+// each is a value with a Name, a Doc and a Run function that reports
+// Findings with positions through a Pass; one driver (Analyze) runs them
+// over a program's dependency graph and shares the graph computations
+// (strongly connected components, reachability, path labels) between
+// them. Every computation is linear in the size of the graph, except the
+// per-input path-label tables, which are linear per input.
+package monotonic
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"sort"
+	"strings"
+
+	"github.com/calmcheck/calmcheck/depgraph"
+	"github.com/calmcheck/calmcheck/modules"
+)
+
+// An Analyzer is one check.
+type Analyzer struct {
+	// Name is the check's name, as shown in reports and accepted by
+	// --checks and --disable.
+	Name string
+	// Doc is the documentation: a first sentence (the short description),
+	// then the details.
+	Doc string
+	// Severity is the severity of the check's findings.
+	Severity modules.Severity
+	// Run reports the check's findings on a program.
+	Run func(*Pass)
+}
+
+// Short returns the first sentence of the analyzer's doc.
+func (a *Analyzer) Short() string { return modules.FirstSentence(a.Doc) }
+
+// Step is one edge of a path or cycle that a finding carries: from and to
+// collections, the rule's operator and position.
+type Step struct {
+	From, To string
+	Op       string
+	Pos      modules.Pos // the rule's position
+	Note     string      // what happens on this step ("nonmonotonic: notin", "asynchronous")
+}
+
+// Finding is a diagnostic of an analyzer (or of loading and composition,
+// carried through the same report).
+type Finding struct {
+	Check    string
+	Severity modules.Severity
+	Pos      modules.Pos
+	Message  string
+	Program  string
+	Module   string
+	// Collections are the collections the finding is about, the most
+	// specific first; expectations match on them and fingerprints are
+	// built from them.
+	Collections []string
+	// Inputs are the inputs (or channels) that reach the place, for
+	// point-of-order and diffluent-path findings.
+	Inputs []string
+	// Key disambiguates findings of one check on the same collections
+	// (the rule's module and block), for fingerprints.
+	Key string
+	// Rule is the rule the finding is about, if any: its acknowledgement
+	// (coordinated:) applies.
+	Rule *modules.Rule
+	// Flow is the path or cycle of the finding, one step per rule.
+	Flow []Step
+	// Expected is set when the program declares the finding (expect:).
+	Expected bool
+	// Acknowledged is the reason of the acknowledgement that turned the
+	// finding into a note.
+	Acknowledged string
+	// Fingerprint identifies the finding across unrelated edits: built
+	// from the program, the check, the key and the collections, never
+	// from line numbers.
+	Fingerprint string
+}
+
+// Pass is what an analyzer's Run gets: the program, its graph, and the
+// shared computations.
+type Pass struct {
+	Analyzer *Analyzer
+	Program  *modules.Program
+	Graph    *depgraph.Graph
+
+	facts    *facts
+	findings *[]Finding
+}
+
+// Report records a finding. Check, Severity and Program default to the
+// analyzer's.
+func (p *Pass) Report(f Finding) {
+	if f.Check == "" {
+		f.Check = p.Analyzer.Name
+		f.Severity = p.Analyzer.Severity
+	}
+	if f.Program == "" {
+		f.Program = p.Program.Name
+	}
+	*p.findings = append(*p.findings, f)
+}
+
+// Result is the analysis of one program.
+type Result struct {
+	Program  *modules.Program
+	Graph    *depgraph.Graph
+	Findings []Finding
+	// Paths are the path labels, one per (source, sink) pair connected by
+	// a path, ordered by sink then source.
+	Paths []PathLabel
+	// Strata maps each node to its stratum; nil when the program is
+	// unstratifiable.
+	Strata []int
+}
+
+// Analyzers lists every analyzer, in the order checks are documented.
+var Analyzers = []*Analyzer{
+	Unstratifiable,
+	Underspecified,
+	PointOfOrder,
+	DiffluentPath,
+	NonmonotonicCycle,
+	Unused,
+}
+
+// Lookup returns the analyzer named name.
+func Lookup(name string) *Analyzer {
+	for _, a := range Analyzers {
+		if a.Name == name {
+			return a
+		}
+	}
+	return nil
+}
+
+// Analyze builds p's graph and runs the analyzers on it. The findings are
+// not yet sorted, acknowledged or matched against expectations: see
+// Finish.
+func Analyze(p *modules.Program, analyzers []*Analyzer) *Result {
+	g := depgraph.Build(p)
+	return AnalyzeGraph(g, analyzers)
+}
+
+// AnalyzeGraph runs the analyzers on a built graph.
+func AnalyzeGraph(g *depgraph.Graph, analyzers []*Analyzer) *Result {
+	res := &Result{Program: g.Program, Graph: g}
+	fs := newFacts(g)
+	for _, a := range analyzers {
+		pass := &Pass{Analyzer: a, Program: g.Program, Graph: g, facts: fs, findings: &res.Findings}
+		a.Run(pass)
+	}
+	res.Paths = fs.pathLabels()
+	res.Strata = fs.strata()
+	return res
+}
+
+// Options tune Finish.
+type Options struct {
+	// NoExpect ignores the program's expectations.
+	NoExpect bool
+	// Enabled reports whether a check ran; expectations of checks that did
+	// not run are not reported as unmatched, and acknowledgements are
+	// only reported stale when every check they can silence ran.
+	Enabled func(check string) bool
+}
+
+// Names of the checks the driver itself reports.
+const (
+	CheckExpect = "expect"      // an expectation that matched no finding
+	CheckStale  = "coordinated" // an acknowledgement that matched no finding
+)
+
+// ackChecks are the checks whose findings are about a rule, which an
+// acknowledgement can silence.
+var ackChecks = []string{"unstratifiable", "point-of-order", "diffluent-path", "nonmonotonic-cycle"}
+
+// Finish applies acknowledgements and expectations to the findings of
+// one program, reports stale ones, fills in fingerprints and sorts.
+func Finish(p *modules.Program, findings []Finding, opt Options) []Finding {
+	enabled := opt.Enabled
+	if enabled == nil {
+		enabled = func(string) bool { return true }
+	}
+	// Acknowledgements: a finding about an acknowledged rule becomes a note.
+	used := map[modules.Pos]bool{}
+	for i := range findings {
+		f := &findings[i]
+		if f.Rule == nil || f.Rule.Ack == "" {
+			continue
+		}
+		used[f.Rule.AckPos] = true
+		f.Acknowledged = f.Rule.Ack
+		f.Severity = modules.Note
+	}
+	allAck := true
+	for _, c := range ackChecks {
+		allAck = allAck && enabled(c)
+	}
+	if allAck {
+		seen := map[modules.Pos]bool{}
+		for _, r := range p.Rules {
+			if r.Ack == "" || used[r.AckPos] || seen[r.AckPos] {
+				continue
+			}
+			seen[r.AckPos] = true
+			findings = append(findings, Finding{
+				Check: CheckStale, Severity: modules.Warning, Pos: r.AckPos, Program: p.Name, Module: r.Module,
+				Collections: []string{r.Head.Pred}, Key: r.Module + "." + r.Block,
+				Message: "acknowledgement (coordinated: \"" + r.Ack + "\") matches no finding in " + r.Module + "." + r.Block + ": remove it, or it will hide a future finding",
+			})
+		}
+	}
+	// Expectations.
+	if !opt.NoExpect {
+		for _, e := range p.Expect {
+			if !enabled(e.Check) && e.Check != CheckExpect && e.Check != CheckStale {
+				continue
+			}
+			matched := false
+			for i := range findings {
+				if matches(e, &findings[i]) {
+					findings[i].Expected = true
+					matched = true
+				}
+			}
+			if !matched {
+				findings = append(findings, Finding{
+					Check: CheckExpect, Severity: modules.Error, Pos: e.Pos, Program: p.Name,
+					Collections: nonEmpty(e.Collection), Key: describeExpect(e),
+					Message: "expected finding " + describeExpect(e) + " did not occur",
+				})
+			}
+		}
+	}
+	for i := range findings {
+		findings[i].Fingerprint = Fingerprint(&findings[i])
+	}
+	SortFindings(findings)
+	return findings
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
+
+func describeExpect(e modules.Expect) string {
+	parts := []string{"check " + e.Check}
+	if e.Collection != "" {
+		parts = append(parts, "collection "+e.Collection)
+	}
+	if e.Module != "" {
+		parts = append(parts, "module "+e.Module)
+	}
+	if e.Contains != "" {
+		parts = append(parts, "containing \""+e.Contains+"\"")
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+func matches(e modules.Expect, f *Finding) bool {
+	if e.Check != f.Check {
+		return false
+	}
+	if e.Module != "" && e.Module != f.Module {
+		return false
+	}
+	if e.Contains != "" && !strings.Contains(f.Message, e.Contains) {
+		return false
+	}
+	if e.Collection != "" {
+		found := false
+		for _, c := range f.Collections {
+			found = found || c == e.Collection
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// Fingerprint identifies a finding across unrelated edits of the specs:
+// a hash of its program, check, key and collections (sorted), never of
+// positions or messages.
+func Fingerprint(f *Finding) string {
+	cols := append([]string(nil), f.Collections...)
+	sort.Strings(cols)
+	h := sha256.New()
+	for _, s := range []string{f.Program, f.Check, f.Key, strings.Join(cols, ",")} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:12])
+}
+
+// SortFindings orders findings by position, then check, then message: a
+// deterministic order.
+func SortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := &fs[i], &fs[j]
+		if a.Pos != b.Pos {
+			return a.Pos.Before(b.Pos)
+		}
+		if a.Check != b.Check {
+			return a.Check < b.Check
+		}
+		return a.Message < b.Message
+	})
+}

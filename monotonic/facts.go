@@ -1,0 +1,243 @@
+package monotonic
+
+import (
+	"github.com/calmcheck/calmcheck/depgraph"
+)
+
+// facts are the graph computations the analyzers share, each computed
+// once, on first use.
+type facts struct {
+	g *depgraph.Graph
+
+	all, inst *depgraph.SCC
+	search    *depgraph.Searcher
+
+	labels     []PathLabel
+	labelsDone bool
+
+	asyncDone bool
+	reached   []bool  // reachable from an entry or an asynchronous edge
+	via       []int32 // BFS forest: edge by which a node was first reached (-1 at a seed)
+	seedEdge  []int32 // for a seed that is the head of an async edge: that edge, else -1
+
+	toTable []bool
+}
+
+func newFacts(g *depgraph.Graph) *facts { return &facts{g: g} }
+
+// sccAll is the condensation over every edge.
+func (f *facts) sccAll() *depgraph.SCC {
+	if f.all == nil {
+		f.all = f.g.SCC(nil)
+	}
+	return f.all
+}
+
+func instantaneous(e *depgraph.Edge) bool { return !e.Temporal }
+
+// sccInst is the condensation over the instantaneous (<=) edges: the
+// components a single timestep must evaluate together.
+func (f *facts) sccInst() *depgraph.SCC {
+	if f.inst == nil {
+		f.inst = f.g.SCC(instantaneous)
+	}
+	return f.inst
+}
+
+func (f *facts) searcher() *depgraph.Searcher {
+	if f.search == nil {
+		f.search = depgraph.NewSearcher(f.g)
+	}
+	return f.search
+}
+
+func (f *facts) pathLabels() []PathLabel {
+	if !f.labelsDone {
+		f.labels = pathLabels(f.g, f.sccAll())
+		f.labelsDone = true
+	}
+	return f.labels
+}
+
+// async computes, with one multi-source breadth-first search, which
+// collections are asynchronous: reachable from an entry (an input from
+// outside, or a dangling read end) or from the head of an asynchronous
+// edge. The search forest gives each one a shortest witness path.
+func (f *facts) async() {
+	if f.asyncDone {
+		return
+	}
+	f.asyncDone = true
+	g := f.g
+	n := len(g.Nodes)
+	f.reached = make([]bool, n)
+	f.via = make([]int32, n)
+	f.seedEdge = make([]int32, n)
+	var queue []int32
+	seed := func(v int, e int32) {
+		if f.reached[v] {
+			return
+		}
+		f.reached[v] = true
+		f.via[v] = -1
+		f.seedEdge[v] = e
+		queue = append(queue, int32(v))
+	}
+	for _, v := range g.Entries() {
+		seed(v, -1)
+	}
+	for i := range g.Edges {
+		if g.Edges[i].Async {
+			seed(g.Edges[i].To, int32(i))
+		}
+	}
+	for qi := 0; qi < len(queue); qi++ {
+		v := queue[qi]
+		for _, ei := range g.Out(int(v)) {
+			w := g.Edges[ei].To
+			if f.reached[w] {
+				continue
+			}
+			f.reached[w] = true
+			f.via[w] = ei
+			f.seedEdge[w] = -1
+			queue = append(queue, int32(w))
+		}
+	}
+}
+
+// witnessTo returns a shortest path (edge ids) from an entry, or through
+// an asynchronous edge, to node v.
+func (f *facts) witnessTo(v int) []int {
+	f.async()
+	var path []int
+	for {
+		if e := f.via[v]; e >= 0 {
+			path = append(path, int(e))
+			v = f.g.Edges[e].From
+			continue
+		}
+		if e := f.seedEdge[v]; e >= 0 {
+			path = append(path, int(e))
+		}
+		break
+	}
+	for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {
+		path[i], path[j] = path[j], path[i]
+	}
+	return path
+}
+
+// persists reports, per node, whether it is a table or reaches one
+// through any edges: one backward search from every table.
+func (f *facts) persists() []bool {
+	if f.toTable != nil {
+		return f.toTable
+	}
+	g := f.g
+	f.toTable = make([]bool, len(g.Nodes))
+	var queue []int
+	for _, n := range g.Nodes {
+		if n.Kind.Persistent() {
+			f.toTable[n.ID] = true
+			queue = append(queue, n.ID)
+		}
+	}
+	for qi := 0; qi < len(queue); qi++ {
+		for _, ei := range g.In(queue[qi]) {
+			u := g.Edges[ei].From
+			if !f.toTable[u] {
+				f.toTable[u] = true
+				queue = append(queue, u)
+			}
+		}
+	}
+	return f.toTable
+}
+
+// origins returns, for each target set, the origins (in the order given)
+// that reach some node of it. It propagates 64 origins at a time as bit
+// sets over the condensation in topological order: O(ceil(origins/64) *
+// (V + E) + total target size).
+func (f *facts) origins(origins []int, targets [][]int) [][]int {
+	g := f.g
+	scc := f.sccAll()
+	out := make([][]int, len(targets))
+	masks := make([]uint64, len(g.Nodes))
+	comp := make([]uint64, scc.Count)
+	for base := 0; base < len(origins); base += 64 {
+		clear(comp)
+		batch := origins[base:min(base+64, len(origins))]
+		for i, o := range batch {
+			comp[scc.Comp[o]] |= 1 << uint(i)
+		}
+		// A component's set is the union of what enters it and its own
+		// origins; every member has it.
+		for c := scc.Count - 1; c >= 0; c-- {
+			m := comp[c]
+			for _, v := range scc.Members(c) {
+				masks[v] = m
+			}
+			if m == 0 {
+				continue
+			}
+			for _, v := range scc.Members(c) {
+				for _, ei := range g.Out(int(v)) {
+					if wc := scc.Comp[g.Edges[ei].To]; int(wc) != c {
+						comp[wc] |= m
+					}
+				}
+			}
+		}
+		for t, set := range targets {
+			var m uint64
+			for _, v := range set {
+				m |= masks[v]
+			}
+			for i := range batch {
+				if m&(1<<uint(i)) != 0 {
+					out[t] = append(out[t], batch[i])
+				}
+			}
+		}
+	}
+	return out
+}
+
+// strata assigns each collection its stratum: the number of nonmonotonic
+// instantaneous edges on the longest chain into it, over the condensation
+// of the instantaneous edges (temporal edges impose no order within a
+// timestep). nil when a component holds a nonmonotonic instantaneous edge
+// (the program is unstratifiable).
+func (f *facts) strata() []int {
+	g := f.g
+	scc := f.sccInst()
+	comp := make([]int, scc.Count)
+	for c := scc.Count - 1; c >= 0; c-- {
+		for _, v := range scc.Members(c) {
+			for _, ei := range g.In(int(v)) {
+				e := &g.Edges[ei]
+				if e.Temporal {
+					continue
+				}
+				uc := int(scc.Comp[e.From])
+				w := 0
+				if e.Nonmonotonic {
+					w = 1
+				}
+				if uc == c {
+					if w == 1 {
+						return nil
+					}
+					continue
+				}
+				comp[c] = max(comp[c], comp[uc]+w)
+			}
+		}
+	}
+	out := make([]int, len(g.Nodes))
+	for v := range out {
+		out[v] = comp[scc.Comp[v]]
+	}
+	return out
+}

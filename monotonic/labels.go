@@ -1,0 +1,291 @@
+package monotonic
+
+import (
+	"github.com/calmcheck/calmcheck/depgraph"
+)
+
+// Label is a path label, as in Bud's budlabel: Bot (no asynchrony, no
+// nonmonotonicity), A (asynchronous: contents arrive in any order but the
+// result is the same), N (nonmonotonic, but not after asynchrony), D
+// (diffluent: an asynchronous edge followed by a nonmonotonic one, so the
+// contents depend on the order messages arrive in). Ordered Bot < A < N < D;
+// the label of an (input, output) pair is the worst over all paths.
+type Label uint8
+
+// The path labels, in order.
+const (
+	Bot Label = iota
+	A
+	N
+	D
+)
+
+var labelNames = [...]string{"Bot", "A", "N", "D"}
+
+func (l Label) String() string {
+	if int(l) < len(labelNames) {
+		return labelNames[l]
+	}
+	return "?"
+}
+
+// The propagation tracks, per node, the set of states that some path from
+// the input reaches it in. A path's state is read left to right:
+//
+//	state  after a plain edge  after an A edge  after an N edge
+//	Bot    Bot                 A                N
+//	A      A                   A                D   (A then N gives D)
+//	N      N                   NA               N   (N then A is N ...
+//	NA     NA                  NA               D    ... until an N follows)
+//	D      D                   D                D   (D absorbs)
+//
+// NA is reported as N: a nonmonotonic edge followed by an asynchronous one
+// is not diffluent by itself, but remembers the asynchrony, so that a
+// later nonmonotonic edge makes the path D (N A N is D, as in Bud). An
+// edge that is both nonmonotonic and asynchronous (a <~ with notin or an
+// aggregate) is N then A: the rule is evaluated at the sender, then sent.
+// Sets of states (not just the worst label) are needed because the
+// composition does not distribute over the worst label: a node reached by
+// A and by N paths, followed by an N edge, is D.
+const (
+	stBot = iota
+	stA
+	stN
+	stNA
+	stD
+	numStates
+)
+
+var (
+	afterA = [numStates]uint8{stA, stA, stNA, stNA, stD}
+	afterN = [numStates]uint8{stN, stD, stN, stD, stD}
+	stateL = [numStates]Label{Bot, A, N, N, D}
+)
+
+func step(s uint8, e *depgraph.Edge) uint8 {
+	if e.Nonmonotonic {
+		s = afterN[s]
+	}
+	if e.Async {
+		s = afterA[s]
+	}
+	return s
+}
+
+// Seq is the label of a path made of a path labelled x followed by one
+// labelled y, for paths that are a single edge or a chain of edges of one
+// kind: Bot is neutral, D absorbs, A then N is D, N then A is N.
+func Seq(x, y Label) Label {
+	switch {
+	case x == Bot:
+		return y
+	case y == Bot:
+		return x
+	case x == D || y == D:
+		return D
+	case x == A && y == N:
+		return D
+	case x == N:
+		return N
+	}
+	return y // A then A
+}
+
+// PathLabel is the label of an (input, output) pair.
+type PathLabel struct {
+	From, To int // source and sink nodes
+	Label    Label
+	// For a D label: a witness path from From to To (edge ids), the
+	// nonmonotonic edge on it where the path becomes diffluent (where
+	// coordination would have to go) and the asynchronous edge before it.
+	Path       []int
+	Coordinate int
+	Async      int
+}
+
+// labeler propagates label states from one input at a time over the
+// condensation of the graph, reusing its arrays between inputs.
+type labeler struct {
+	g       *depgraph.Graph
+	scc     *depgraph.SCC
+	mask    []uint8 // node -> set of states
+	parent  []int32 // node*numStates+state -> edge that set it (-1 at the input)
+	pstate  []uint8 // state of the edge's tail on that path
+	pending []bool  // component has a node with a new state
+	touched []int32
+	work    []int32 // (node*numStates+state) items
+}
+
+func newLabeler(g *depgraph.Graph, scc *depgraph.SCC) *labeler {
+	n := len(g.Nodes)
+	return &labeler{
+		g: g, scc: scc,
+		mask:    make([]uint8, n),
+		parent:  make([]int32, n*numStates),
+		pstate:  make([]uint8, n*numStates),
+		pending: make([]bool, scc.Count),
+	}
+}
+
+func (l *labeler) set(w int, s uint8, e int32, ps uint8) bool {
+	m := l.mask[w]
+	if m&(1<<s) != 0 || m&(1<<stD) != 0 {
+		return false // known, or D already absorbs everything
+	}
+	if m == 0 {
+		l.touched = append(l.touched, int32(w))
+	}
+	l.mask[w] = m | 1<<s
+	l.parent[w*numStates+int(s)] = e
+	l.pstate[w*numStates+int(s)] = ps
+	return true
+}
+
+// run propagates from src. Components are processed in topological order
+// (Tarjan numbers them in reverse), each with a local worklist until its
+// states are stable; each (node, state) pair is set once, so the run is
+// O(numStates * (V + E)). A component that holds both an A and an N edge
+// ends up D everywhere once a path enters it, without special casing.
+func (l *labeler) run(src int) {
+	for _, v := range l.touched {
+		l.mask[v] = 0
+	}
+	l.touched = l.touched[:0]
+	g, scc := l.g, l.scc
+	l.set(src, stBot, -1, 0)
+	start := int(scc.Comp[src])
+	l.pending[start] = true
+	for c := start; c >= 0; c-- {
+		if !l.pending[c] {
+			continue
+		}
+		l.pending[c] = false
+		l.work = l.work[:0]
+		for _, v := range scc.Members(c) {
+			for s := uint8(0); s < numStates; s++ {
+				if l.mask[v]&(1<<s) != 0 {
+					l.work = append(l.work, v*numStates+int32(s))
+				}
+			}
+		}
+		for len(l.work) > 0 {
+			it := l.work[len(l.work)-1]
+			l.work = l.work[:len(l.work)-1]
+			v, s := int(it/numStates), uint8(it%numStates)
+			if l.mask[v]&(1<<stD) != 0 && s != stD {
+				continue // superseded
+			}
+			for _, ei := range g.Out(v) {
+				e := &g.Edges[ei]
+				ns := step(s, e)
+				if !l.set(e.To, ns, ei, s) {
+					continue
+				}
+				if wc := int(scc.Comp[e.To]); wc == c {
+					l.work = append(l.work, int32(e.To)*numStates+int32(ns))
+				} else {
+					l.pending[wc] = true
+				}
+			}
+		}
+	}
+}
+
+// label returns the worst label reaching node v in the last run, and
+// whether v was reached at all.
+func (l *labeler) label(v int) (Label, bool) {
+	m := l.mask[v]
+	if m == 0 {
+		return Bot, false
+	}
+	best := Bot
+	for s := 0; s < numStates; s++ {
+		if m&(1<<s) != 0 && stateL[s] > best {
+			best = stateL[s]
+		}
+	}
+	return best, true
+}
+
+// witness returns the path (edge ids) by which v was first reached in
+// state s, and for a D state the edge where the path became D and the
+// last asynchronous edge before it (-1 when there is none).
+func (l *labeler) witness(v int, s uint8) (path []int, coord, async int) {
+	coord, async = -1, -1
+	for {
+		k := v*numStates + int(s)
+		ei := l.parent[k]
+		if ei < 0 {
+			break
+		}
+		ps := l.pstate[k]
+		path = append(path, int(ei))
+		if s == stD && ps != stD {
+			coord = int(ei)
+		}
+		v, s = l.g.Edges[ei].From, ps
+	}
+	for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {
+		path[i], path[j] = path[j], path[i]
+	}
+	if coord >= 0 {
+		for _, ei := range path {
+			if ei == coord {
+				break
+			}
+			if l.g.Edges[ei].Async {
+				async = ei
+			}
+		}
+	}
+	return path, coord, async
+}
+
+// Labels returns the label of every node reached from the node src (Bot
+// with false for nodes it does not reach). It is the per-input table the
+// path report is made of.
+func Labels(g *depgraph.Graph, src int) ([]Label, []bool) {
+	l := newLabeler(g, g.SCC(nil))
+	l.run(src)
+	out := make([]Label, len(g.Nodes))
+	ok := make([]bool, len(g.Nodes))
+	for v := range g.Nodes {
+		out[v], ok[v] = l.label(v)
+	}
+	return out, ok
+}
+
+// pathLabels computes the label of every (source, sink) pair connected by
+// a path: one propagation per source, O(sources * (V + E)).
+func pathLabels(g *depgraph.Graph, scc *depgraph.SCC) []PathLabel {
+	sources, sinks := g.Sources(), g.Sinks()
+	if len(sources) == 0 || len(sinks) == 0 {
+		return nil
+	}
+	l := newLabeler(g, scc)
+	var out []PathLabel
+	for _, src := range sources {
+		l.run(src)
+		for _, t := range sinks {
+			lab, ok := l.label(t)
+			if !ok {
+				continue
+			}
+			pl := PathLabel{From: src, To: t, Label: lab, Coordinate: -1, Async: -1}
+			if lab == D {
+				pl.Path, pl.Coordinate, pl.Async = l.witness(t, stD)
+			}
+			out = append(out, pl)
+		}
+	}
+	// Order by sink, then source (declaration order of each).
+	byTo := make([][]PathLabel, len(g.Nodes))
+	for _, p := range out {
+		byTo[p.To] = append(byTo[p.To], p)
+	}
+	out = out[:0]
+	for _, t := range sinks {
+		out = append(out, byTo[t]...)
+	}
+	return out
+}
