@@ -121,9 +121,40 @@ type Graph struct {
 	Nodes   []Node
 	Edges   []Edge
 
-	byName         map[string]int
-	outOff, outIdx []int32 // CSR: edges out of node n are outIdx[outOff[n]:outOff[n+1]]
-	inOff, inIdx   []int32
+	byName map[string]int
+	// Compressed adjacency: the edges out of node n are
+	// outIdx[outOff[n]:outOff[n+1]], their heads and flags at the same
+	// positions of outTo and outFlag (and likewise into n). The hot loops
+	// of the analysis read only these small arrays, not the Edge structs,
+	// so that large graphs stay cache-friendly.
+	outOff, outIdx, outTo []int32
+	inOff, inIdx, inFrom  []int32
+	outFlag, inFlag       []Flag
+}
+
+// Flag is a set of edge properties, for the compact adjacency arrays.
+type Flag uint8
+
+// Edge flags.
+const (
+	FlagTemporal Flag = 1 << iota
+	FlagAsync
+	FlagNonmonotonic
+)
+
+// Flags returns the edge's properties as a Flag set.
+func (e *Edge) Flags() Flag {
+	var f Flag
+	if e.Temporal {
+		f |= FlagTemporal
+	}
+	if e.Async {
+		f |= FlagAsync
+	}
+	if e.Nonmonotonic {
+		f |= FlagNonmonotonic
+	}
+	return f
 }
 
 // Build constructs the dependency graph of a composed program. Atoms that
@@ -135,14 +166,18 @@ func Build(p *modules.Program) *Graph {
 		g.Nodes[i] = Node{ID: i, Name: d.Name, Kind: d.Kind, Module: d.Module, Decl: d}
 		g.byName[d.Name] = i
 	}
-	seen := map[int]int{} // body node -> edge index, for the current rule
+	atoms := 0
+	for _, r := range p.Rules {
+		atoms += len(r.Body)
+	}
+	g.Edges = make([]Edge, 0, atoms)
 	for ri, r := range p.Rules {
 		h, ok := g.byName[r.Head.Pred]
 		if !ok {
 			continue
 		}
 		g.Nodes[h].Written = true
-		clear(seen)
+		first := len(g.Edges) // this rule's edges are g.Edges[first:]
 		agg := r.HasAggregate()
 		for _, l := range r.Body {
 			a, isAtom := l.(*modules.AtomLit)
@@ -155,8 +190,15 @@ func Build(p *modules.Program) *Graph {
 			}
 			g.Nodes[b].Read = true
 			nm := r.NonmonotonicUse(a)
-			if ei, dup := seen[b]; dup {
-				e := &g.Edges[ei]
+			dup := -1
+			for i := first; i < len(g.Edges); i++ { // a rule has few atoms
+				if g.Edges[i].From == b {
+					dup = i
+					break
+				}
+			}
+			if dup >= 0 {
+				e := &g.Edges[dup]
 				if nm && !e.Nonmonotonic {
 					e.Pos = a.Pos()
 				}
@@ -164,7 +206,6 @@ func Build(p *modules.Program) *Graph {
 				e.Negated = e.Negated || a.Negated
 				continue
 			}
-			seen[b] = len(g.Edges)
 			g.Edges = append(g.Edges, Edge{
 				ID: len(g.Edges), From: b, To: h, Rule: r, RuleID: ri, Op: r.Op,
 				Temporal: r.Op.Temporal(), Async: r.Op.Async(),
@@ -175,6 +216,16 @@ func Build(p *modules.Program) *Graph {
 	}
 	g.outOff, g.outIdx = csr(len(g.Nodes), g.Edges, func(e *Edge) int { return e.From })
 	g.inOff, g.inIdx = csr(len(g.Nodes), g.Edges, func(e *Edge) int { return e.To })
+	g.outTo, g.outFlag = make([]int32, len(g.Edges)), make([]Flag, len(g.Edges))
+	g.inFrom, g.inFlag = make([]int32, len(g.Edges)), make([]Flag, len(g.Edges))
+	for i, ei := range g.outIdx {
+		e := &g.Edges[ei]
+		g.outTo[i], g.outFlag[i] = int32(e.To), e.Flags()
+	}
+	for i, ei := range g.inIdx {
+		e := &g.Edges[ei]
+		g.inFrom[i], g.inFlag[i] = int32(e.From), e.Flags()
+	}
 	return g
 }
 
@@ -203,6 +254,20 @@ func (g *Graph) Out(n int) []int32 { return g.outIdx[g.outOff[n]:g.outOff[n+1]] 
 
 // In returns the ids of the edges entering node n, in edge order.
 func (g *Graph) In(n int) []int32 { return g.inIdx[g.inOff[n]:g.inOff[n+1]] }
+
+// OutAdj returns the heads and flags of the edges leaving node n, at the
+// same positions as Out(n).
+func (g *Graph) OutAdj(n int) ([]int32, []Flag) {
+	lo, hi := g.outOff[n], g.outOff[n+1]
+	return g.outTo[lo:hi], g.outFlag[lo:hi]
+}
+
+// InAdj returns the tails and flags of the edges entering node n, at the
+// same positions as In(n).
+func (g *Graph) InAdj(n int) ([]int32, []Flag) {
+	lo, hi := g.inOff[n], g.inOff[n+1]
+	return g.inFrom[lo:hi], g.inFlag[lo:hi]
+}
 
 // Lookup returns the node of the collection named name.
 func (g *Graph) Lookup(name string) (int, bool) {

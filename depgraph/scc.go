@@ -21,10 +21,10 @@ func (s *SCC) Members(c int) []int32 { return s.memIdx[s.memOff[c]:s.memOff[c+1]
 // Same reports whether nodes u and v are in one component.
 func (s *SCC) Same(u, v int) bool { return s.Comp[u] == s.Comp[v] }
 
-// SCC computes the strongly connected components of g over the edges keep
-// accepts (all edges when keep is nil), with an iterative Tarjan's
-// algorithm: O(V + E), no recursion.
-func (g *Graph) SCC(keep func(*Edge) bool) *SCC {
+// SCC computes the strongly connected components of g over the edges that
+// have none of the flags in skip (all edges when skip is 0), with an
+// iterative Tarjan's algorithm: O(V + E), no recursion.
+func (g *Graph) SCC(skip Flag) *SCC {
 	n := len(g.Nodes)
 	const unvisited = -1
 	index := make([]int32, n)
@@ -53,14 +53,13 @@ func (g *Graph) SCC(keep func(*Edge) bool) *SCC {
 		for len(call) > 0 {
 			f := &call[len(call)-1]
 			v := f.v
-			out := g.Out(int(v))
-			if int(f.next) < len(out) {
-				e := &g.Edges[out[f.next]]
+			to, flags := g.OutAdj(int(v))
+			if int(f.next) < len(to) {
+				w, fl := to[f.next], flags[f.next]
 				f.next++
-				if keep != nil && !keep(e) {
+				if fl&skip != 0 {
 					continue
 				}
-				w := int32(e.To)
 				if index[w] == unvisited {
 					index[w], low[w] = counter, counter
 					counter++
@@ -118,7 +117,7 @@ func (g *Graph) SCC(keep func(*Edge) bool) *SCC {
 	}
 	for i := range g.Edges {
 		e := &g.Edges[i]
-		if e.From == e.To && (keep == nil || keep(e)) {
+		if e.From == e.To && e.Flags()&skip == 0 {
 			s.Cyclic[s.Comp[e.From]] = true
 		}
 	}

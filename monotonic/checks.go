@@ -218,6 +218,10 @@ with coordinated: "why" on the rule or its block.`,
 	Run: runPointOfOrder,
 }
 
+// maxChannels is how many of the channels through which a point of order
+// is reached its finding names.
+const maxChannels = 4
+
 type poo struct {
 	rule  *modules.Rule
 	edges []int // the nonmonotonic edges of the rule whose tail is asynchronous
@@ -244,16 +248,18 @@ func runPointOfOrder(pass *Pass) {
 	if len(found) == 0 {
 		return
 	}
-	// Which entries and which channels reach each point of order.
-	var origins []int
+	// Which entries reach each point of order (all of them), and through
+	// which channels (the first few: listing every channel would make the
+	// report quadratic in the size of large programs).
+	entries := g.Entries()
 	isEntry := make([]bool, len(g.Nodes))
-	for _, v := range g.Entries() {
+	for _, v := range entries {
 		isEntry[v] = true
-		origins = append(origins, v)
 	}
+	var channels []int
 	for _, n := range g.Nodes {
 		if n.Kind == modules.Channel && !isEntry[n.ID] {
-			origins = append(origins, n.ID)
+			channels = append(channels, n.ID)
 		}
 	}
 	targets := make([][]int, len(found))
@@ -262,19 +268,14 @@ func runPointOfOrder(pass *Pass) {
 			targets[i] = append(targets[i], g.Edges[ei].From)
 		}
 	}
-	reach := f.origins(origins, targets)
+	reach := f.origins(entries, targets)
+	via, viaMore := f.firstOrigins(channels, maxChannels, targets)
 	persists := f.persists()
 	for i, p := range found {
 		e0 := &g.Edges[p.edges[0]]
 		r := p.rule
-		var inputs, channels []string
-		for _, o := range reach[i] {
-			if isEntry[o] {
-				inputs = append(inputs, g.Nodes[o].Name)
-			} else {
-				channels = append(channels, g.Nodes[o].Name)
-			}
-		}
+		inputs := g.Names(reach[i])
+		chans := g.Names(via[i])
 		var uses []string
 		cols := []string{g.Nodes[e0.To].Name}
 		for _, ei := range p.edges {
@@ -301,8 +302,11 @@ func runPointOfOrder(pass *Pass) {
 		if len(inputs) > 0 {
 			fmt.Fprintf(&b, " from %s", listNames(inputs))
 		}
-		if len(channels) > 0 {
-			fmt.Fprintf(&b, " through %s", listNames(channels))
+		if len(chans) > 0 {
+			fmt.Fprintf(&b, " through %s", strings.Join(chans, ", "))
+			if viaMore[i] {
+				b.WriteString(" and other channels")
+			}
 		}
 		persisted := r.Op.Nonmonotonic() || persists[e0.To]
 		switch {
@@ -320,7 +324,7 @@ func runPointOfOrder(pass *Pass) {
 		flow := append(f.witnessTo(e0.From), p.edges[0])
 		pass.Report(Finding{
 			Pos: e0.UsePos(), Module: r.Module, Rule: r, Collections: cols,
-			Inputs: append(inputs, channels...), Key: ruleKey(r),
+			Inputs: inputs, Key: ruleKey(r),
 			Flow: steps(g, flow, p.edges[0]), Message: b.String(),
 		})
 	}

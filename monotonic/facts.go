@@ -1,6 +1,8 @@
 package monotonic
 
 import (
+	"sort"
+
 	"github.com/calmcheck/calmcheck/depgraph"
 )
 
@@ -28,18 +30,16 @@ func newFacts(g *depgraph.Graph) *facts { return &facts{g: g} }
 // sccAll is the condensation over every edge.
 func (f *facts) sccAll() *depgraph.SCC {
 	if f.all == nil {
-		f.all = f.g.SCC(nil)
+		f.all = f.g.SCC(0)
 	}
 	return f.all
 }
-
-func instantaneous(e *depgraph.Edge) bool { return !e.Temporal }
 
 // sccInst is the condensation over the instantaneous (<=) edges: the
 // components a single timestep must evaluate together.
 func (f *facts) sccInst() *depgraph.SCC {
 	if f.inst == nil {
-		f.inst = f.g.SCC(instantaneous)
+		f.inst = f.g.SCC(depgraph.FlagTemporal)
 	}
 	return f.inst
 }
@@ -93,13 +93,13 @@ func (f *facts) async() {
 	}
 	for qi := 0; qi < len(queue); qi++ {
 		v := queue[qi]
-		for _, ei := range g.Out(int(v)) {
-			w := g.Edges[ei].To
+		to, _ := g.OutAdj(int(v))
+		for i, w := range to {
 			if f.reached[w] {
 				continue
 			}
 			f.reached[w] = true
-			f.via[w] = ei
+			f.via[w] = g.Out(int(v))[i]
 			f.seedEdge[w] = -1
 			queue = append(queue, int32(w))
 		}
@@ -144,11 +144,11 @@ func (f *facts) persists() []bool {
 		}
 	}
 	for qi := 0; qi < len(queue); qi++ {
-		for _, ei := range g.In(queue[qi]) {
-			u := g.Edges[ei].From
+		from, _ := g.InAdj(queue[qi])
+		for _, u := range from {
 			if !f.toTable[u] {
 				f.toTable[u] = true
-				queue = append(queue, u)
+				queue = append(queue, int(u))
 			}
 		}
 	}
@@ -182,8 +182,9 @@ func (f *facts) origins(origins []int, targets [][]int) [][]int {
 				continue
 			}
 			for _, v := range scc.Members(c) {
-				for _, ei := range g.Out(int(v)) {
-					if wc := scc.Comp[g.Edges[ei].To]; int(wc) != c {
+				to, _ := g.OutAdj(int(v))
+				for _, w := range to {
+					if wc := scc.Comp[w]; int(wc) != c {
 						comp[wc] |= m
 					}
 				}
@@ -204,6 +205,110 @@ func (f *facts) origins(origins []int, targets [][]int) [][]int {
 	return out
 }
 
+// firstOrigins returns, for each target set, the first k origins (by
+// node id, i.e. declaration order) that reach some node of it, and
+// whether more do. Each component keeps a capped sorted set, merged along
+// the condensation in topological order: O(k * (V + E) + total target
+// size), whatever the number of origins.
+func (f *facts) firstOrigins(origins []int, k int, targets [][]int) ([][]int, []bool) {
+	g := f.g
+	scc := f.sccAll()
+	sets := make([]int32, scc.Count*k)
+	n := make([]int, scc.Count)
+	more := make([]bool, scc.Count)
+	buf := make([]int32, 0, 2*k)
+	// merge adds the sorted set src (with its more flag) to component c.
+	merge := func(c int, src []int32, srcMore bool) {
+		dst := sets[c*k : c*k+n[c]]
+		buf = buf[:0]
+		i, j := 0, 0
+		for i < len(dst) || j < len(src) {
+			var x int32
+			switch {
+			case j >= len(src) || i < len(dst) && dst[i] < src[j]:
+				x = dst[i]
+				i++
+			case i >= len(dst) || src[j] < dst[i]:
+				x = src[j]
+				j++
+			default:
+				x = dst[i]
+				i++
+				j++
+			}
+			buf = append(buf, x)
+		}
+		if len(buf) > k {
+			buf = buf[:k]
+			more[c] = true
+		}
+		more[c] = more[c] || srcMore
+		n[c] = copy(sets[c*k:c*k+k], buf)
+	}
+	sorted := append([]int(nil), origins...)
+	sort.Ints(sorted)
+	for _, o := range sorted {
+		c := int(scc.Comp[o])
+		merge(c, []int32{int32(o)}, false)
+	}
+	for c := scc.Count - 1; c >= 0; c-- {
+		if n[c] == 0 {
+			continue
+		}
+		for _, v := range scc.Members(c) {
+			to, _ := g.OutAdj(int(v))
+			for _, w := range to {
+				if wc := int(scc.Comp[w]); wc != c {
+					merge(wc, sets[c*k:c*k+n[c]], more[c])
+				}
+			}
+		}
+	}
+	out := make([][]int, len(targets))
+	outMore := make([]bool, len(targets))
+	tmp := newCapped(k)
+	for t, set := range targets {
+		tmp.reset()
+		for _, v := range set {
+			c := int(scc.Comp[v])
+			tmp.add(sets[c*k:c*k+n[c]], more[c])
+		}
+		for _, x := range tmp.items {
+			out[t] = append(out[t], int(x))
+		}
+		outMore[t] = tmp.more
+	}
+	return out, outMore
+}
+
+// capped is a sorted set of at most k ids.
+type capped struct {
+	k     int
+	items []int32
+	more  bool
+}
+
+func newCapped(k int) *capped { return &capped{k: k} }
+
+func (c *capped) reset() { c.items, c.more = c.items[:0], false }
+
+func (c *capped) add(src []int32, more bool) {
+	c.more = c.more || more
+	for _, x := range src {
+		i := sort.Search(len(c.items), func(i int) bool { return c.items[i] >= x })
+		if i < len(c.items) && c.items[i] == x {
+			continue
+		}
+		c.items = append(c.items, 0)
+		copy(c.items[i+1:], c.items[i:])
+		c.items[i] = x
+		if len(c.items) > c.k {
+			c.items = c.items[:c.k]
+			c.more = true
+		}
+	}
+}
+
 // strata assigns each collection its stratum: the number of nonmonotonic
 // instantaneous edges on the longest chain into it, over the condensation
 // of the instantaneous edges (temporal edges impose no order within a
@@ -215,14 +320,14 @@ func (f *facts) strata() []int {
 	comp := make([]int, scc.Count)
 	for c := scc.Count - 1; c >= 0; c-- {
 		for _, v := range scc.Members(c) {
-			for _, ei := range g.In(int(v)) {
-				e := &g.Edges[ei]
-				if e.Temporal {
+			from, flags := g.InAdj(int(v))
+			for i, u := range from {
+				if flags[i]&depgraph.FlagTemporal != 0 {
 					continue
 				}
-				uc := int(scc.Comp[e.From])
+				uc := int(scc.Comp[u])
 				w := 0
-				if e.Nonmonotonic {
+				if flags[i]&depgraph.FlagNonmonotonic != 0 {
 					w = 1
 				}
 				if uc == c {

@@ -62,11 +62,11 @@ var (
 	stateL = [numStates]Label{Bot, A, N, N, D}
 )
 
-func step(s uint8, e *depgraph.Edge) uint8 {
-	if e.Nonmonotonic {
+func step(s uint8, f depgraph.Flag) uint8 {
+	if f&depgraph.FlagNonmonotonic != 0 {
 		s = afterN[s]
 	}
-	if e.Async {
+	if f&depgraph.FlagAsync != 0 {
 		s = afterA[s]
 	}
 	return s
@@ -175,14 +175,15 @@ func (l *labeler) run(src int) {
 			if l.mask[v]&(1<<stD) != 0 && s != stD {
 				continue // superseded
 			}
-			for _, ei := range g.Out(v) {
-				e := &g.Edges[ei]
-				ns := step(s, e)
-				if !l.set(e.To, ns, ei, s) {
+			to, flags := g.OutAdj(v)
+			ids := g.Out(v)
+			for i, w := range to {
+				ns := step(s, flags[i])
+				if !l.set(int(w), ns, ids[i], s) {
 					continue
 				}
-				if wc := int(scc.Comp[e.To]); wc == c {
-					l.work = append(l.work, int32(e.To)*numStates+int32(ns))
+				if wc := int(scc.Comp[w]); wc == c {
+					l.work = append(l.work, w*numStates+int32(ns))
 				} else {
 					l.pending[wc] = true
 				}
@@ -245,7 +246,7 @@ func (l *labeler) witness(v int, s uint8) (path []int, coord, async int) {
 // with false for nodes it does not reach). It is the per-input table the
 // path report is made of.
 func Labels(g *depgraph.Graph, src int) ([]Label, []bool) {
-	l := newLabeler(g, g.SCC(nil))
+	l := newLabeler(g, g.SCC(0))
 	l.run(src)
 	out := make([]Label, len(g.Nodes))
 	ok := make([]bool, len(g.Nodes))

@@ -1,0 +1,231 @@
+package monotonic
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/calmcheck/calmcheck/depgraph"
+	"github.com/calmcheck/calmcheck/modules"
+)
+
+// genSpec generates a spec file of one module with the given number of
+// rules over rules/2 collections: 16 inputs, 16 outputs, every 25th
+// collection a channel, every 7th a table, the rest scratches. Rules read
+// one or two collections declared before their head (forward edges),
+// every 10th uses notin, every 20th aggregates, every 9th reads a later
+// collection through <+ (temporal cycles), every 31st through <= (plain
+// cycles), and a head that is a channel is written with <~. The
+// generator is deterministic: the same size gives the same bytes.
+func genSpec(rules int) []byte {
+	ncoll := rules / 2
+	const nin, nout = 16, 16
+	var b strings.Builder
+	b.Grow(rules * 64)
+	b.WriteString("modules:\n  Gen:\n    doc: A generated program for benchmarks.\n    state:\n")
+	kind := make([]string, ncoll)
+	for i := 0; i < ncoll; i++ {
+		k, cols := "scratch", "(k, v)"
+		switch {
+		case i < nin:
+			k = "input"
+		case i >= ncoll-nout:
+			k = "output"
+		case i%25 == 0:
+			k, cols = "channel", "(@k, v)"
+		case i%7 == 0:
+			k = "table"
+		}
+		kind[i] = k
+		fmt.Fprintf(&b, "      - %s c%d%s\n", k, i, cols)
+	}
+	b.WriteString("    rules:\n")
+	seed := uint64(1)
+	rnd := func(n int) int {
+		seed = seed*6364136223846793005 + 1442695040888963407
+		return int((seed >> 33) % uint64(n))
+	}
+	for r := 0; r < rules; r++ {
+		if r%100 == 0 {
+			fmt.Fprintf(&b, "      b%d:\n", r/100)
+		}
+		h := nin + r%(ncoll-nin) // every non-input collection is written
+		op := "<="
+		if kind[h] == "channel" {
+			op = "<~"
+		}
+		// a body collection declared before the head (within a window,
+		// so that paths are long), or after it for a cycle
+		before := func() int {
+			lo := max(0, h-200)
+			return lo + rnd(h-lo)
+		}
+		b1 := before()
+		switch {
+		case r%9 == 0 && h+1 < ncoll-nout:
+			b1 = h + 1 + rnd(min(50, ncoll-nout-h-1))
+			if op == "<=" {
+				op = "<+"
+			}
+		case r%31 == 0 && h+1 < ncoll-nout:
+			b1 = h + 1 + rnd(min(5, ncoll-nout-h-1))
+		}
+		if kind[b1] == "output" {
+			b1 = before()
+		}
+		b2 := before()
+		if kind[b2] == "output" {
+			b2 = rnd(nin)
+		}
+		switch {
+		case r%20 == 0:
+			fmt.Fprintf(&b, "        - c%d(K, count<V>) %s c%d(K, V)\n", h, op, b1)
+		case r%10 == 0:
+			fmt.Fprintf(&b, "        - c%d(K, V) %s c%d(K, V), notin c%d(K, V)\n", h, op, b1, b2)
+		case r%3 == 0:
+			fmt.Fprintf(&b, "        - c%d(K, V) %s c%d(K, V)\n", h, op, b1)
+		default:
+			fmt.Fprintf(&b, "        - c%d(K, W) %s c%d(K, V), c%d(V, W)\n", h, op, b1, b2)
+		}
+	}
+	return []byte(b.String())
+}
+
+type phases struct {
+	load, compose, analyze time.Duration
+	findings               int
+	edges                  int
+}
+
+func lintGenerated(tb testing.TB, data []byte) phases {
+	var ph phases
+	t0 := time.Now()
+	lib := modules.NewLibrary()
+	if ds := lib.LoadData("gen.yaml", data); ds.HasErrors() {
+		tb.Fatal(ds.Errors()[:1])
+	}
+	t1 := time.Now()
+	p, ds := lib.Compose("gen", []modules.Ref{{Name: "Gen"}})
+	if ds.HasErrors() {
+		tb.Fatal(ds.Errors()[:1])
+	}
+	t2 := time.Now()
+	g := depgraph.Build(p)
+	res := AnalyzeGraph(g, Analyzers)
+	fs := Finish(p, res.Findings, Options{})
+	t3 := time.Now()
+	ph.load, ph.compose, ph.analyze = t1.Sub(t0), t2.Sub(t1), t3.Sub(t2)
+	ph.findings, ph.edges = len(fs), len(g.Edges)
+	return ph
+}
+
+func benchLint(b *testing.B, rules int) {
+	data := genSpec(rules)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ph := lintGenerated(b, data)
+		b.ReportMetric(ph.load.Seconds(), "load-s")
+		b.ReportMetric(ph.compose.Seconds(), "compose-s")
+		b.ReportMetric(ph.analyze.Seconds(), "analyze-s")
+	}
+}
+
+// BenchmarkLint10k and BenchmarkLint100k lint generated programs of 10,000
+// and 100,000 rules (load, composition and every analyzer); see
+// docs/performance.md.
+func BenchmarkLint10k(b *testing.B)  { benchLint(b, 10_000) }
+func BenchmarkLint100k(b *testing.B) { benchLint(b, 100_000) }
+
+// BenchmarkAnalyze100k and BenchmarkAnalyze1M time the analysis alone
+// (graph, analyzers, path labels) on a composed program.
+func BenchmarkAnalyze100k(b *testing.B) { benchAnalyze(b, 100_000) }
+func BenchmarkAnalyze1M(b *testing.B)   { benchAnalyze(b, 1_000_000) }
+
+func benchAnalyze(b *testing.B, rules int) {
+	lib := modules.NewLibrary()
+	if ds := lib.LoadData("gen.yaml", genSpec(rules)); ds.HasErrors() {
+		b.Fatal(ds.Errors()[:1])
+	}
+	p, ds := lib.Compose("gen", []modules.Ref{{Name: "Gen"}})
+	if ds.HasErrors() {
+		b.Fatal(ds.Errors()[:1])
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res := AnalyzeGraph(depgraph.Build(p), Analyzers)
+		Finish(p, res.Findings, Options{})
+	}
+}
+
+// cpuTime returns the CPU time (user and system) this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestLintPerformance lints the generated program of 100,000 rules over
+// 50,000 collections and checks the budget: under 2 s of wall time, and
+// 10x the rules (10,000 -> 100,000) at most 12x the time. The scaling is
+// measured in CPU time (work done, not time spent waiting for a core that
+// other tests use), each size as the best of two runs after a garbage
+// collection; the measurement is retried once when over budget. Skipped
+// with -short, under the race detector, or with CALMCHECK_PERF=0.
+func TestLintPerformance(t *testing.T) {
+	if testing.Short() || raceEnabled || os.Getenv("CALMCHECK_PERF") == "0" {
+		t.Skip("performance test skipped")
+	}
+	small, big := genSpec(10_000), genSpec(100_000)
+	total := func(p phases) time.Duration { return p.load + p.compose + p.analyze }
+	type timing struct {
+		ph       phases
+		wall, cpu time.Duration
+	}
+	best := func(data []byte) timing {
+		var b timing
+		for i := 0; i < 2; i++ {
+			runtime.GC()
+			c0 := cpuTime()
+			ph := lintGenerated(t, data)
+			c := cpuTime() - c0
+			if i == 0 || c < b.cpu {
+				b.cpu = c
+			}
+			if i == 0 || total(ph) < b.wall {
+				b.ph, b.wall = ph, total(ph)
+			}
+		}
+		return b
+	}
+	var s, l timing
+	var ratio float64
+	for attempt := 1; attempt <= 2; attempt++ {
+		s, l = best(small), best(big)
+		ratio = float64(l.cpu) / float64(s.cpu)
+		for _, x := range []struct {
+			name string
+			t    timing
+		}{{"10k", s}, {"100k", l}} {
+			t.Logf("attempt %d: %s rules: wall %v (load %v, compose %v, analyze %v), cpu %v; %d edges, %d findings",
+				attempt, x.name, x.t.wall, x.t.ph.load, x.t.ph.compose, x.t.ph.analyze, x.t.cpu, x.t.ph.edges, x.t.ph.findings)
+		}
+		t.Logf("attempt %d: 10x the rules: %s x the CPU time, %.1f x the wall time", attempt,
+			strconv.FormatFloat(ratio, 'f', 1, 64), float64(l.wall)/float64(s.wall))
+		if l.wall <= 2*time.Second && ratio <= 12 {
+			return
+		}
+	}
+	if l.wall > 2*time.Second {
+		t.Errorf("100,000 rules took %v, budget 2s", l.wall)
+	}
+	if ratio > 12 {
+		t.Errorf("10x the rules took %.1fx the CPU time, budget 12x", ratio)
+	}
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package monotonic
+
+const raceEnabled = false
