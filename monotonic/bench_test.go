@@ -185,7 +185,7 @@ func TestLintPerformance(t *testing.T) {
 	small, big := genSpec(10_000), genSpec(100_000)
 	total := func(p phases) time.Duration { return p.load + p.compose + p.analyze }
 	type timing struct {
-		ph       phases
+		ph        phases
 		wall, cpu time.Duration
 	}
 	best := func(data []byte) timing {
