@@ -66,6 +66,11 @@ func (s *source) scalarPos(n *yaml.Node) PosFunc {
 	start := s.nodeOffset(n)
 	v := n.Value
 	raw := s.src[start:]
+	if len(raw) >= len(v) && string(raw[:len(v)]) == v {
+		// The value stands in the file as it is (a plain scalar on one
+		// line, the common case): offsets map directly.
+		return func(off int) Pos { return s.posAt(start + max(0, min(off, len(v)))) }
+	}
 	m := make([]int, len(v)+1)
 	i, j := 0, 0
 	for i < len(v) {
