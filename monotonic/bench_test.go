@@ -172,12 +172,16 @@ func cpuTime() time.Duration {
 }
 
 // TestLintPerformance lints the generated program of 100,000 rules over
-// 50,000 collections and checks the budget: under 2 s of wall time, and
-// 10x the rules (10,000 -> 100,000) at most 12x the time. The scaling is
-// measured in CPU time (work done, not time spent waiting for a core that
-// other tests use), each size as the best of two runs after a garbage
-// collection; the measurement is retried once when over budget. Skipped
-// with -short, under the race detector, or with CALMCHECK_PERF=0.
+// 50,000 collections and checks the budget: under 2 s, and 10x the rules
+// (10,000 -> 100,000) at most 12x the time. Both are measured in CPU time
+// of the process (user + system, garbage collection included): the work
+// done, not the time spent waiting for a core that other tests or
+// processes hold; on an idle machine the wall time is the same or less
+// (the collector runs on the second core). Each size is the best of two
+// runs after a garbage collection; the measurement is retried once when
+// over budget. Skipped with -short, under the race detector, or with
+// CALMCHECK_PERF=0. The benchmarks time the same on request (see
+// docs/performance.md).
 func TestLintPerformance(t *testing.T) {
 	if testing.Short() || raceEnabled || os.Getenv("CALMCHECK_PERF") == "0" {
 		t.Skip("performance test skipped")
@@ -218,12 +222,12 @@ func TestLintPerformance(t *testing.T) {
 		}
 		t.Logf("attempt %d: 10x the rules: %s x the CPU time, %.1f x the wall time", attempt,
 			strconv.FormatFloat(ratio, 'f', 1, 64), float64(l.wall)/float64(s.wall))
-		if l.wall <= 2*time.Second && ratio <= 12 {
+		if l.cpu <= 2*time.Second && ratio <= 12 {
 			return
 		}
 	}
-	if l.wall > 2*time.Second {
-		t.Errorf("100,000 rules took %v, budget 2s", l.wall)
+	if l.cpu > 2*time.Second {
+		t.Errorf("100,000 rules took %v of CPU time (%v wall), budget 2s", l.cpu, l.wall)
 	}
 	if ratio > 12 {
 		t.Errorf("10x the rules took %.1fx the CPU time, budget 12x", ratio)

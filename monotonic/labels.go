@@ -213,6 +213,7 @@ func (l *labeler) label(v int) (Label, bool) {
 // last asynchronous edge before it (-1 when there is none).
 func (l *labeler) witness(v int, s uint8) (path []int, coord, async int) {
 	coord, async = -1, -1
+	at := -1 // index of the coordinate edge, counted from the end
 	for {
 		k := v*numStates + int(s)
 		ei := l.parent[k]
@@ -222,7 +223,7 @@ func (l *labeler) witness(v int, s uint8) (path []int, coord, async int) {
 		ps := l.pstate[k]
 		path = append(path, int(ei))
 		if s == stD && ps != stD {
-			coord = int(ei)
+			coord, at = int(ei), len(path)-1
 		}
 		v, s = l.g.Edges[ei].From, ps
 	}
@@ -230,10 +231,8 @@ func (l *labeler) witness(v int, s uint8) (path []int, coord, async int) {
 		path[i], path[j] = path[j], path[i]
 	}
 	if coord >= 0 {
-		for _, ei := range path {
-			if ei == coord {
-				break
-			}
+		// a witness is a walk: the coordinate edge may occur twice
+		for _, ei := range path[:len(path)-1-at] {
 			if l.g.Edges[ei].Async {
 				async = ei
 			}

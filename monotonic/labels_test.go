@@ -1,0 +1,222 @@
+package monotonic
+
+import (
+	"fmt"
+	"math/rand"
+	"testing"
+
+	"github.com/calmcheck/calmcheck/depgraph"
+)
+
+func TestSeq(t *testing.T) {
+	tests := []struct {
+		x, y, want Label
+	}{
+		{Bot, Bot, Bot}, {Bot, A, A}, {Bot, N, N}, {Bot, D, D},
+		{A, Bot, A}, {A, A, A}, {A, N, D}, {A, D, D},
+		{N, Bot, N}, {N, A, N}, {N, N, N}, {N, D, D}, // N then A is N: order matters
+		{D, Bot, D}, {D, A, D}, {D, N, D}, {D, D, D},
+	}
+	for _, tc := range tests {
+		if got := Seq(tc.x, tc.y); got != tc.want {
+			t.Errorf("Seq(%v, %v) = %v, want %v", tc.x, tc.y, got, tc.want)
+		}
+	}
+	if Bot >= A || A >= N || N >= D {
+		t.Error("labels are not ordered Bot < A < N < D")
+	}
+}
+
+// The state machine agrees with Seq on single edges, and remembers an
+// asynchronous edge after a nonmonotonic one.
+func TestStates(t *testing.T) {
+	var plain, async, nonmono depgraph.Flag = 0, depgraph.FlagAsync, depgraph.FlagNonmonotonic
+	path := func(flags ...depgraph.Flag) Label {
+		s := uint8(stBot)
+		for _, f := range flags {
+			s = step(s, f)
+		}
+		return stateL[s]
+	}
+	tests := []struct {
+		name  string
+		flags []depgraph.Flag
+		want  Label
+	}{
+		{"empty", nil, Bot},
+		{"plain", []depgraph.Flag{plain, plain}, Bot},
+		{"A", []depgraph.Flag{async}, A},
+		{"N", []depgraph.Flag{nonmono}, N},
+		{"A N", []depgraph.Flag{async, plain, nonmono}, D},
+		{"N A", []depgraph.Flag{nonmono, async}, N},
+		{"N A N", []depgraph.Flag{nonmono, async, nonmono}, D},
+		{"N N A", []depgraph.Flag{nonmono, nonmono, async}, N},
+		{"A A", []depgraph.Flag{async, async}, A},
+		{"D absorbs", []depgraph.Flag{async, nonmono, plain, async}, D},
+		{"async nonmonotonic edge is N then A", []depgraph.Flag{async | nonmono}, N},
+		{"async nonmonotonic edge after A", []depgraph.Flag{async, async | nonmono}, D},
+		{"async nonmonotonic edge then N", []depgraph.Flag{async | nonmono, nonmono}, D},
+	}
+	for _, tc := range tests {
+		if got := path(tc.flags...); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// randomProgram writes a random spec: n collections (two inputs, two
+// outputs, some channels), m random rules.
+func randomProgram(rng *rand.Rand, n, m int, acyclic bool) string {
+	var state []string
+	kind := make([]string, n)
+	for i := 0; i < n; i++ {
+		switch {
+		case i < 2:
+			kind[i] = "input"
+		case i >= n-2:
+			kind[i] = "output"
+		case rng.Intn(3) == 0:
+			kind[i] = "channel"
+		default:
+			kind[i] = "scratch"
+		}
+		if kind[i] == "channel" {
+			state = append(state, fmt.Sprintf("channel c%d(@d, x)", i))
+		} else {
+			state = append(state, fmt.Sprintf("%s c%d(d, x)", kind[i], i))
+		}
+	}
+	var rules []string
+	for r := 0; r < m; r++ {
+		h := 2 + rng.Intn(n-2)
+		b := rng.Intn(n - 2)
+		if acyclic && b >= h {
+			b = rng.Intn(h)
+		}
+		if kind[b] == "output" {
+			continue
+		}
+		op := "<="
+		if kind[h] == "channel" {
+			op = "<~"
+		} else if rng.Intn(4) == 0 {
+			op = "<+"
+		}
+		switch rng.Intn(4) {
+		case 0:
+			rules = append(rules, fmt.Sprintf("c%d(D, count<X>) %s c%d(D, X)", h, op, b))
+		case 1:
+			other := rng.Intn(n - 2)
+			if acyclic && other >= h {
+				other = rng.Intn(h)
+			}
+			if kind[other] == "output" {
+				other = 0
+			}
+			rules = append(rules, fmt.Sprintf("c%d(D, X) %s c%d(D, X), notin c%d(D, X)", h, op, b, other))
+		default:
+			rules = append(rules, fmt.Sprintf("c%d(D, X) %s c%d(D, X)", h, op, b))
+		}
+	}
+	return spec(state, rules...)
+}
+
+// bruteLabels computes, for one source, the set of states reaching each
+// node by a plain search of the (node, state) product graph, without the
+// condensation.
+func bruteLabels(g *depgraph.Graph, src int) []uint8 {
+	masks := make([]uint8, len(g.Nodes))
+	masks[src] = 1 << stBot
+	type item struct {
+		v int
+		s uint8
+	}
+	queue := []item{{src, stBot}}
+	for len(queue) > 0 {
+		it := queue[0]
+		queue = queue[1:]
+		for _, ei := range g.Out(it.v) {
+			e := &g.Edges[ei]
+			ns := step(it.s, e.Flags())
+			if masks[e.To]&(1<<ns) == 0 {
+				masks[e.To] |= 1 << ns
+				queue = append(queue, item{e.To, ns})
+			}
+		}
+	}
+	return masks
+}
+
+func worst(mask uint8) Label {
+	best := Bot
+	for s := 0; s < numStates; s++ {
+		if mask&(1<<s) != 0 && stateL[s] > best {
+			best = stateL[s]
+		}
+	}
+	return best
+}
+
+// allPaths enumerates the states of every path from v (a DAG): the label
+// of a pair is the worst over all its paths.
+func allPaths(g *depgraph.Graph, v int, s uint8, out []uint8) {
+	out[v] |= 1 << s
+	for _, ei := range g.Out(v) {
+		e := &g.Edges[ei]
+		allPaths(g, e.To, step(s, e.Flags()), out)
+	}
+}
+
+func TestLabelsRandom(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	for iter := 0; iter < 300; iter++ {
+		acyclic := iter%2 == 0
+		p := compose(t, randomProgram(rng, 4+rng.Intn(8), rng.Intn(20), acyclic))
+		g := depgraph.Build(p)
+		for _, src := range g.Sources() {
+			labels, reached := Labels(g, src)
+			brute := bruteLabels(g, src)
+			var paths []uint8
+			if acyclic {
+				paths = make([]uint8, len(g.Nodes))
+				allPaths(g, src, stBot, paths)
+			}
+			for v := range g.Nodes {
+				if reached[v] != (brute[v] != 0) || reached[v] && labels[v] != worst(brute[v]) {
+					t.Fatalf("program %d, source %s, node %s: label %v (reached %v), brute force %v (%05b)",
+						iter, g.Nodes[src].Name, g.Nodes[v].Name, labels[v], reached[v], worst(brute[v]), brute[v])
+				}
+				if acyclic && reached[v] && labels[v] != worst(paths[v]) {
+					t.Fatalf("program %d, source %s, node %s: label %v, worst over all paths %v",
+						iter, g.Nodes[src].Name, g.Nodes[v].Name, labels[v], worst(paths[v]))
+				}
+			}
+		}
+		// Witnesses of D pairs are real paths labelled D, and the
+		// coordinate edge turns an asynchronous prefix into D.
+		res, _ := run(t, p)
+		for _, pl := range res.Paths {
+			if pl.Label != D {
+				continue
+			}
+			v, s := pl.From, uint8(stBot)
+			sawCoord := false
+			for _, ei := range pl.Path {
+				e := &g.Edges[ei]
+				if e.From != v {
+					t.Fatalf("program %d: witness %v is not a path", iter, pl.Path)
+				}
+				prev := s
+				s = step(s, e.Flags())
+				if ei == pl.Coordinate && s == stD && prev != stD && e.Nonmonotonic {
+					sawCoord = true // (a witness is a walk: the edge may occur twice)
+				}
+				v = e.To
+			}
+			if v != pl.To || s != stD || !sawCoord || pl.Async < 0 {
+				t.Fatalf("program %d: witness %v of %s -> %s ends in %s with %v, coordinate seen %v, async %d",
+					iter, pl.Path, g.Nodes[pl.From].Name, g.Nodes[pl.To].Name, g.Nodes[v].Name, stateL[s], sawCoord, pl.Async)
+			}
+		}
+	}
+}
