@@ -1,0 +1,276 @@
+package executor
+
+// A relation holds the facts of one collection at one node: tuples stored
+// flat (arity words each, in insertion order), the provenance of each
+// tuple (the rule that derived it), and hash indexes. Index 0 is on the
+// key columns and enforces the key constraint (for a collection without
+// value columns the key is every column, so it is the set's deduplication);
+// the others are the join indexes the rule plans asked for.
+//
+// An index maps the values of its columns to the newest tuple holding
+// them and chains each tuple to the previous one with the same values, so
+// a lookup yields exactly the matching tuples in reverse insertion order:
+// deterministic, independent of hash values.
+type relation struct {
+	arity  int
+	data   []V
+	origin []int32
+	n      int
+	idx    []hidx
+}
+
+// hidx is an open-addressing hash table from the values of some columns
+// to the last tuple holding them; next chains each tuple to the previous
+// one with the same values (0 ends the chain). A chain holds exactly the
+// tuples with one key, newest first.
+type hidx struct {
+	cols  []int
+	slots []int32  // 0: empty; else 1 + the last tuple with the slot's key
+	tags  []uint32 // the high bits of the key's hash, to skip most compares
+	used  int
+	next  []int32 // per tuple: 1 + the previous tuple with the same key
+}
+
+// newRelation makes a relation with the given key columns and join
+// indexes (each a list of columns).
+func newRelation(arity int, key []int, joins [][]int) *relation {
+	r := &relation{arity: arity, idx: make([]hidx, 1+len(joins))}
+	r.idx[0].cols = key
+	for i, c := range joins {
+		r.idx[i+1].cols = c
+	}
+	return r
+}
+
+func (r *relation) tuple(i int) []V { return r.data[i*r.arity : (i+1)*r.arity : (i+1)*r.arity] }
+
+func (r *relation) size() int { return r.n }
+
+// slot finds the slot of the key whose values are vals (in the index's
+// column order, hash h): the slot holding it, or the empty slot where it
+// would go (found false).
+func (r *relation) slot(ix *hidx, vals []V, h uint64) (int, bool) {
+	mask := len(ix.slots) - 1
+	tag := uint32(h >> 32)
+	for i := int(h) & mask; ; i = (i + 1) & mask {
+		j := ix.slots[i]
+		if j == 0 {
+			return i, false
+		}
+		if ix.tags[i] == tag && r.keyIs(int(j-1), ix.cols, vals) {
+			return i, true
+		}
+	}
+}
+
+func (r *relation) keyIs(i int, cols []int, vals []V) bool {
+	base := i * r.arity
+	for k, c := range cols {
+		if r.data[base+c] != vals[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// lookup returns the newest tuple of index k whose indexed columns hold
+// vals (hash h, as hashVals(vals)), or -1; older ones follow with nextOf.
+func (r *relation) lookup(k int, vals []V, h uint64) int {
+	ix := &r.idx[k]
+	if ix.used == 0 {
+		return -1
+	}
+	if s, ok := r.slot(ix, vals, h); ok {
+		return int(ix.slots[s]) - 1
+	}
+	return -1
+}
+
+func (r *relation) nextOf(k, i int) int { return int(r.idx[k].next[i]) - 1 }
+
+// keyVals gathers the values of cols of t into buf.
+func keyVals(buf []V, t []V, cols []int) []V {
+	buf = buf[:0]
+	for _, c := range cols {
+		buf = append(buf, t[c])
+	}
+	return buf
+}
+
+// findKey returns the tuple with t's key, or -1.
+func (r *relation) findKey(t []V) int {
+	ix := &r.idx[0]
+	if ix.used == 0 {
+		return -1
+	}
+	var buf [16]V
+	vals := keyVals(buf[:0], t, ix.cols)
+	if s, ok := r.slot(ix, vals, hashVals(vals)); ok {
+		return int(ix.slots[s]) - 1
+	}
+	return -1
+}
+
+func (r *relation) equalTuple(i int, t []V) bool {
+	u := r.data[i*r.arity : (i+1)*r.arity]
+	for k := range u {
+		if u[k] != t[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// contains reports whether t is in r.
+func (r *relation) contains(t []V) bool {
+	i := r.findKey(t)
+	return i >= 0 && r.equalTuple(i, t)
+}
+
+// insert adds t unless it is present. It returns whether t was added and,
+// when another tuple has t's key with different values, that tuple's
+// index (and does not add t).
+func (r *relation) insert(t []V, origin int32) (added bool, conflict int) {
+	ix := &r.idx[0]
+	if 2*(ix.used+1) > len(ix.slots) {
+		r.grow(ix)
+	}
+	var buf [16]V
+	vals := keyVals(buf[:0], t, ix.cols)
+	h := hashVals(vals)
+	s, found := r.slot(ix, vals, h)
+	if found {
+		i := int(ix.slots[s]) - 1
+		if r.equalTuple(i, t) {
+			return false, -1
+		}
+		return false, i
+	}
+	r.appendAt(t, origin, s, h)
+	return true, -1
+}
+
+// append adds t, which must not be present.
+func (r *relation) append(t []V, origin int32) { r.appendAt(t, origin, -1, 0) }
+
+// appendAt adds t; slot0 >= 0 is the (empty) slot of index 0 for t's key,
+// with hash h0, already found by the caller.
+func (r *relation) appendAt(t []V, origin int32, slot0 int, h0 uint64) {
+	i := r.n
+	r.data = append(r.data, t...)
+	r.origin = append(r.origin, origin)
+	r.n++
+	var buf [16]V
+	for k := range r.idx {
+		ix := &r.idx[k]
+		var s int
+		var h uint64
+		found := false
+		if k == 0 && slot0 >= 0 {
+			s, h = slot0, h0
+		} else {
+			if 2*(ix.used+1) > len(ix.slots) {
+				r.grow(ix)
+			}
+			vals := keyVals(buf[:0], t, ix.cols)
+			h = hashVals(vals)
+			s, found = r.slot(ix, vals, h)
+		}
+		if found {
+			ix.next = append(ix.next, ix.slots[s])
+		} else {
+			ix.next = append(ix.next, 0)
+			ix.tags[s] = uint32(h >> 32)
+			ix.used++
+		}
+		ix.slots[s] = int32(i + 1)
+	}
+}
+
+// grow doubles an index's table and re-inserts its keys.
+func (r *relation) grow(ix *hidx) {
+	old := ix.slots
+	size := 2 * len(old)
+	if size < 8 {
+		size = 8
+	}
+	ix.slots = make([]int32, size)
+	ix.tags = make([]uint32, size)
+	mask := size - 1
+	var buf [16]V
+	for _, j := range old {
+		if j == 0 {
+			continue
+		}
+		vals := keyVals(buf[:0], r.tuple(int(j-1)), ix.cols)
+		h := hashVals(vals)
+		i := int(h) & mask
+		for ix.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		ix.slots[i] = j
+		ix.tags[i] = uint32(h >> 32)
+	}
+}
+
+// reset empties the relation, keeping its memory.
+func (r *relation) reset() {
+	if r.n == 0 {
+		return
+	}
+	r.data = r.data[:0]
+	r.origin = r.origin[:0]
+	r.n = 0
+	for k := range r.idx {
+		ix := &r.idx[k]
+		if len(ix.slots) > 1024 && ix.used*8 < len(ix.slots) {
+			ix.slots, ix.tags = nil, nil // it was much bigger once: shrink
+		} else {
+			clear(ix.slots)
+		}
+		ix.used = 0
+		ix.next = ix.next[:0]
+	}
+}
+
+// retain keeps the tuples for which keep is true (in order) and rebuilds
+// the indexes.
+func (r *relation) retain(keep func(i int) bool) {
+	data, origin := r.data, r.origin
+	n := r.n
+	r.data, r.origin, r.n = make([]V, 0, len(data)), make([]int32, 0, n), 0
+	for k := range r.idx {
+		ix := &r.idx[k]
+		clear(ix.slots)
+		ix.used = 0
+		ix.next = ix.next[:0]
+	}
+	for i := 0; i < n; i++ {
+		if keep(i) {
+			r.append(data[i*r.arity:(i+1)*r.arity], origin[i])
+		}
+	}
+}
+
+// set is a set of tuples of one arity (no key constraint, no provenance):
+// the outbox dedup, the seen sets of quiescence detection.
+type tupleSet struct {
+	rel *relation
+}
+
+func newTupleSet(arity int) *tupleSet {
+	all := make([]int, arity)
+	for i := range all {
+		all[i] = i
+	}
+	return &tupleSet{rel: newRelation(arity, all, nil)}
+}
+
+func (s *tupleSet) add(t []V) bool {
+	added, _ := s.rel.insert(t, 0)
+	return added
+}
+
+func (s *tupleSet) has(t []V) bool { return s.rel.contains(t) }
+
+func (s *tupleSet) reset() { s.rel.reset() }

@@ -1,0 +1,1027 @@
+package executor
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/calmcheck/calmcheck/modules"
+)
+
+// Defaults of the bounds.
+const (
+	DefaultMaxTicks      = 1000
+	DefaultMaxFacts      = 100_000
+	DefaultMaxValueCells = 16 << 20 // list elements and string words a run may intern
+	DefaultQuietRounds   = 4
+)
+
+// Policies of the network.
+const (
+	PolicyFIFO   = "fifo"
+	PolicyRandom = "random"
+)
+
+// Options configure one run. The zero Options run the workload as written
+// with seed 0 and the default bounds.
+type Options struct {
+	Seed   uint64
+	Policy string // "fifo" or "random"; "" keeps the workload's
+	// MaxTicks bounds the timesteps (0: the workload's max_ticks, else
+	// DefaultMaxTicks). A run that has not quiesced by then stops with a
+	// max-ticks error.
+	MaxTicks int
+	// MaxFacts bounds the facts of one collection at one node (and the
+	// messages in flight per node); 0: DefaultMaxFacts.
+	MaxFacts int
+	// MaxValueCells bounds the list elements and string words a run
+	// creates (lists that grow without end); 0: DefaultMaxValueCells.
+	MaxValueCells int
+	// Timeout bounds the run's wall-clock time (0: none besides ctx).
+	Timeout time.Duration
+	// Trace records every timestep in Result.Trace.
+	Trace bool
+	// QuietRounds is how many quiet windows a program with periodic
+	// collections must stay quiet to be quiescent (0: DefaultQuietRounds);
+	// see docs/semantics.md.
+	QuietRounds int
+}
+
+// Result is the outcome of one run.
+type Result struct {
+	Workload  string       `json:"workload"`
+	Program   string       `json:"program"`
+	Seed      uint64       `json:"seed"`
+	Network   NetworkSpec  `json:"network"`
+	Ticks     int          `json:"ticks"`     // timesteps executed
+	Quiescent bool         `json:"quiescent"` // stopped at quiescence
+	Stop      string       `json:"stop"`      // quiescent, max-ticks, max-facts, timeout, error
+	Err       *RunError    `json:"error,omitempty"`
+	Nodes     []NodeResult `json:"nodes"`
+	Stats     Stats        `json:"stats"`
+	Trace     *Trace       `json:"trace,omitempty"`
+}
+
+// NodeResult is what one node observed: its output facts with the
+// timesteps they were emitted in, and its tables at the end.
+type NodeResult struct {
+	Node    string   `json:"node"`
+	Outputs []Output `json:"outputs"`
+	Tables  []Fact   `json:"tables"`
+}
+
+// Output is an output interface fact emitted in a timestep.
+type Output struct {
+	Tick int  `json:"tick"`
+	Fact Fact `json:"fact"`
+}
+
+// Stats counts what the network and the evaluation did.
+type Stats struct {
+	Sent       int `json:"sent"`
+	Delivered  int `json:"delivered"`
+	Dropped    int `json:"dropped"`
+	Duplicated int `json:"duplicated"`
+	Derived    int `json:"derived"`
+}
+
+// RunError is a runtime error or a bound hit by a run: where (the rule,
+// or the workload for bounds), at which node and timestep, and what.
+type RunError struct {
+	Check string      `json:"check"` // eval, key-conflict, address, max-facts, max-ticks, timeout, value-budget
+	Pos   modules.Pos `json:"-"`
+	Where string      `json:"pos"`
+	Node  string      `json:"node,omitempty"`
+	Tick  int         `json:"tick"`
+	Msg   string      `json:"message"`
+}
+
+func (e *RunError) Error() string { return fmt.Sprintf("%s: error: %s", e.Pos, e.Msg) }
+
+// Diagnostic returns the error as a diagnostic.
+func (e *RunError) Diagnostic() modules.Diagnostic {
+	return modules.Diagnostic{Pos: e.Pos, Severity: modules.Error, Check: e.Check, Message: e.Msg}
+}
+
+// ---------------------------------------------------------------------------
+
+type message struct {
+	from, to int
+	ch       int
+	t        []V
+	rule     int32
+	sent     int
+}
+
+type network struct {
+	spec     NetworkSpec
+	rng      *rand.Rand
+	buckets  map[int][]message
+	inflight int
+	maxDelay int
+}
+
+type pendSet struct {
+	ins, del, ups *relation
+}
+
+type netChange struct {
+	dels    []int // indexes into the relation, ascending
+	ins     []V
+	origins []int32
+}
+
+type node struct {
+	idx     int
+	addr    string
+	addrV   V
+	rels    []*relation
+	pend    []*pendSet
+	pendC   []int
+	change  []*netChange
+	changeC []int
+	outbox  []*relation
+	outC    []int
+	dirty   []int // non-table collections holding facts
+	isDirty []bool
+
+	tableChanged bool
+	sent         bool
+	silent       bool
+	outputs      []Output
+	seenDeliv    []*tupleSet // periodic mode: per channel
+	seenOut      []*tupleSet // periodic mode: per output
+	tr           *NodeTrace
+}
+
+type run struct {
+	s      *Setup
+	p      *Program
+	ctx    context.Context
+	opts   Options
+	in     *interner
+	ev     *evaluator
+	nodes  []*node
+	byAddr map[V]int
+	net    *network
+	tick   int
+	res    *Result
+
+	deadline time.Time
+	steps    int
+
+	lo, hi, mark []int
+
+	periodic     bool
+	quiet        int
+	lastActivity int
+	noise        bool // exact mode: something happened this tick
+	activity     bool // periodic mode: something new happened this tick
+	trace        *Trace
+}
+
+// Run executes the workload once. It never panics on bad programs or
+// workloads: runtime errors and bounds end the run with Result.Err set.
+// Runs share nothing mutable: any number may execute in parallel.
+func (s *Setup) Run(ctx context.Context, opts Options) *Result {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	r := &run{s: s, p: s.prog, ctx: ctx, opts: opts}
+	r.init()
+	r.res = &Result{Workload: s.w.Name, Program: s.prog.src.Name, Seed: opts.Seed, Network: r.net.spec}
+	if opts.Trace {
+		r.trace = &Trace{}
+		r.res.Trace = r.trace
+	}
+	r.execute()
+	return r.res
+}
+
+func (r *run) init() {
+	o := &r.opts
+	if o.MaxTicks <= 0 {
+		o.MaxTicks = r.s.w.MaxTicks
+		if o.MaxTicks <= 0 {
+			o.MaxTicks = DefaultMaxTicks
+		}
+	}
+	if o.MaxFacts <= 0 {
+		o.MaxFacts = DefaultMaxFacts
+	}
+	if o.MaxValueCells <= 0 {
+		o.MaxValueCells = DefaultMaxValueCells
+	}
+	if o.QuietRounds <= 0 {
+		o.QuietRounds = DefaultQuietRounds
+	}
+	if o.Timeout > 0 {
+		r.deadline = time.Now().Add(o.Timeout)
+	}
+	if d, ok := r.ctx.Deadline(); ok && (r.deadline.IsZero() || d.Before(r.deadline)) {
+		r.deadline = d
+	}
+	r.in = newInterner(r.p.consts, o.MaxValueCells)
+	spec := r.s.w.Network
+	if o.Policy != "" {
+		spec.Policy = o.Policy
+	}
+	if spec.Policy == PolicyRandom && spec.Delay == [2]int{} {
+		spec.Delay = DefaultRandomDelay
+	}
+	if spec.Policy == PolicyFIFO {
+		spec.Delay = [2]int{1, 1}
+	}
+	r.net = &network{spec: spec, rng: rand.New(rand.NewPCG(o.Seed, 0x63616c6d)), buckets: map[int][]message{}}
+	r.net.maxDelay = spec.Delay[1]
+	if spec.Policy == PolicyFIFO && spec.Duplicate > 0 {
+		r.net.maxDelay = 2
+	}
+	nc := len(r.p.colls)
+	r.lo, r.hi, r.mark = make([]int, nc), make([]int, nc), make([]int, nc)
+	r.ev = &evaluator{r: r, in: r.in, regs: make([]V, r.p.slots), scr: make([]V, r.p.scratch), aggs: make([]*aggState, len(r.p.rules))}
+	r.byAddr = map[V]int{}
+	for i, a := range r.s.nodes {
+		n := &node{idx: i, addr: a, addrV: r.in.str(a), rels: make([]*relation, nc), pend: make([]*pendSet, nc),
+			change: make([]*netChange, nc), outbox: make([]*relation, nc), isDirty: make([]bool, nc)}
+		for j, c := range r.p.colls {
+			n.rels[j] = newRelation(c.arity, c.key, c.joins)
+		}
+		r.nodes = append(r.nodes, n)
+		r.byAddr[n.addrV] = i
+	}
+	r.periodic = len(r.p.periodics) > 0
+	if r.periodic {
+		r.quiet = o.QuietRounds * (int(r.p.maxEvery) + 2*r.net.maxDelay)
+		for _, n := range r.nodes {
+			n.seenDeliv = make([]*tupleSet, nc)
+			n.seenOut = make([]*tupleSet, nc)
+		}
+	}
+}
+
+// runStop unwinds a run that hit an error or a bound.
+type runStop struct{ err *RunError }
+
+func (r *run) errorf(check string, pos modules.Pos, format string, args ...any) runStop {
+	msg := fmt.Sprintf(format, args...)
+	e := &RunError{Check: check, Pos: pos, Where: pos.String(), Tick: r.tick, Msg: msg}
+	if r.ev != nil && r.ev.node != nil {
+		e.Node = r.ev.node.addr
+		e.Msg = fmt.Sprintf("at node %s, tick %d: %s", e.Node, r.tick, msg)
+	} else if r.tick > 0 {
+		e.Msg = fmt.Sprintf("at tick %d: %s", r.tick, msg)
+	}
+	return runStop{e}
+}
+
+func (r *run) execute() {
+	defer func() {
+		if x := recover(); x != nil {
+			switch x := x.(type) {
+			case runStop:
+				r.stop(x.err)
+			case budgetError:
+				r.stop(r.errorf("value-budget", r.ruleOrWorkloadPos(), "the run created more than %d list elements and string words; a list or string grows without end? (raise the bound with the library's Options.MaxValueCells)", x.cells).err)
+			default:
+				panic(x)
+			}
+		}
+	}()
+	r.loadInitial()
+	for r.tick = 1; ; r.tick++ {
+		if r.tick > r.opts.MaxTicks {
+			r.tick = r.opts.MaxTicks
+			r.stopBound("max-ticks", "the run did not quiesce within %d ticks (--max-ticks): something is still in flight, pending or changing; see the trace (--trace)", r.opts.MaxTicks)
+			return
+		}
+		r.checkTime()
+		r.step()
+		if r.quiescent() {
+			r.res.Quiescent = true
+			r.res.Stop = "quiescent"
+			r.finish()
+			return
+		}
+	}
+}
+
+func (r *run) ruleOrWorkloadPos() modules.Pos {
+	if r.ev.cr != nil {
+		return r.ev.cr.rule.Pos
+	}
+	return r.s.w.Pos
+}
+
+func (r *run) stopBound(check, format string, args ...any) {
+	r.ev.node = nil
+	r.stop(r.errorf(check, r.s.w.Pos, format, args...).err)
+}
+
+func (r *run) stop(e *RunError) {
+	r.res.Err = e
+	r.res.Stop = e.Check
+	if e.Check != "max-ticks" && e.Check != "max-facts" && e.Check != "timeout" {
+		r.res.Stop = "error"
+	}
+	r.finish()
+}
+
+func (r *run) checkTime() {
+	if !r.deadline.IsZero() && time.Now().After(r.deadline) {
+		r.timeout()
+	}
+	select {
+	case <-r.ctx.Done():
+		r.timeout()
+	default:
+	}
+}
+
+func (r *run) timeout() {
+	node := r.ev.node
+	r.ev.node = nil
+	msg := "the run exceeded its time limit (--timeout)"
+	if r.opts.Timeout > 0 {
+		msg = fmt.Sprintf("the run exceeded --timeout %s", r.opts.Timeout)
+	} else if r.ctx.Err() == context.Canceled {
+		msg = "the run was canceled"
+	}
+	if node != nil {
+		msg += fmt.Sprintf(" while node %s evaluated", node.addr)
+	}
+	panic(r.errorf("timeout", r.s.w.Pos, "%s", msg))
+}
+
+func (r *run) tick1k() {
+	r.steps++
+	r.res.Stats.Derived++
+	if r.steps&1023 == 0 {
+		r.checkTime()
+	}
+}
+
+// finish records the final tables and sorts the outputs.
+func (r *run) finish() {
+	r.res.Ticks = r.tick
+	r.res.Nodes = nil
+	for _, n := range r.nodes {
+		nr := NodeResult{Node: n.addr, Outputs: n.outputs, Tables: []Fact{}}
+		if nr.Outputs == nil {
+			nr.Outputs = []Output{}
+		}
+		for c, cl := range r.p.colls {
+			if cl.kind != modules.Table {
+				continue
+			}
+			nr.Tables = append(nr.Tables, r.sortedFacts(c, n.rels[c])...)
+		}
+		r.res.Nodes = append(r.res.Nodes, nr)
+	}
+}
+
+func (r *run) sortedFacts(c int, rel *relation) []Fact {
+	idx := make([]int, rel.n)
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return r.in.compareTuples(rel.tuple(a), rel.tuple(b)) })
+	out := make([]Fact, len(idx))
+	args := make([]Value, len(idx)*rel.arity)
+	name := r.p.colls[c].name
+	for i, j := range idx {
+		a := args[i*rel.arity : (i+1)*rel.arity : (i+1)*rel.arity]
+		for k, v := range rel.tuple(j) {
+			a[k] = r.in.value(v)
+		}
+		out[i] = Fact{Collection: name, Args: a}
+	}
+	return out
+}
+
+// loadInitial puts the workload's initial facts into the tables.
+func (r *run) loadInitial() {
+	var tt *TickTrace
+	if r.trace != nil {
+		r.trace.Ticks = append(r.trace.Ticks, TickTrace{Tick: 0})
+		tt = &r.trace.Ticks[0]
+	}
+	for _, f := range r.s.facts {
+		n := r.nodes[f.node]
+		r.ev.node = n
+		if tt != nil && n.tr == nil {
+			tt.Nodes = append(tt.Nodes, NodeTrace{Node: n.addr})
+			n.tr = &tt.Nodes[len(tt.Nodes)-1]
+		}
+		r.insertExternal(n, f.coll, r.internAll(f.vals), f.origin)
+	}
+	for _, n := range r.nodes {
+		n.tr = nil
+	}
+	r.ev.node = nil
+	if tt != nil {
+		r.sortTrace(tt)
+	}
+}
+
+func (r *run) internAll(vs []Value) []V {
+	out := make([]V, len(vs))
+	for i, v := range vs {
+		out[i] = r.in.intern(v)
+	}
+	return out
+}
+
+// step runs one timestep at every node, in address order of the workload.
+func (r *run) step() {
+	t := r.tick
+	r.noise, r.activity = false, false
+	deliveries := r.net.buckets[t]
+	delete(r.net.buckets, t)
+	r.net.inflight -= len(deliveries)
+	var tt *TickTrace
+	if r.trace != nil {
+		r.trace.Ticks = append(r.trace.Ticks, TickTrace{Tick: t})
+		tt = &r.trace.Ticks[len(r.trace.Ticks)-1]
+	}
+	// Group deliveries by destination, keeping send order.
+	byNode := make([][]message, len(r.nodes))
+	for _, m := range deliveries {
+		byNode[m.to] = append(byNode[m.to], m)
+	}
+	inputs := r.s.inputsAt(t)
+	var firing []int
+	for _, c := range r.p.periodics {
+		if int64(t)%r.p.colls[c].decl.Every == 0 {
+			firing = append(firing, c)
+		}
+	}
+	for _, n := range r.nodes {
+		var in []binput
+		for _, b := range inputs {
+			if b.node == n.idx {
+				in = append(in, b)
+			}
+		}
+		r.stepNode(n, byNode[n.idx], in, firing, tt)
+	}
+	if tt != nil {
+		r.sortTrace(tt)
+	}
+}
+
+func (r *run) stepNode(n *node, deliveries []message, inputs []binput, firing []int, tt *TickTrace) {
+	external := len(deliveries) > 0 || len(inputs) > 0 || len(firing) > 0 || len(n.changeC) > 0
+	if !external && n.silent {
+		return // the same state and no input: the same (empty) timestep again
+	}
+	r.ev.node = n
+	r.ev.cr = nil
+	n.tableChanged, n.sent = false, false
+	if tt != nil {
+		tt.Nodes = append(tt.Nodes, NodeTrace{Node: n.addr})
+		n.tr = &tt.Nodes[len(tt.Nodes)-1]
+	}
+	if len(inputs) > 0 {
+		r.noise, r.activity = true, true
+	}
+	if len(deliveries) > 0 {
+		r.noise = true
+	}
+	// 1. Deferred changes, deliveries, inputs, timers.
+	r.applyChanges(n)
+	for _, m := range deliveries {
+		r.deliver(n, m)
+	}
+	for _, b := range inputs {
+		t := r.internAll(b.vals)
+		if n.tr != nil {
+			n.tr.Inputs = append(n.tr.Inputs, r.in.fact(r.p.colls[b.coll].name, t))
+		}
+		r.insertExternal(n, b.coll, t, b.origin)
+	}
+	for _, c := range firing {
+		r.fire(n, c)
+	}
+	// 2. The fixpoint, stratum by stratum.
+	for _, s := range r.p.strata {
+		r.evalStratum(n, s)
+	}
+	// 3. Deferred facts and messages.
+	for _, cr := range r.p.temporal {
+		if r.emptyBody(n, cr) {
+			continue
+		}
+		r.ev.evalRule(cr, cr.full, 0, 0)
+	}
+	r.ev.cr = nil
+	r.settle(n)
+	r.send(n)
+	// 4. Outputs.
+	outputs := r.recordOutputs(n)
+	// 5. Empty the scratches.
+	for _, c := range n.dirty {
+		n.rels[c].reset()
+		n.isDirty[c] = false
+	}
+	n.dirty = n.dirty[:0]
+	if n.tableChanged {
+		r.noise, r.activity = true, true
+		if r.periodic {
+			for _, s := range n.seenDeliv {
+				if s != nil {
+					s.reset()
+				}
+			}
+			for _, s := range n.seenOut {
+				if s != nil {
+					s.reset()
+				}
+			}
+		}
+	}
+	if len(n.changeC) > 0 {
+		r.activity = true
+	}
+	n.silent = !external && !n.tableChanged && !n.sent && !outputs && len(n.changeC) == 0
+	n.tr = nil
+	r.ev.node = nil
+}
+
+func (r *run) emptyBody(n *node, cr *crule) bool {
+	for _, c := range cr.atoms {
+		if n.rels[c].n == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// evalStratum computes a stratum's fixpoint semi-naively: every rule once
+// in full, then, while facts are new, each recursive rule with one body
+// atom restricted to the facts the previous round added.
+func (r *run) evalStratum(n *node, s *stratum) {
+	for _, c := range s.growing {
+		r.mark[c] = n.rels[c].n
+	}
+	for _, cr := range s.rules {
+		if r.emptyBody(n, cr) {
+			continue
+		}
+		r.ev.evalRule(cr, cr.full, 0, 0)
+	}
+	for {
+		more := false
+		for _, c := range s.growing {
+			r.lo[c], r.hi[c] = r.mark[c], n.rels[c].n
+			r.mark[c] = r.hi[c]
+			if r.hi[c] > r.lo[c] {
+				more = true
+			}
+		}
+		if !more {
+			return
+		}
+		r.checkTime()
+		for _, cr := range s.rules {
+			for _, dp := range cr.deltas {
+				c := dp.deltaC
+				if r.hi[c] == r.lo[c] || r.emptyBody(n, cr) {
+					continue
+				}
+				r.ev.evalRule(cr, dp, r.lo[c], r.hi[c])
+			}
+		}
+	}
+}
+
+// derive handles a head tuple of rule cr at node n.
+func (r *run) derive(n *node, cr *crule, t []V) {
+	c := cr.head
+	origin := int32(cr.idx)
+	switch cr.op {
+	case modules.OpMerge:
+		rel := n.rels[c]
+		added, conflict := rel.insert(t, origin)
+		if conflict >= 0 {
+			panic(r.keyConflict(n, c, rel.tuple(conflict), rel.origin[conflict], t, origin, cr.rule.Pos))
+		}
+		if added {
+			r.added(n, c, t, cr)
+		}
+	case modules.OpAsync:
+		ob := n.outbox[c]
+		if ob == nil {
+			cl := r.p.colls[c]
+			ob = newRelation(cl.arity, cl.key, nil)
+			n.outbox[c] = ob
+		}
+		if ob.n == 0 {
+			n.outC = append(n.outC, c)
+		}
+		added, conflict := ob.insert(t, origin)
+		if conflict >= 0 {
+			panic(r.keyConflict(n, c, ob.tuple(conflict), ob.origin[conflict], t, origin, cr.rule.Pos))
+		}
+		if added {
+			r.checkSize(n, ob.n, cr, "messages on "+r.p.colls[c].name)
+		}
+	default:
+		ps := n.pend[c]
+		if ps == nil {
+			a := r.p.colls[c].arity
+			all := allCols(a)
+			ps = &pendSet{ins: newRelation(a, all, nil), del: newRelation(a, all, nil), ups: newRelation(a, all, nil)}
+			n.pend[c] = ps
+		}
+		if ps.ins.n+ps.del.n+ps.ups.n == 0 {
+			n.pendC = append(n.pendC, c)
+		}
+		var rel *relation
+		switch cr.op {
+		case modules.OpDefer:
+			rel = ps.ins
+		case modules.OpDelete:
+			rel = ps.del
+		default:
+			rel = ps.ups
+		}
+		if added, _ := rel.insert(t, origin); added {
+			r.checkSize(n, rel.n, cr, "deferred facts for "+r.p.colls[c].name)
+		}
+	}
+}
+
+// added accounts for a fact newly in collection c at node n.
+func (r *run) added(n *node, c int, t []V, cr *crule) {
+	rel := n.rels[c]
+	r.checkSize(n, rel.n, cr, r.p.colls[c].name)
+	if r.p.colls[c].kind == modules.Table {
+		n.tableChanged = true
+		if n.tr != nil {
+			n.tr.Inserted = append(n.tr.Inserted, r.in.fact(r.p.colls[c].name, t))
+		}
+	} else if !n.isDirty[c] {
+		n.isDirty[c] = true
+		n.dirty = append(n.dirty, c)
+	}
+}
+
+func (r *run) checkSize(n *node, size int, cr *crule, what string) {
+	if size <= r.opts.MaxFacts {
+		return
+	}
+	pos := r.s.w.Pos
+	if cr != nil {
+		pos = cr.rule.Pos
+	}
+	panic(r.errorf("max-facts", pos, "more than %d %s (--max-facts); a rule that derives without end?", r.opts.MaxFacts, what))
+}
+
+// insertExternal adds a fact from outside the rules (initial fact,
+// delivery, input, timer, deferred change).
+func (r *run) insertExternal(n *node, c int, t []V, origin int32) {
+	rel := n.rels[c]
+	added, conflict := rel.insert(t, origin)
+	if conflict >= 0 {
+		panic(r.keyConflict(n, c, rel.tuple(conflict), rel.origin[conflict], t, origin, r.originPos(origin)))
+	}
+	if added {
+		r.added(n, c, t, nil)
+	}
+}
+
+func (r *run) fire(n *node, c int) {
+	cl := r.p.colls[c]
+	every := cl.decl.Every
+	vals := []V{r.in.int(int64(r.tick) / every), r.in.int(int64(r.tick))}
+	t := vals[:cl.arity]
+	if cl.arity == 1 {
+		t = vals[:1]
+	}
+	if n.tr != nil {
+		n.tr.Timers = append(n.tr.Timers, r.in.fact(cl.name, t))
+	}
+	r.insertExternal(n, c, t, originTimer)
+}
+
+// deliver adds a message arriving at n.
+func (r *run) deliver(n *node, m message) {
+	r.res.Stats.Delivered++
+	if n.tr != nil {
+		n.tr.Delivered = append(n.tr.Delivered, Delivery{From: r.nodes[m.from].addr, Sent: m.sent, Fact: r.in.fact(r.p.colls[m.ch].name, m.t)})
+	}
+	if r.periodic {
+		s := n.seenDeliv[m.ch]
+		if s == nil {
+			s = newTupleSet(len(m.t))
+			n.seenDeliv[m.ch] = s
+		}
+		if s.add(m.t) {
+			r.activity = true
+		}
+	}
+	rel := n.rels[m.ch]
+	added, conflict := rel.insert(m.t, m.rule)
+	if conflict >= 0 {
+		panic(r.keyConflict(n, m.ch, rel.tuple(conflict), rel.origin[conflict], m.t, m.rule, r.originPos(m.rule)))
+	}
+	if added {
+		r.added(n, m.ch, m.t, nil)
+	}
+}
+
+// settle turns the deferred facts of the timestep into the changes of the
+// next: deletions first, then insertions and upserts (an upsert replaces
+// the tuple with the same key). Two different facts for one key, or an
+// insertion whose key is held by a fact that is not deleted, are key
+// conflicts. Only changes that change something are kept.
+func (r *run) settle(n *node) {
+	for _, c := range n.pendC {
+		ps := n.pend[c]
+		cl := r.p.colls[c]
+		rel := n.rels[c]
+		persistent := cl.kind == modules.Table
+		next := newRelation(cl.arity, cl.key, nil)
+		var fromUpsert []bool
+		for _, src := range []*relation{ps.ins, ps.ups} {
+			for i := 0; i < src.n; i++ {
+				t := src.tuple(i)
+				added, conflict := next.insert(t, src.origin[i])
+				if conflict >= 0 {
+					panic(r.keyConflict(n, c, next.tuple(conflict), next.origin[conflict], t, src.origin[i], r.originPos(src.origin[i])))
+				}
+				if added {
+					fromUpsert = append(fromUpsert, src == ps.ups)
+				}
+			}
+		}
+		ch := &netChange{}
+		var deleted map[int]bool
+		if persistent {
+			deleted = map[int]bool{}
+			for i := 0; i < ps.del.n; i++ {
+				if j := rel.findKey(ps.del.tuple(i)); j >= 0 && rel.equalTuple(j, ps.del.tuple(i)) {
+					deleted[j] = true
+				}
+			}
+		}
+		for i := 0; i < next.n; i++ {
+			t := next.tuple(i)
+			if persistent {
+				if e := rel.findKey(t); e >= 0 {
+					switch {
+					case rel.equalTuple(e, t):
+						delete(deleted, e) // deleted and inserted again: it stays
+						continue
+					case deleted[e]:
+					case fromUpsert[i]:
+						deleted[e] = true
+					default:
+						panic(r.keyConflict(n, c, rel.tuple(e), rel.origin[e], t, next.origin[i], r.originPos(next.origin[i])))
+					}
+				}
+			}
+			ch.ins = append(ch.ins, t...)
+			ch.origins = append(ch.origins, next.origin[i])
+		}
+		for j := range deleted {
+			ch.dels = append(ch.dels, j)
+		}
+		sort.Ints(ch.dels)
+		ps.ins.reset()
+		ps.del.reset()
+		ps.ups.reset()
+		if len(ch.dels) > 0 || len(ch.ins) > 0 {
+			n.change[c] = ch
+			n.changeC = append(n.changeC, c)
+		}
+	}
+	n.pendC = n.pendC[:0]
+}
+
+// applyChanges applies the changes settled in the previous timestep.
+func (r *run) applyChanges(n *node) {
+	for _, c := range n.changeC {
+		ch := n.change[c]
+		rel := n.rels[c]
+		name := r.p.colls[c].name
+		if len(ch.dels) > 0 {
+			del := map[int]bool{}
+			for _, j := range ch.dels {
+				del[j] = true
+				if n.tr != nil {
+					n.tr.Deleted = append(n.tr.Deleted, r.in.fact(name, rel.tuple(j)))
+				}
+			}
+			rel.retain(func(i int) bool { return !del[i] })
+			if r.p.colls[c].kind == modules.Table {
+				n.tableChanged = true
+			}
+		}
+		a := r.p.colls[c].arity
+		for i, o := range ch.origins {
+			r.insertExternal(n, c, ch.ins[i*a:(i+1)*a], o)
+		}
+		n.change[c] = nil
+	}
+	n.changeC = n.changeC[:0]
+}
+
+// send hands the timestep's channel facts to the network, in a canonical
+// order (channel, then value order), so that the random draws, and thus
+// the whole run, depend only on the seed and the facts.
+func (r *run) send(n *node) {
+	sort.Ints(n.outC)
+	for _, c := range n.outC {
+		ob := n.outbox[c]
+		cl := r.p.colls[c]
+		idx := make([]int, ob.n)
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.Slice(idx, func(a, b int) bool { return r.in.compareTuples(ob.tuple(idx[a]), ob.tuple(idx[b])) < 0 })
+		for _, i := range idx {
+			t := ob.tuple(i)
+			to, ok := r.byAddr[t[cl.addr]]
+			if !ok {
+				rule := r.p.rules[ob.origin[i]].rule
+				panic(r.errorf("address", rule.Pos, "rule %q sends %s to %s, which is not a node of the workload (nodes: %s)",
+					rule.Text, r.in.showTuple(cl.name, t), r.in.show(t[cl.addr]), strings.Join(r.s.nodes, ", ")))
+			}
+			m := message{from: n.idx, to: to, ch: c, t: append([]V(nil), t...), rule: ob.origin[i], sent: r.tick}
+			r.transmit(n, m)
+		}
+		ob.reset()
+	}
+	n.outC = n.outC[:0]
+}
+
+// transmit draws the message's fate: lost or delivered after a delay, and
+// perhaps duplicated. Every message draws the same five numbers, so that
+// changing one probability does not reshuffle the rest of the run.
+func (r *run) transmit(n *node, m message) {
+	net := r.net
+	spec := &net.spec
+	r.res.Stats.Sent++
+	r.noise = true
+	n.sent = true
+	if r.periodic {
+		if s := r.nodes[m.to].seenDeliv[m.ch]; s == nil || !s.has(m.t) {
+			r.activity = true
+		}
+	}
+	drop1, delay1 := net.rng.Float64(), net.delay()
+	dup := net.rng.Float64()
+	drop2, delay2 := net.rng.Float64(), net.delay()
+	var arrivals []int
+	dropped := 0
+	if drop1 < spec.Drop {
+		dropped++
+	} else {
+		arrivals = append(arrivals, r.tick+delay1)
+	}
+	if dup < spec.Duplicate {
+		r.res.Stats.Duplicated++
+		if spec.Policy == PolicyFIFO {
+			delay2 = 2
+		}
+		if drop2 < spec.Drop {
+			dropped++
+		} else {
+			arrivals = append(arrivals, r.tick+delay2)
+		}
+	}
+	r.res.Stats.Dropped += dropped
+	for _, at := range arrivals {
+		net.buckets[at] = append(net.buckets[at], m)
+		net.inflight++
+	}
+	if net.inflight > r.opts.MaxFacts*len(r.nodes) {
+		panic(r.errorf("max-facts", r.p.rules[m.rule].rule.Pos, "more than %d messages in flight (--max-facts times the number of nodes)", r.opts.MaxFacts*len(r.nodes)))
+	}
+	if n.tr != nil {
+		n.tr.Sent = append(n.tr.Sent, Send{To: r.nodes[m.to].addr, Fact: r.in.fact(r.p.colls[m.ch].name, m.t), Arrives: arrivals, Dropped: dropped})
+	}
+}
+
+func (net *network) delay() int {
+	lo, hi := net.spec.Delay[0], net.spec.Delay[1]
+	if net.spec.Policy != PolicyRandom || hi <= lo {
+		// Draw anyway, to keep the stream aligned across policies.
+		net.rng.Uint64()
+		return lo
+	}
+	return lo + int(net.rng.Uint64N(uint64(hi-lo+1)))
+}
+
+// recordOutputs records the output interfaces' facts; reports whether
+// there were any.
+func (r *run) recordOutputs(n *node) bool {
+	var facts []Fact
+	for _, c := range n.dirty {
+		cl := r.p.colls[c]
+		if cl.kind != modules.Output {
+			continue
+		}
+		rel := n.rels[c]
+		if rel.n == 0 {
+			continue
+		}
+		facts = append(facts, r.sortedFacts(c, rel)...)
+		if r.periodic {
+			s := n.seenOut[c]
+			if s == nil {
+				s = newTupleSet(cl.arity)
+				n.seenOut[c] = s
+			}
+			for i := 0; i < rel.n; i++ {
+				if s.add(rel.tuple(i)) {
+					r.activity = true
+				}
+			}
+		}
+	}
+	sortFacts(facts)
+	for _, f := range facts {
+		n.outputs = append(n.outputs, Output{Tick: r.tick, Fact: f})
+		if n.tr != nil {
+			n.tr.Outputs = append(n.tr.Outputs, f)
+		}
+	}
+	return len(facts) > 0
+}
+
+// quiescent decides, at the end of a timestep, whether the run is over;
+// see docs/semantics.md ("Quiescence").
+func (r *run) quiescent() bool {
+	t := r.tick
+	if r.activity {
+		r.lastActivity = t
+	}
+	if t < r.s.lastInput {
+		return false
+	}
+	for _, n := range r.nodes {
+		if len(n.changeC) > 0 {
+			return false
+		}
+	}
+	if !r.periodic {
+		return r.net.inflight == 0 && !r.noise
+	}
+	if t-r.lastActivity < r.quiet {
+		return false
+	}
+	for _, ms := range r.net.buckets {
+		for _, m := range ms {
+			if s := r.nodes[m.to].seenDeliv[m.ch]; s == nil || !s.has(m.t) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// ---------------------------------------------------------------------------
+// Provenance.
+
+const originTimer = int32(-1 << 30)
+
+func (r *run) originPos(o int32) modules.Pos {
+	switch {
+	case o >= 0:
+		return r.p.rules[o].rule.Pos
+	case o == originTimer:
+		return r.s.w.Pos
+	}
+	return r.s.origins[-1-o].pos
+}
+
+func (r *run) describeOrigin(o int32) string {
+	switch {
+	case o >= 0:
+		cr := r.p.rules[o]
+		return fmt.Sprintf("rule %q (%s.%s, %s)", cr.rule.Text, cr.rule.Module, cr.rule.Block, cr.rule.Pos)
+	case o == originTimer:
+		return "the timer"
+	}
+	w := r.s.origins[-1-o]
+	return fmt.Sprintf("the workload's %s (%s)", w.what, w.pos)
+}
+
+func (r *run) keyConflict(n *node, c int, old []V, oldOrigin int32, t []V, origin int32, pos modules.Pos) runStop {
+	cl := r.p.colls[c]
+	key := make([]string, len(cl.decl.Key))
+	for i := range key {
+		key[i] = r.in.show(t[i])
+	}
+	return r.errorf("key-conflict", pos, "key conflict in %s: key (%s) would hold two different facts: %s from %s, and %s from %s",
+		cl.name, strings.Join(key, ", "),
+		r.in.showTuple(cl.name, old), r.describeOrigin(oldOrigin),
+		r.in.showTuple(cl.name, t), r.describeOrigin(origin))
+}

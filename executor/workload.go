@@ -1,0 +1,850 @@
+package executor
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/calmcheck/calmcheck/modules"
+	"gopkg.in/yaml.v3"
+)
+
+// Workload is a parsed workload file: the program to run, the nodes, each
+// node's initial table facts, the inputs injected at given timesteps, and
+// the network.
+type Workload struct {
+	Name       string // the file's base name without extension
+	File       string
+	Pos        modules.Pos // the workload key
+	Doc        string
+	Program    string
+	ProgramPos modules.Pos
+	Modules    []modules.Ref
+	Nodes      []string
+	NodePos    []modules.Pos
+	Facts      []WorkloadFact // initial table contents
+	Inputs     []WorkloadFact // facts injected into input interfaces
+	Network    NetworkSpec
+	MaxTicks   int
+}
+
+// WorkloadFact is an initial fact or an input of a workload.
+type WorkloadFact struct {
+	Node string
+	Tick int // inputs only
+	Fact Fact
+	Pos  modules.Pos
+}
+
+// NetworkSpec is the network of a workload.
+type NetworkSpec struct {
+	Policy    string  `json:"policy"`
+	Delay     [2]int  `json:"delay"`
+	Duplicate float64 `json:"duplicate"`
+	Drop      float64 `json:"drop"`
+}
+
+// DefaultRandomDelay is the delay range of the random policy when the
+// workload gives none.
+var DefaultRandomDelay = [2]int{1, 5}
+
+// MaxDelay bounds the delay of the random policy.
+const MaxDelay = 1000
+
+// MaxWorkloadSize bounds the size of a workload file.
+const MaxWorkloadSize = 16 << 20
+
+// LoadWorkload reads a workload file.
+func LoadWorkload(path string) (*Workload, modules.Diagnostics) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, modules.Diagnostics{{Pos: modules.Pos{File: path}, Severity: modules.Error, Check: "io", Message: ioMessage(err)}}
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxWorkloadSize+1))
+	if err != nil {
+		return nil, modules.Diagnostics{{Pos: modules.Pos{File: path}, Severity: modules.Error, Check: "io", Message: ioMessage(err)}}
+	}
+	if len(data) > MaxWorkloadSize {
+		return nil, modules.Diagnostics{{Pos: modules.Pos{File: path}, Severity: modules.Error, Check: "limit", Message: fmt.Sprintf("file is larger than %d MiB; refusing to read it", MaxWorkloadSize>>20)}}
+	}
+	return ParseWorkload(path, data)
+}
+
+func ioMessage(err error) string {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// ParseWorkload parses the workload: key of a YAML file (name is used in
+// positions). The file's other keys (modules, programs, specs) belong to
+// the spec loader and are ignored here.
+func ParseWorkload(name string, data []byte) (*Workload, modules.Diagnostics) {
+	p := &wparser{file: name, data: data, lines: lineStarts(data)}
+	w := p.parse()
+	if p.ds.HasErrors() {
+		return nil, p.ds
+	}
+	return w, p.ds
+}
+
+type wparser struct {
+	file  string
+	data  []byte
+	lines []int
+	ds    modules.Diagnostics
+	nodes int
+}
+
+func lineStarts(data []byte) []int {
+	ls := []int{0}
+	for i, c := range data {
+		if c == '\n' {
+			ls = append(ls, i+1)
+		}
+	}
+	return ls
+}
+
+// pos converts a yaml.v3 line and (character) column to a byte position.
+func (p *wparser) pos(n *yaml.Node) modules.Pos {
+	if n == nil || n.Line < 1 || n.Line > len(p.lines) {
+		return modules.Pos{File: p.file, Line: 1, Col: 1}
+	}
+	off := p.lines[n.Line-1]
+	col := 1
+	for c := 1; c < n.Column && off < len(p.data) && p.data[off] != '\n'; c++ {
+		_, w := utf8.DecodeRune(p.data[off:])
+		off += w
+		col += w
+	}
+	return modules.Pos{File: p.file, Line: n.Line, Col: col}
+}
+
+func (p *wparser) errorf(n *yaml.Node, format string, args ...any) {
+	p.errorAt(p.pos(n), format, args...)
+}
+
+func (p *wparser) errorAt(pos modules.Pos, format string, args ...any) {
+	p.ds = append(p.ds, modules.Diagnostic{Pos: pos, Severity: modules.Error, Check: "workload", Message: fmt.Sprintf(format, args...)})
+}
+
+func (p *wparser) parse() *Workload {
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(p.data))
+	if err := dec.Decode(&doc); err != nil {
+		line := 1
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		if _, e := fmt.Sscanf(msg, "line %d:", &line); e == nil {
+			msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
+		}
+		if err == io.EOF {
+			msg = "the file is empty"
+		}
+		p.errorAt(modules.Pos{File: p.file, Line: line, Col: 1}, "invalid YAML: %s", msg)
+		return nil
+	}
+	if !p.shape(&doc, 0) {
+		return nil
+	}
+	root := resolve(doc.Content[0])
+	if root.Kind != yaml.MappingNode {
+		p.errorf(root, "a workload file must be a mapping with a workload key")
+		return nil
+	}
+	var wn, wk *yaml.Node
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if k := resolve(root.Content[i]); k.Kind == yaml.ScalarNode && k.Value == "workload" {
+			wk, wn = k, resolve(root.Content[i+1])
+		}
+	}
+	if wn == nil {
+		p.errorf(root, "no workload key in this file (a workload file has `workload:` with program, nodes, inputs, ...)")
+		return nil
+	}
+	base := filepath.Base(p.file)
+	w := &Workload{Name: strings.TrimSuffix(strings.TrimSuffix(base, ".yaml"), ".yml"), File: p.file, Pos: p.pos(wk)}
+	if wn.Kind != yaml.MappingNode {
+		p.errorf(wn, "workload must be a mapping (program, nodes, facts, inputs, network), found %s", kindName(wn))
+		return nil
+	}
+	var nodesNode *yaml.Node
+	p.mapping(wn, "the workload", func(key string, kn, vn *yaml.Node) {
+		switch key {
+		case "doc":
+			if s, ok := p.str(vn, "doc"); ok {
+				w.Doc = strings.TrimSpace(s)
+			}
+		case "program":
+			if s, ok := p.str(vn, "program"); ok {
+				w.Program, w.ProgramPos = s, p.pos(vn)
+			}
+		case "modules":
+			for _, m := range p.strs(vn, "modules") {
+				for _, part := range strings.Split(m.Value, ",") {
+					if part = strings.TrimSpace(part); part != "" {
+						w.Modules = append(w.Modules, modules.Ref{Name: part, Pos: p.pos(m)})
+					}
+				}
+			}
+		case "nodes":
+			nodesNode = vn
+			seen := map[string]modules.Pos{}
+			for _, n := range p.strs(vn, "nodes") {
+				if n.Value == "" {
+					p.errorf(n, "a node address must not be empty")
+					continue
+				}
+				if prev, dup := seen[n.Value]; dup {
+					p.errorf(n, "duplicate node %q (first at %s)", n.Value, prev)
+					continue
+				}
+				seen[n.Value] = p.pos(n)
+				w.Nodes = append(w.Nodes, n.Value)
+				w.NodePos = append(w.NodePos, p.pos(n))
+			}
+		case "facts":
+			p.mapping(vn, "facts", func(node string, kn, vn *yaml.Node) {
+				for _, f := range p.strs(vn, "the facts of "+node) {
+					if fact, ok := p.fact(f); ok {
+						w.Facts = append(w.Facts, WorkloadFact{Node: node, Fact: fact, Pos: p.pos(f)})
+					}
+				}
+			})
+		case "inputs":
+			p.inputs(w, vn)
+		case "network":
+			p.network(w, vn)
+		case "max_ticks":
+			if n, ok := p.int(vn, "max_ticks", 1, math.MaxInt32); ok {
+				w.MaxTicks = n
+			}
+		default:
+			p.errorf(kn, "unknown key %q in the workload (known keys: doc, program, modules, nodes, facts, inputs, network, max_ticks)", key)
+		}
+	})
+	if w.Program == "" && len(w.Modules) == 0 {
+		p.errorf(wk, "the workload names no program: add `program: NAME` or `modules: [A, B]`")
+	}
+	if w.Program != "" && len(w.Modules) > 0 {
+		p.errorf(wk, "the workload names both a program and modules; give one of them")
+	}
+	if len(w.Nodes) == 0 && nodesNode == nil {
+		p.errorf(wk, "the workload has no nodes: add `nodes: [a, b]` (the addresses)")
+	}
+	if w.Network.Policy == "" {
+		w.Network.Policy = PolicyFIFO
+		if w.Network.Delay != [2]int{} {
+			w.Network.Policy = PolicyRandom
+		}
+	}
+	if w.Network.Policy == PolicyFIFO {
+		w.Network.Delay = [2]int{1, 1}
+	} else if w.Network.Delay == [2]int{} {
+		w.Network.Delay = DefaultRandomDelay
+	}
+	return w
+}
+
+// shape refuses deep nesting and alias bombs before anything walks them.
+func (p *wparser) shape(n *yaml.Node, depth int) bool {
+	if depth > modules.MaxDepth {
+		p.errorf(n, "YAML nested deeper than %d levels; refusing it", modules.MaxDepth)
+		return false
+	}
+	p.nodes++
+	if p.nodes > 1_000_000 {
+		p.errorf(n, "YAML has more than 1000000 nodes once aliases are expanded; refusing it")
+		return false
+	}
+	if n.Kind == yaml.AliasNode {
+		if n.Alias == nil {
+			return true
+		}
+		return p.shape(n.Alias, depth+1)
+	}
+	for _, c := range n.Content {
+		if !p.shape(c, depth+1) {
+			return false
+		}
+	}
+	return true
+}
+
+func resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "nothing (null)"
+		}
+		return "a scalar"
+	}
+	return "something else"
+}
+
+func (p *wparser) mapping(n *yaml.Node, what string, f func(key string, kn, vn *yaml.Node)) {
+	n = resolve(n)
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, "%s must be a mapping, found %s", what, kindName(n))
+		return
+	}
+	seen := map[string]modules.Pos{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		kn, vn := resolve(n.Content[i]), resolve(n.Content[i+1])
+		if kn.Kind != yaml.ScalarNode {
+			p.errorf(kn, "keys of %s must be names, found %s", what, kindName(kn))
+			continue
+		}
+		if prev, dup := seen[kn.Value]; dup {
+			p.errorf(kn, "duplicate key %q in %s (first at %s)", kn.Value, what, prev)
+			continue
+		}
+		seen[kn.Value] = p.pos(kn)
+		f(kn.Value, kn, vn)
+	}
+}
+
+func (p *wparser) str(n *yaml.Node, what string) (string, bool) {
+	n = resolve(n)
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		p.errorf(n, "%s must be a string, found %s", what, kindName(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+func (p *wparser) strs(n *yaml.Node, what string) []*yaml.Node {
+	n = resolve(n)
+	if n.Kind == yaml.ScalarNode && n.Tag != "!!null" {
+		return []*yaml.Node{n}
+	}
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(n, "%s must be a list of strings, found %s", what, kindName(n))
+		return nil
+	}
+	var out []*yaml.Node
+	for _, c := range n.Content {
+		c = resolve(c)
+		if c.Kind != yaml.ScalarNode || c.Tag == "!!null" {
+			p.errorf(c, "each entry of %s must be a string, found %s", what, kindName(c))
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func (p *wparser) int(n *yaml.Node, what string, lo, hi int) (int, bool) {
+	n = resolve(n)
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
+		p.errorf(n, "%s must be an integer, found %s", what, describeScalar(n))
+		return 0, false
+	}
+	v, err := strconv.ParseInt(n.Value, 0, 64)
+	if err != nil || v < int64(lo) || v > int64(hi) {
+		p.errorf(n, "%s must be an integer from %d to %d, found %s", what, lo, hi, n.Value)
+		return 0, false
+	}
+	return int(v), true
+}
+
+func (p *wparser) prob(n *yaml.Node, what string) (float64, bool) {
+	n = resolve(n)
+	if n.Kind != yaml.ScalarNode || (n.Tag != "!!float" && n.Tag != "!!int") {
+		p.errorf(n, "%s must be a probability from 0 to 1, found %s", what, describeScalar(n))
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(n.Value, 64)
+	if err != nil || !(v >= 0 && v <= 1) {
+		p.errorf(n, "%s must be a probability from 0 to 1, found %s", what, n.Value)
+		return 0, false
+	}
+	return v, true
+}
+
+func describeScalar(n *yaml.Node) string {
+	if n.Kind == yaml.ScalarNode && n.Tag != "!!null" {
+		return strconv.Quote(n.Value)
+	}
+	return kindName(n)
+}
+
+func (p *wparser) inputs(w *Workload, n *yaml.Node) {
+	n = resolve(n)
+	if n.Kind != yaml.SequenceNode {
+		p.errorf(n, "inputs must be a list of {node, tick, fact} entries, found %s", kindName(n))
+		return
+	}
+	for _, e := range n.Content {
+		e = resolve(e)
+		var node string
+		tick := 0
+		var facts []*yaml.Node
+		hasNode, hasTick := false, false
+		p.mapping(e, "an input", func(key string, kn, vn *yaml.Node) {
+			switch key {
+			case "node":
+				node, hasNode = p.str(vn, "node")
+			case "tick":
+				tick, hasTick = p.int(vn, "tick", 1, math.MaxInt32)
+			case "fact", "facts":
+				facts = append(facts, p.strs(vn, key)...)
+			default:
+				p.errorf(kn, "unknown key %q in an input (known keys: node, tick, fact, facts)", key)
+			}
+		})
+		if e.Kind != yaml.MappingNode {
+			continue
+		}
+		if !hasNode || !hasTick || len(facts) == 0 {
+			var missing []string
+			if !hasNode {
+				missing = append(missing, "node")
+			}
+			if !hasTick {
+				missing = append(missing, "tick")
+			}
+			if len(facts) == 0 {
+				missing = append(missing, "fact")
+			}
+			p.errorf(e, "an input needs node, tick and fact; missing %s", strings.Join(missing, ", "))
+			continue
+		}
+		for _, f := range facts {
+			if fact, ok := p.fact(f); ok {
+				w.Inputs = append(w.Inputs, WorkloadFact{Node: node, Tick: tick, Fact: fact, Pos: p.pos(f)})
+			}
+		}
+	}
+}
+
+func (p *wparser) network(w *Workload, n *yaml.Node) {
+	p.mapping(n, "network", func(key string, kn, vn *yaml.Node) {
+		switch key {
+		case "policy":
+			if s, ok := p.str(vn, "policy"); ok {
+				if s != PolicyFIFO && s != PolicyRandom {
+					p.errorf(vn, "unknown policy %q (want fifo or random)", s)
+					return
+				}
+				w.Network.Policy = s
+			}
+		case "delay":
+			vn = resolve(vn)
+			if vn.Kind != yaml.SequenceNode || len(vn.Content) != 2 {
+				p.errorf(vn, "delay must be [min, max] in timesteps, found %s", kindName(vn))
+				return
+			}
+			lo, ok1 := p.int(vn.Content[0], "the least delay", 1, MaxDelay)
+			hi, ok2 := p.int(vn.Content[1], "the greatest delay", 1, MaxDelay)
+			if ok1 && ok2 {
+				if lo > hi {
+					p.errorf(vn, "delay [%d, %d]: the least delay is greater than the greatest", lo, hi)
+					return
+				}
+				w.Network.Delay = [2]int{lo, hi}
+			}
+		case "duplicate":
+			if v, ok := p.prob(vn, "duplicate"); ok {
+				w.Network.Duplicate = v
+			}
+		case "drop":
+			if v, ok := p.prob(vn, "drop"); ok {
+				w.Network.Drop = v
+			}
+		default:
+			p.errorf(kn, "unknown key %q in network (known keys: policy, delay, duplicate, drop)", key)
+		}
+	})
+	if w.Network.Policy == PolicyFIFO && w.Network.Delay != [2]int{} && w.Network.Delay != [2]int{1, 1} {
+		p.errorf(n, "the fifo policy delivers in the next timestep; a delay range needs policy: random")
+	}
+}
+
+// scalarOffset maps an offset in a scalar's value to its position, for
+// the usual one-line plain and quoted scalars (other styles: the start).
+func (p *wparser) scalarPos(n *yaml.Node) func(off int) modules.Pos {
+	start := p.pos(n)
+	shift := 0
+	switch n.Style {
+	case yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
+		shift = 1
+	case yaml.LiteralStyle, yaml.FoldedStyle:
+		return func(int) modules.Pos { return start }
+	}
+	if strings.ContainsAny(n.Value, "\n") {
+		return func(int) modules.Pos { return start }
+	}
+	return func(off int) modules.Pos {
+		q := start
+		q.Col += shift + off
+		return q
+	}
+}
+
+func (p *wparser) fact(n *yaml.Node) (Fact, bool) {
+	f, err := ParseFact(n.Value)
+	if err != nil {
+		p.errorAt(p.scalarPos(n)(err.Off), "%s", err.Msg)
+		return Fact{}, false
+	}
+	return f, true
+}
+
+// FactError is an error in a fact, at a byte offset of its text.
+type FactError struct {
+	Off int
+	Msg string
+}
+
+func (e *FactError) Error() string { return fmt.Sprintf("offset %d: %s", e.Off, e.Msg) }
+
+// ParseFact parses a fact written as a rule head with constant arguments:
+// name(arg, ...) where an argument is an integer, a string in double
+// quotes (escapes \" \\ \n \t), true, false, a list [a, b] of those, or a
+// bare lowercase name, which stands for the string of that name (so that
+// node addresses read as in members(r2)).
+func ParseFact(src string) (Fact, *FactError) {
+	fp := &factParser{src: src}
+	f, err := fp.parse()
+	if err != nil {
+		return Fact{}, err
+	}
+	return f, nil
+}
+
+type factParser struct {
+	src string
+	off int
+}
+
+func (fp *factParser) errf(off int, format string, args ...any) *FactError {
+	return &FactError{Off: off, Msg: fmt.Sprintf(format, args...)}
+}
+
+func (fp *factParser) skip() {
+	for fp.off < len(fp.src) && strings.IndexByte(" \t\r\n", fp.src[fp.off]) >= 0 {
+		fp.off++
+	}
+}
+
+func (fp *factParser) ident() string {
+	start := fp.off
+	for fp.off < len(fp.src) {
+		r, w := utf8.DecodeRuneInString(fp.src[fp.off:])
+		if r != '_' && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			break
+		}
+		fp.off += w
+	}
+	return fp.src[start:fp.off]
+}
+
+func (fp *factParser) parse() (Fact, *FactError) {
+	fp.skip()
+	start := fp.off
+	name := fp.ident()
+	if name == "" {
+		return Fact{}, fp.errf(fp.off, "expected a fact such as members(\"r2\"): a collection name, then constant arguments in parentheses")
+	}
+	if r, _ := utf8.DecodeRuneInString(name); !unicode.IsLower(r) {
+		return Fact{}, fp.errf(start, "expected a collection name (lowercase), found %q", name)
+	}
+	f := Fact{Collection: name, Args: []Value{}}
+	fp.skip()
+	if fp.off == len(fp.src) {
+		return f, nil // a bare name: a fact of no columns
+	}
+	if fp.src[fp.off] != '(' {
+		return Fact{}, fp.errf(fp.off, "expected '(' after %s", name)
+	}
+	fp.off++
+	fp.skip()
+	if fp.off < len(fp.src) && fp.src[fp.off] == ')' {
+		fp.off++
+	} else {
+		for {
+			v, err := fp.value(0)
+			if err != nil {
+				return Fact{}, err
+			}
+			f.Args = append(f.Args, v)
+			fp.skip()
+			if fp.off < len(fp.src) && fp.src[fp.off] == ',' {
+				fp.off++
+				continue
+			}
+			if fp.off < len(fp.src) && fp.src[fp.off] == ')' {
+				fp.off++
+				break
+			}
+			return Fact{}, fp.errf(fp.off, "expected ',' or ')' in the arguments of %s", name)
+		}
+	}
+	fp.skip()
+	if fp.off != len(fp.src) {
+		return Fact{}, fp.errf(fp.off, "unexpected text after the fact: %q", fp.src[fp.off:])
+	}
+	return f, nil
+}
+
+func (fp *factParser) value(depth int) (Value, *FactError) {
+	fp.skip()
+	if depth > 100 {
+		return Value{}, fp.errf(fp.off, "lists nested deeper than 100 levels")
+	}
+	if fp.off >= len(fp.src) {
+		return Value{}, fp.errf(fp.off, "expected a value, found the end of the fact")
+	}
+	start := fp.off
+	c := fp.src[fp.off]
+	switch {
+	case c == '"':
+		return fp.str()
+	case c == '[':
+		fp.off++
+		fp.skip()
+		elems := []Value{}
+		if fp.off < len(fp.src) && fp.src[fp.off] == ']' {
+			fp.off++
+			return Value{kind: ListKind, l: elems}, nil
+		}
+		for {
+			v, err := fp.value(depth + 1)
+			if err != nil {
+				return Value{}, err
+			}
+			elems = append(elems, v)
+			fp.skip()
+			if fp.off < len(fp.src) && fp.src[fp.off] == ',' {
+				fp.off++
+				continue
+			}
+			if fp.off < len(fp.src) && fp.src[fp.off] == ']' {
+				fp.off++
+				return Value{kind: ListKind, l: elems}, nil
+			}
+			return Value{}, fp.errf(fp.off, "expected ',' or ']' in a list")
+		}
+	case c == '-' || (c >= '0' && c <= '9'):
+		fp.off++
+		for fp.off < len(fp.src) && fp.src[fp.off] >= '0' && fp.src[fp.off] <= '9' {
+			fp.off++
+		}
+		n, err := strconv.ParseInt(fp.src[start:fp.off], 10, 64)
+		if err != nil {
+			return Value{}, fp.errf(start, "integer %s out of range (64 bits)", fp.src[start:fp.off])
+		}
+		return Int(n), nil
+	}
+	r, _ := utf8.DecodeRuneInString(fp.src[fp.off:])
+	if r == '_' || unicode.IsLetter(r) {
+		id := fp.ident()
+		switch {
+		case id == "true":
+			return Bool(true), nil
+		case id == "false":
+			return Bool(false), nil
+		case r == '_' || unicode.IsUpper(r):
+			return Value{}, fp.errf(start, "a fact takes constants, but %s is a variable", id)
+		}
+		fp.skip()
+		if fp.off < len(fp.src) && fp.src[fp.off] == '(' {
+			return Value{}, fp.errf(start, "a fact takes constants, not function calls (%s(...))", id)
+		}
+		return Str(id), nil
+	}
+	return Value{}, fp.errf(start, "expected a value (integer, \"string\", true, false, [list] or a name), found %q", string(r))
+}
+
+func (fp *factParser) str() (Value, *FactError) {
+	start := fp.off
+	fp.off++
+	var b strings.Builder
+	for fp.off < len(fp.src) {
+		c := fp.src[fp.off]
+		switch c {
+		case '"':
+			fp.off++
+			return Str(b.String()), nil
+		case '\\':
+			if fp.off+1 >= len(fp.src) {
+				return Value{}, fp.errf(start, "string not terminated")
+			}
+			switch e := fp.src[fp.off+1]; e {
+			case '"', '\\':
+				b.WriteByte(e)
+			case 'n':
+				b.WriteByte('\n')
+			case 't':
+				b.WriteByte('\t')
+			default:
+				return Value{}, fp.errf(fp.off, "unknown escape %q in string", fp.src[fp.off:fp.off+2])
+			}
+			fp.off += 2
+		default:
+			b.WriteByte(c)
+			fp.off++
+		}
+	}
+	return Value{}, fp.errf(start, "string not terminated")
+}
+
+// ---------------------------------------------------------------------------
+// Binding a workload to a compiled program.
+
+// Setup is a compiled program with a workload bound to it: ready to run,
+// immutable, safe to run from many goroutines at once.
+type Setup struct {
+	prog      *Program
+	w         *Workload
+	nodes     []string
+	facts     []bfact
+	inputs    map[int][]binput
+	lastInput int
+	origins   []worigin
+}
+
+type bfact struct {
+	node, coll int
+	vals       []Value
+	origin     int32
+}
+
+type binput struct {
+	tick, node, coll int
+	vals             []Value
+	origin           int32
+}
+
+type worigin struct {
+	what string
+	pos  modules.Pos
+}
+
+// Program returns the compiled program.
+func (s *Setup) Program() *Program { return s.prog }
+
+// Workload returns the workload.
+func (s *Setup) Workload() *Workload { return s.w }
+
+func (s *Setup) inputsAt(t int) []binput { return s.inputs[t] }
+
+// Bind checks the workload against the program: known nodes, known
+// collections with the right number of columns, initial facts only in
+// tables, inputs only in input interfaces.
+func Bind(p *Program, w *Workload) (*Setup, modules.Diagnostics) {
+	s := &Setup{prog: p, w: w, nodes: w.Nodes, inputs: map[int][]binput{}}
+	var ds modules.Diagnostics
+	nodeIdx := map[string]int{}
+	for i, n := range w.Nodes {
+		nodeIdx[n] = i
+	}
+	errf := func(pos modules.Pos, format string, args ...any) {
+		ds = append(ds, modules.Diagnostic{Pos: pos, Severity: modules.Error, Check: "workload", Message: fmt.Sprintf(format, args...)})
+	}
+	check := func(f WorkloadFact, what string, want modules.Kind) (int, int, bool) {
+		ni, ok := nodeIdx[f.Node]
+		if !ok {
+			errf(f.Pos, "%s for unknown node %q (the workload's nodes: %s)", what, f.Node, strings.Join(w.Nodes, ", "))
+			return 0, 0, false
+		}
+		ci, ok := p.byName[f.Fact.Collection]
+		if !ok {
+			errf(f.Pos, "%s %s: program %s has no collection %s", what, f.Fact, p.src.Name, f.Fact.Collection)
+			return 0, 0, false
+		}
+		c := p.colls[ci]
+		if len(f.Fact.Args) != c.arity {
+			errf(f.Pos, "%s %s: %s has %d columns %s, found %d values", what, f.Fact, c.name, c.arity, c.decl.Schema(), len(f.Fact.Args))
+			return 0, 0, false
+		}
+		if c.kind != want {
+			errf(f.Pos, "%s %s: %s is a %s; %ss go into %s collections", what, f.Fact, c.name, c.kind, what, want)
+			return 0, 0, false
+		}
+		return ni, ci, true
+	}
+	for _, f := range w.Facts {
+		ni, ci, ok := check(f, "initial fact", modules.Table)
+		if !ok {
+			continue
+		}
+		s.origins = append(s.origins, worigin{what: "initial fact " + f.Fact.String() + " for " + f.Node, pos: f.Pos})
+		s.facts = append(s.facts, bfact{node: ni, coll: ci, vals: f.Fact.Args, origin: int32(-len(s.origins))})
+	}
+	for _, f := range w.Inputs {
+		ni, ci, ok := check(f, "input", modules.Input)
+		if !ok {
+			continue
+		}
+		s.origins = append(s.origins, worigin{what: fmt.Sprintf("input %s at %s, tick %d", f.Fact, f.Node, f.Tick), pos: f.Pos})
+		s.inputs[f.Tick] = append(s.inputs[f.Tick], binput{tick: f.Tick, node: ni, coll: ci, vals: f.Fact.Args, origin: int32(-len(s.origins))})
+		if f.Tick > s.lastInput {
+			s.lastInput = f.Tick
+		}
+	}
+	for _, in := range s.inputs {
+		sort.SliceStable(in, func(a, b int) bool { return in[a].node < in[b].node })
+	}
+	if ds.HasErrors() {
+		return nil, ds
+	}
+	return s, ds
+}
+
+// Prepare composes the workload's program from lib, compiles it and binds
+// the workload: everything a run needs.
+func Prepare(lib *modules.Library, w *Workload) (*Setup, modules.Diagnostics) {
+	var mp *modules.Program
+	var ds modules.Diagnostics
+	if w.Program != "" {
+		mp, ds = lib.ComposeProgram(w.Program)
+		for i := range ds {
+			if !ds[i].Pos.IsValid() {
+				ds[i].Pos = w.ProgramPos
+			}
+		}
+	} else {
+		names := make([]string, len(w.Modules))
+		for i, m := range w.Modules {
+			names[i] = m.Name
+		}
+		mp, ds = lib.Compose(strings.Join(names, "+"), w.Modules)
+	}
+	if mp == nil || ds.HasErrors() {
+		return nil, ds
+	}
+	p, cds := Compile(mp)
+	ds = append(ds, cds...)
+	if p == nil {
+		return nil, ds
+	}
+	s, bds := Bind(p, w)
+	ds = append(ds, bds...)
+	if s == nil {
+		return nil, ds
+	}
+	return s, ds
+}
