@@ -93,7 +93,7 @@ func FuzzLoadData(f *testing.F) {
 			_, cds := lib.ComposeProgram(p.Name)
 			ds = append(ds, cds...)
 		}
-		lines := strings.Count(string(data), "\n") + 1
+		lines := strings.Count(string(data), "\n") + strings.Count(string(data), "\r") + 1 // YAML also breaks lines at a lone CR
 		for _, d := range ds {
 			if d.Check == "unknown-module" && d.Pos.File == "" {
 				continue // a root given by name, not from the file

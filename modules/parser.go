@@ -679,7 +679,15 @@ func (e *ListExpr) String() string {
 func (e *BinaryExpr) String() string {
 	return fmt.Sprintf("%s %s %s", wrap(e.X), e.Op, wrap(e.Y))
 }
-func (e *UnaryExpr) String() string { return "-" + wrap(e.X) }
+func (e *UnaryExpr) String() string {
+	switch e.X.(type) {
+	case *BinaryExpr, *IntLit, *UnaryExpr:
+		// -(0) and -(-X): without parentheses they would read back as
+		// one literal or as a different term.
+		return "-(" + e.X.String() + ")"
+	}
+	return "-" + e.X.String()
+}
 func (e *CallExpr) String() string  { return e.Func + "(" + joinExprs(e.Args) + ")" }
 func (e *AggExpr) String() string {
 	if e.Arg == nil {
