@@ -688,7 +688,7 @@ func (e *UnaryExpr) String() string {
 	}
 	return "-" + e.X.String()
 }
-func (e *CallExpr) String() string  { return e.Func + "(" + joinExprs(e.Args) + ")" }
+func (e *CallExpr) String() string { return e.Func + "(" + joinExprs(e.Args) + ")" }
 func (e *AggExpr) String() string {
 	if e.Arg == nil {
 		return e.Agg + "<>"
