@@ -407,7 +407,8 @@ func (p *wparser) inputs(w *Workload, n *yaml.Node) {
 			case "node":
 				node, hasNode = p.str(vn, "node")
 			case "tick":
-				tick, hasTick = p.int(vn, "tick", 1, math.MaxInt32)
+				hasTick = true
+				tick, _ = p.int(vn, "tick", 1, math.MaxInt32)
 			case "fact", "facts":
 				facts = append(facts, p.strs(vn, key)...)
 			default:
@@ -781,7 +782,7 @@ func Bind(p *Program, w *Workload) (*Setup, modules.Diagnostics) {
 			return 0, 0, false
 		}
 		if c.kind != want {
-			errf(f.Pos, "%s %s: %s is a %s; %ss go into %s collections", what, f.Fact, c.name, c.kind, what, want)
+			errf(f.Pos, "%s %s: %s is %s %s; %ss go into %s collections", what, f.Fact, c.name, article(c.kind.String()), c.kind, what, want)
 			return 0, 0, false
 		}
 		return ni, ci, true
@@ -812,6 +813,13 @@ func Bind(p *Program, w *Workload) (*Setup, modules.Diagnostics) {
 		return nil, ds
 	}
 	return s, ds
+}
+
+func article(word string) string {
+	if strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }
 
 // Prepare composes the workload's program from lib, compiles it and binds
