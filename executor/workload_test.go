@@ -132,7 +132,7 @@ func TestValueOrder(t *testing.T) {
 	if a != b {
 		t.Error("equal lists interned to different words")
 	}
-	if in.int(1<<62) == in.int(1<<62-1) || in.int(-(1<<62)) != in.intern(Int(-(1 << 62))) {
+	if in.int(1<<62) == in.int(1<<62-1) || in.int(-(1<<62)) != in.intern(Int(-(1<<62))) {
 		t.Error("big integers")
 	}
 }
