@@ -1,0 +1,360 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+const builtinNote = "calmcheck: no PATH and no ./calmcheck.yaml: using the built-in library\n"
+
+// The golden tests run in an empty directory, so that the built-in library
+// is the workspace.
+
+func TestLintGoldenText(t *testing.T) {
+	code, out, errs := runCLI(t, t.TempDir(), "lint")
+	if code != 0 {
+		t.Fatalf("lint of the built-in library: exit %d, want 0 (every finding expected)\n%s%s", code, errs, out)
+	}
+	if errs != builtinNote {
+		t.Errorf("stderr %q", errs)
+	}
+	if strings.Contains(out, "\x1b[") {
+		t.Error("colour codes in output that is not a terminal")
+	}
+	golden(t, "lint.txt", []byte(out))
+}
+
+func TestLintGoldenGitHub(t *testing.T) {
+	code, out, errs := runCLI(t, t.TempDir(), "lint", "--format", "github")
+	if code != 0 || errs != "" {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		if !strings.HasPrefix(line, "::") && !strings.HasPrefix(line, "calmcheck: ") {
+			t.Errorf("not a workflow command: %q", line)
+		}
+	}
+	golden(t, "lint.github", []byte(out))
+}
+
+// goldenPrograms are the programs of the JSON and SARIF golden files: one
+// of each kind (a store, the cart and its replication).
+var goldenPrograms = []string{"-p", "basic-kvs", "-p", "disorderly-cart", "-p", "replicated-disorderly-cart"}
+
+func TestLintGoldenJSON(t *testing.T) {
+	code, out, errs := runCLI(t, t.TempDir(), append([]string{"lint", "--format", "json"}, goldenPrograms...)...)
+	if code != 0 || errs != "" {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	golden(t, "lint.json", []byte(out))
+}
+
+func TestLintGoldenSARIF(t *testing.T) {
+	code, out, errs := runCLI(t, t.TempDir(), append([]string{"lint", "--format", "sarif"}, goldenPrograms...)...)
+	if code != 0 || errs != "" {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	golden(t, "lint.sarif", []byte(out))
+}
+
+func compileSchema(t *testing.T, url string, schema []byte) *jsonschema.Schema {
+	t.Helper()
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema))
+	if err != nil {
+		t.Fatalf("schema %s: %v", url, err)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	if err := c.AddResource(url, doc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile(url)
+	if err != nil {
+		t.Fatalf("compile %s: %v", url, err)
+	}
+	return s
+}
+
+func validate(t *testing.T, s *jsonschema.Schema, out string) {
+	t.Helper()
+	inst, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatalf("output is not JSON: %v", err)
+	}
+	if err := s.Validate(inst); err != nil {
+		t.Errorf("output does not validate: %v", err)
+	}
+}
+
+// jsonSchema extracts the schema from docs/lint-json.md: the first json
+// code block after the "## Schema" heading.
+func jsonSchema(t *testing.T) []byte {
+	t.Helper()
+	doc, err := os.ReadFile(filepath.Join(testdata, "..", "..", "..", "docs", "lint-json.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)\n## Schema\n.*?```json\n(.*?)\n```").FindSubmatch(doc)
+	if m == nil {
+		t.Fatal("docs/lint-json.md has no json code block under ## Schema")
+	}
+	return m[1]
+}
+
+// TestJSONSchema validates the JSON report of every built-in program, and
+// of a user project with acknowledgements, workspace warnings and an
+// unstratifiable program, against the schema documented in
+// docs/lint-json.md.
+func TestJSONSchema(t *testing.T) {
+	s := compileSchema(t, "https://github.com/calmcheck/calmcheck/docs/lint-json.md", jsonSchema(t))
+	_, out, _ := runCLI(t, t.TempDir(), "lint", "--format", "json")
+	validate(t, s, out)
+	var doc jsonReport
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Programs) != 14 || doc.Summary.Failed || doc.Summary.Expected == 0 {
+		t.Errorf("summary %+v of %d programs", doc.Summary, len(doc.Programs))
+	}
+	_, out, _ = runCLI(t, userProject(t), "lint", "--format", "json", "--fail-on", "never")
+	validate(t, s, out)
+	if !strings.Contains(out, `"acknowledged": "checkout is sealed by the client"`) || !strings.Contains(out, `"check": "shadow"`) {
+		t.Errorf("user project report lacks the acknowledgement or the workspace warning:\n%s", out)
+	}
+}
+
+// TestSARIFSchema validates the SARIF log of every built-in program, and
+// of the user project, against the SARIF 2.1.0 JSON schema (vendored from
+// Microsoft's SARIF SDK, testdata/sarif-schema-2.1.0.json).
+func TestSARIFSchema(t *testing.T) {
+	schema, err := os.ReadFile(filepath.Join(testdata, "sarif-schema-2.1.0.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := compileSchema(t, "https://json.schemastore.org/sarif-2.1.0.json", schema)
+	_, out, _ := runCLI(t, t.TempDir(), "lint", "--format", "sarif")
+	validate(t, s, out)
+	var log sarifLog
+	if err := json.Unmarshal([]byte(out), &log); err != nil {
+		t.Fatal(err)
+	}
+	flows, results := 0, log.Runs[0].Results
+	for _, r := range results {
+		if r.PartialFingerprints["calmcheck/v1"] == "" || len(r.Locations) != 1 || r.Locations[0].PhysicalLocation.Region == nil {
+			t.Errorf("result without fingerprint or region: %+v", r)
+		}
+		if r.RuleID != log.Runs[0].Tool.Driver.Rules[r.RuleIndex].ID {
+			t.Errorf("ruleIndex %d of %s points at %s", r.RuleIndex, r.RuleID, log.Runs[0].Tool.Driver.Rules[r.RuleIndex].ID)
+		}
+		if (r.RuleID == "diffluent-path" || r.RuleID == "nonmonotonic-cycle") && len(r.CodeFlows) == 0 {
+			t.Errorf("%s result without a codeFlow", r.RuleID)
+		}
+		flows += len(r.CodeFlows)
+	}
+	if len(results) == 0 || flows == 0 {
+		t.Errorf("%d results, %d code flows", len(results), flows)
+	}
+	_, out, _ = runCLI(t, userProject(t), "lint", "--format", "sarif", "--fail-on", "never")
+	validate(t, s, out)
+	if !strings.Contains(out, `"kind": "inSource"`) {
+		t.Errorf("acknowledged finding is not suppressed in source:\n%s", out)
+	}
+}
+
+// userProject writes a project with an acknowledged block, a stale
+// acknowledgement, a block override of an unrelated module, a module
+// shadowing a built-in one that no program uses, an unstratifiable module
+// and an expectation that matches nothing.
+func userProject(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	write(t, dir, "specs/shop.yaml", `modules:
+  Shop:
+    include: [CartClient]
+    state:
+      - table   log(session, item)
+      - scratch cnt(session) => (n)
+    rules:
+      keep:
+        - {rule: "log(S, I) <= action_msg(_, _, S, I, _, _)", coordinated: nothing to coordinate here}
+      count:
+        coordinated: checkout is sealed by the client
+        rules:
+          - cnt(S, count<I>) <= log(S, I)
+      answer:
+        - response_msg(C, Sv, S, "all", N) <~ checkout_msg(Sv, C, S, _), cnt(S, N)
+  Other:
+    state: [table x(a)]
+    rules:
+      keep: ["x(A) <+ x(A)"]
+  Loop:
+    state: ['input in(a)', 'scratch a(x)', 'scratch b(x)', 'output out(x)']
+    rules:
+      r:
+        - a(X) <= in(X)
+        - a(X) <= b(X)
+        - b(X) <= in(X), notin a(X)
+        - out(X) <= b(X)
+  BasicKVS:
+    doc: A user module that shadows the built-in one.
+    state: [table y(a)]
+`)
+	write(t, dir, "calmcheck.yaml", `specs: [specs]
+programs:
+  shop:
+    modules: [Other, Shop]
+    expect:
+      - {check: point-of-order, collection: cnt}
+      - {check: unused, collection: nothing_like_it}
+  loop: [Loop]
+`)
+	return dir
+}
+
+func TestLintUserProject(t *testing.T) {
+	dir := userProject(t)
+	code, out, errs := runCLI(t, dir, "lint")
+	if code != 1 {
+		t.Errorf("exit %d, want 1 (an unmatched expectation and an unstratifiable program)", code)
+	}
+	if errs != "" {
+		t.Errorf("stderr %q", errs)
+	}
+	for _, want := range []string{
+		"specs/shop.yaml:28:3: warning: module BasicKVS shadows the built-in module of the same name (specs/kvs.yaml:18:3) [shadow]",
+		"specs/shop.yaml:13:20: note: point of order: count<I> in cnt <= log (specs/shop.yaml:13) is reached asynchronously from client_action through action_msg",
+		"[point-of-order] (acknowledged: checkout is sealed by the client) (expected)",
+		"[diffluent-path] (acknowledged: checkout is sealed by the client)\n",
+		"specs/shop.yaml:9:63: warning: acknowledgement (coordinated: \"nothing to coordinate here\") matches no finding in Shop.keep",
+		"specs/shop.yaml:8:7: warning: block \"keep\" of Shop replaces block \"keep\" of Other (specs/shop.yaml:19:7)",
+		"specs/shop.yaml:17:19: note: table x is never read or written by the program's rules [unused]",
+		"calmcheck.yaml:7:9: error: expected finding {check unused, collection nothing_like_it} did not occur [expect]",
+		"specs/shop.yaml:26:26: error: unstratifiable: cycle a -> b -> a with no temporal edge, through the nonmonotonic notin a in b <= in, notin a (specs/shop.yaml:26)",
+		"a -> b (<= at specs/shop.yaml:26, notin), b -> a (<= at specs/shop.yaml:25)",
+		"2 programs: 2 errors, 4 warnings, 3 notes (1 expected)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("output:\n%s", out)
+	}
+}
+
+func TestLintExitStatus(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		code int
+		out  string // a substring of stdout or stderr
+	}{
+		{"built-in library, expectations declared", []string{"lint"}, 0, "(expected)"},
+		{"the issue's gate", []string{"lint", "--program", "replicated-disorderly-cart", "--fail-on", "warning", "--no-expect"}, 1, "[point-of-order]"},
+		{"expected warnings pass the warning gate", []string{"lint", "--program", "replicated-disorderly-cart", "--fail-on", "warning"}, 0, "(expected)"},
+		{"underspecified is an error", []string{"lint", "-p", "cart-client", "--no-expect"}, 1, "[underspecified]"},
+		{"notes pass the default gate", []string{"lint", "-p", "basic-kvs", "--no-expect", "--disable", "point-of-order"}, 0, "[nonmonotonic-cycle]"},
+		{"note gate", []string{"lint", "-p", "basic-kvs", "--no-expect", "--disable", "point-of-order", "--fail-on", "note"}, 1, "[nonmonotonic-cycle]"},
+		{"never", []string{"lint", "-p", "cart-client", "--no-expect", "--fail-on", "never"}, 0, "[underspecified]"},
+		{"only some checks", []string{"lint", "-p", "disorderly-cart", "--no-expect", "--checks", "underspecified,unused", "--fail-on", "note"}, 0, "0 errors, 0 warnings, 0 notes"},
+		{"ad hoc modules", []string{"lint", "--module", "DisorderlyCart,CartClient", "--fail-on", "warning"}, 1, "program DisorderlyCart+CartClient"},
+		{"bad --fail-on", []string{"lint", "--fail-on", "sometimes"}, 2, `unknown --fail-on "sometimes"`},
+		{"bad --format", []string{"lint", "--format", "xml"}, 2, `unknown --format "xml"`},
+		{"bad --checks", []string{"lint", "--checks", "point-of-orde"}, 2, `unknown check "point-of-orde"`},
+		{"bad --disable", []string{"lint", "--disable", "nope"}, 2, `unknown check "nope"`},
+		{"bad --color", []string{"lint", "--color", "pink"}, 2, `unknown --color "pink"`},
+		{"missing baseline", []string{"lint", "--baseline", "nope.json"}, 2, "--baseline: open nope.json"},
+		{"checks", []string{"checks"}, 0, "point-of-order (warning)"},
+		{"checks --short", []string{"checks", "--short"}, 0, "coordinated         warning"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errs := runCLI(t, t.TempDir(), tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d\n%s%s", code, tc.code, errs, out)
+			}
+			if !strings.Contains(out+errs, tc.out) {
+				t.Errorf("output lacks %q:\n%s%s", tc.out, errs, out)
+			}
+		})
+	}
+}
+
+func TestLintBaseline(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"lint", "-p", "disorderly-cart", "-p", "basic-kvs", "--no-expect", "--fail-on", "note"}
+	code, out, _ := runCLI(t, dir, append(args, "--format", "json")...)
+	if code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	base := filepath.Join(dir, "baseline.json")
+	if err := os.WriteFile(base, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCLI(t, dir, append(args, "--baseline", base)...)
+	if code != 0 || !strings.Contains(out, "0 errors, 0 warnings, 0 notes; 5 hidden by the baseline") {
+		t.Errorf("with its own baseline: exit %d\n%s%s", code, errs, out)
+	}
+	// A finding the baseline does not have is still reported.
+	code, out, _ = runCLI(t, dir, "lint", "-p", "replicated-kvs", "--no-expect", "--baseline", base, "--fail-on", "note")
+	if code != 1 || !strings.Contains(out, "[diffluent-path]") {
+		t.Errorf("new findings hidden by an unrelated baseline: exit %d\n%s", code, out)
+	}
+	if err := os.WriteFile(base, []byte(`{"version": 2}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := runCLI(t, dir, append(args, "--baseline", base)...); code != 2 || !strings.Contains(errs, "unsupported report version 2") {
+		t.Errorf("baseline of another version: exit %d, %s", code, errs)
+	}
+	if err := os.WriteFile(base, []byte(`not json`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := runCLI(t, dir, append(args, "--baseline", base)...); code != 2 || !strings.Contains(errs, "is not a calmcheck JSON report") {
+		t.Errorf("baseline that is not JSON: exit %d, %s", code, errs)
+	}
+}
+
+func TestLintDeterministic(t *testing.T) {
+	for _, format := range []string{"text", "json", "sarif", "github"} {
+		_, first, _ := runCLI(t, t.TempDir(), "lint", "--format", format)
+		for i := 0; i < 3; i++ {
+			if _, again, _ := runCLI(t, t.TempDir(), "lint", "--format", format); again != first {
+				t.Fatalf("%s output differs between runs", format)
+			}
+		}
+	}
+}
+
+func TestLintColor(t *testing.T) {
+	_, out, _ := runCLI(t, t.TempDir(), "lint", "-p", "basic-kvs", "--color", "always")
+	if !strings.Contains(out, "\x1b[1;33m") && !strings.Contains(out, "\x1b[1m\x1b[33mwarning") {
+		t.Errorf("--color always: no colour:\n%q", out)
+	}
+	_, out, _ = runCLI(t, t.TempDir(), "lint", "-p", "basic-kvs", "--color", "never")
+	if strings.Contains(out, "\x1b[") {
+		t.Error("--color never: colour codes")
+	}
+	t.Setenv("NO_COLOR", "1")
+	if useColor("auto", os.Stdout) {
+		t.Error("NO_COLOR set, yet auto colours")
+	}
+	if !useColor("always", &bytes.Buffer{}) || useColor("auto", &bytes.Buffer{}) {
+		t.Error("always must colour, auto must not colour a buffer")
+	}
+}
+
+func TestGitHubEscaping(t *testing.T) {
+	if got := ghData("50% done\nnext"); got != "50%25 done%0Anext" {
+		t.Errorf("ghData: %q", got)
+	}
+	if got := ghProperty("a:b,c"); got != "a%3Ab%2Cc" {
+		t.Errorf("ghProperty: %q", got)
+	}
+}
