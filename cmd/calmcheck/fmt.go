@@ -1,0 +1,182 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/calmcheck/calmcheck/internal/atomicfile"
+	"github.com/calmcheck/calmcheck/internal/textdiff"
+	"github.com/calmcheck/calmcheck/modules"
+	"github.com/spf13/cobra"
+)
+
+func init() { commands = append(commands, newFmtCmd) }
+
+type fmtOptions struct {
+	write, diff, list bool
+}
+
+func newFmtCmd() *cobra.Command {
+	var o fmtOptions
+	cmd := &cobra.Command{
+		Use:   "fmt [PATH...]",
+		Short: "Lay out spec files canonically",
+		Long: `Print spec files in the canonical layout: keys in a fixed order, two-space
+indentation, one rule per line with one space around operators and after
+commas, declaration kinds aligned, includes and module lists as flow lists,
+docs folded at 80 columns, a blank line between modules and between
+programs. Comments are kept. Formatting is idempotent.
+
+PATH is a spec file or a directory (every *.yaml under it). With no PATH,
+fmt reads standard input and writes standard output. A file with errors is
+left alone and its errors are printed (exit status 2).
+
+By default fmt prints the formatted files. With -l it lists the files whose
+layout differs and exits 1 when there is one (for CI); with -d it prints a
+unified diff instead (also exit 1 on a difference); with -w it rewrites the
+files in place (atomically: a file is replaced whole or not at all).`,
+		Example: `  calmcheck fmt -l specs/          # CI: exit 1 if a file is not formatted
+  calmcheck fmt -d specs/cart.yaml # what would change
+  calmcheck fmt -w specs/          # rewrite in place
+  calmcheck fmt < in.yaml > out.yaml`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runFmt(cmd, o, args)
+		},
+	}
+	cmd.Flags().BoolVarP(&o.write, "write", "w", false, "rewrite the files in place")
+	cmd.Flags().BoolVarP(&o.diff, "diff", "d", false, "print a unified diff of the changes")
+	cmd.Flags().BoolVarP(&o.list, "list", "l", false, "list the files whose layout differs; exit 1 if any")
+	return cmd
+}
+
+func runFmt(cmd *cobra.Command, o fmtOptions, args []string) error {
+	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	if len(args) == 0 {
+		if o.write || o.list {
+			return fmt.Errorf("-w and -l need a PATH")
+		}
+		src, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), modules.MaxFileSize+1))
+		if err != nil {
+			return err
+		}
+		return fmtOne(stdout, stderr, o, "<stdin>", src)
+	}
+	var files []string
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: error: %v\n", a, errMessage(err))
+			return exitError{exitTrouble}
+		}
+		if !st.IsDir() {
+			files = append(files, a)
+			continue
+		}
+		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && p != a && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			if !d.IsDir() && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml")) {
+				files = append(files, p)
+			}
+			return nil
+		})
+		if err != nil {
+			fmt.Fprintf(stderr, "%s: error: %v\n", a, errMessage(err))
+			return exitError{exitTrouble}
+		}
+	}
+	sort.Strings(files)
+	var firstErr error
+	for _, f := range files {
+		src, err := readLimited(f)
+		if err == nil {
+			err = fmtOne(stdout, stderr, o, f, src)
+		} else {
+			fmt.Fprintf(stderr, "%s: error: %v\n", f, err)
+			err = exitError{exitTrouble}
+		}
+		firstErr = worse(firstErr, err)
+	}
+	return firstErr
+}
+
+// worse keeps the error with the higher exit status.
+func worse(a, b error) error {
+	code := func(e error) int {
+		if e == nil {
+			return 0
+		}
+		if ee, ok := e.(exitError); ok {
+			return ee.code
+		}
+		return exitTrouble
+	}
+	if code(b) > code(a) {
+		return b
+	}
+	return a
+}
+
+func readLimited(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("%s", errMessage(err))
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, modules.MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > modules.MaxFileSize {
+		return nil, fmt.Errorf("file is larger than %d MiB; refusing to read it", modules.MaxFileSize>>20)
+	}
+	return data, nil
+}
+
+func errMessage(err error) string {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+func fmtOne(stdout, stderr io.Writer, o fmtOptions, name string, src []byte) error {
+	out, ds := modules.Format(name, src)
+	if len(ds) > 0 {
+		return report(ds, stderr)
+	}
+	changed := !bytes.Equal(out, src)
+	switch {
+	case o.list || o.diff || o.write:
+		if !changed {
+			return nil
+		}
+		if o.list {
+			fmt.Fprintln(stdout, name)
+		}
+		if o.diff {
+			fmt.Fprint(stdout, textdiff.Unified(name+" (original)", name+" (formatted)", string(src), string(out)))
+		}
+		if o.write {
+			if err := atomicfile.WriteFile(name, out, 0o644); err != nil {
+				fmt.Fprintf(stderr, "%s: error: %v\n", name, errMessage(err))
+				return exitError{exitTrouble}
+			}
+			return nil
+		}
+		return exitError{exitFindings}
+	default:
+		_, err := stdout.Write(out)
+		return err
+	}
+}

@@ -1,0 +1,620 @@
+package modules
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// FormatWidth is the column at which Format wraps docs.
+const FormatWidth = 80
+
+// Format returns the canonical layout of a spec file: keys in a fixed
+// order, two-space indentation, declarations and rules rendered by the
+// parser (one rule per line, one space around operators and after
+// commas, kinds aligned), includes and module lists as flow lists, docs
+// folded at FormatWidth columns, a blank line between modules and between
+// programs. Comments are kept. Workload files (a top-level workload key)
+// are returned as they are. A file with errors is not formatted: the
+// diagnostics are returned instead. Format is idempotent, and it checks
+// that the result means exactly what the input meant.
+func Format(name string, src []byte) ([]byte, Diagnostics) {
+	lib := NewLibrary()
+	if ds := lib.LoadData(name, src).Errors(); len(ds) > 0 {
+		return nil, ds
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil || doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
+		return src, nil // empty file: nothing to format
+	}
+	f := &formatter{}
+	f.comment(doc.HeadComment, 0)
+	if doc.HeadComment != "" {
+		f.buf.WriteByte('\n')
+	}
+	root := doc.Content[0]
+	for i := 0; root.Kind == yaml.MappingNode && i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == "workload" {
+			return src, nil // a workload file: its layout is the author's
+		}
+	}
+	if root.Kind == yaml.MappingNode {
+		f.comment(root.HeadComment, 0)
+		f.mapping(root, 0, "top")
+	} else {
+		f.buf.Write(src) // null document: keep as is
+		return src, nil
+	}
+	if foot := strings.Trim(root.FootComment+"\n"+doc.FootComment, "\n"); foot != "" {
+		f.buf.WriteByte('\n')
+		f.comment(foot, 0)
+	}
+	out := f.buf.Bytes()
+	if err := sameMeaning(name, src, out); err != nil {
+		return nil, Diagnostics{{Pos: Pos{File: name, Line: 1, Col: 1}, Severity: Error, Check: "fmt",
+			Message: fmt.Sprintf("internal error: the formatted file would mean something else (%v); not formatting it, please report this", err)}}
+	}
+	return out, nil
+}
+
+type formatter struct {
+	buf bytes.Buffer
+}
+
+func (f *formatter) indent(n int) { f.buf.WriteString(strings.Repeat(" ", n)) }
+
+// comment writes a comment block (yaml.v3 keeps the # marks) at indent.
+func (f *formatter) comment(c string, indent int) {
+	if c == "" {
+		return
+	}
+	for _, line := range strings.Split(c, "\n") {
+		line = strings.TrimRight(line, " \t")
+		if line == "" {
+			f.buf.WriteByte('\n')
+			continue
+		}
+		f.indent(indent)
+		f.buf.WriteString(line)
+		f.buf.WriteByte('\n')
+	}
+}
+
+// lineComment ends the current line with c, if any.
+func (f *formatter) lineComment(cs ...string) {
+	for _, c := range cs {
+		if c != "" {
+			f.buf.WriteString("  ")
+			f.buf.WriteString(strings.ReplaceAll(c, "\n", " "))
+		}
+	}
+	f.buf.WriteByte('\n')
+}
+
+var keyOrder = map[string][]string{
+	"top":       {"specs", "modules", "programs", "workload"},
+	"module":    {"doc", "include", "state", "rules"},
+	"program":   {"doc", "modules", "expect"},
+	"blocklong": {"coordinated", "rules"},
+	"rulelong":  {"rule", "coordinated"},
+	"expect":    {"check", "collection", "module", "contains"},
+}
+
+// childContext names the context of a mapping value.
+func childContext(ctx, key string) string {
+	switch ctx {
+	case "top":
+		switch key {
+		case "modules", "programs":
+			return key
+		case "specs":
+			return "flowlist"
+		}
+		return "raw"
+	case "modules":
+		return "module"
+	case "module":
+		switch key {
+		case "doc":
+			return "doc"
+		case "include":
+			return "flowlist"
+		case "state":
+			return "state"
+		case "rules":
+			return "rules"
+		}
+	case "rules":
+		return "block"
+	case "blocklong":
+		if key == "rules" {
+			return "rulelist"
+		}
+		return "doc"
+	case "rulelong":
+		if key == "rule" {
+			return "rule"
+		}
+		return "doc"
+	case "programs":
+		return "program"
+	case "program":
+		switch key {
+		case "doc":
+			return "doc"
+		case "modules":
+			return "flowlist"
+		case "expect":
+			return "expectlist"
+		}
+	case "expect":
+		return "flowscalar"
+	}
+	return "raw"
+}
+
+// pairs returns a mapping's key/value pairs in the context's key order.
+func pairs(n *yaml.Node, ctx string) [][2]*yaml.Node {
+	var ps [][2]*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		ps = append(ps, [2]*yaml.Node{n.Content[i], n.Content[i+1]})
+	}
+	if order, ok := keyOrder[ctx]; ok {
+		rank := func(k string) int {
+			for i, o := range order {
+				if o == k {
+					return i
+				}
+			}
+			return len(order)
+		}
+		sort.SliceStable(ps, func(i, j int) bool { return rank(ps[i][0].Value) < rank(ps[j][0].Value) })
+	}
+	return ps
+}
+
+func (f *formatter) mapping(n *yaml.Node, indent int, ctx string) {
+	ps := pairs(n, ctx)
+	var header *yaml.Node
+	footer := ""
+	if ctx == "top" && len(n.Content) >= 2 {
+		// The comment above the file's first key is the file's header, the
+		// comments after its last content the file's footer: they stay in
+		// place when the keys are reordered.
+		header = n.Content[0]
+		f.comment(header.HeadComment, 0)
+		if header.HeadComment != "" {
+			f.buf.WriteByte('\n')
+		}
+		footer = takeTrailing(n)
+	}
+	for i, p := range ps {
+		k, v := p[0], p[1]
+		if i > 0 && (ctx == "top" || ctx == "modules" || ctx == "programs") {
+			f.buf.WriteByte('\n')
+		}
+		if k != header {
+			f.comment(k.HeadComment, indent)
+		}
+		f.indent(indent)
+		f.buf.WriteString(f.key(k.Value))
+		f.buf.WriteByte(':')
+		f.value(k, v, indent, childContext(ctx, k.Value))
+		f.comment(k.FootComment, indent)
+	}
+	if footer != "" {
+		f.buf.WriteByte('\n')
+		f.comment(footer, 0)
+	}
+}
+
+// takeTrailing removes and returns the foot comments along the chain of
+// last entries of n (where yaml.v3 puts the comments at the end of a
+// file), deepest first.
+func takeTrailing(n *yaml.Node) string {
+	var parts []string
+	for n != nil {
+		var next *yaml.Node
+		switch n.Kind {
+		case yaml.MappingNode:
+			if len(n.Content) >= 2 {
+				k := n.Content[len(n.Content)-2]
+				if k.FootComment != "" {
+					parts = append(parts, k.FootComment)
+					k.FootComment = ""
+				}
+				next = n.Content[len(n.Content)-1]
+			}
+		case yaml.SequenceNode:
+			if len(n.Content) > 0 {
+				next = n.Content[len(n.Content)-1]
+			}
+		}
+		if n.FootComment != "" {
+			parts = append(parts, n.FootComment)
+			n.FootComment = ""
+		}
+		n = next
+	}
+	for i, j := 0, len(parts)-1; i < j; i, j = i+1, j-1 {
+		parts[i], parts[j] = parts[j], parts[i]
+	}
+	return strings.Join(parts, "\n")
+}
+
+// value writes the value of key k (after "key:"), in context ctx.
+func (f *formatter) value(k, v *yaml.Node, indent int, ctx string) {
+	if v.Kind == yaml.AliasNode && v.Alias != nil {
+		v = v.Alias
+	}
+	switch {
+	case ctx == "raw":
+		f.raw(k, v, indent)
+		return
+	case ctx == "block" && v.Kind == yaml.MappingNode:
+		ctx = "blocklong"
+	case ctx == "block":
+		ctx = "rulelist"
+	case ctx == "program" && v.Kind != yaml.MappingNode:
+		ctx = "flowlist"
+	}
+	switch v.Kind {
+	case yaml.MappingNode:
+		if len(v.Content) == 0 {
+			f.buf.WriteString(" {}")
+			f.lineComment(k.LineComment, v.LineComment)
+			return
+		}
+		f.lineComment(k.LineComment, v.LineComment)
+		f.comment(v.HeadComment, indent+2)
+		f.mapping(v, indent+2, ctx)
+		f.comment(v.FootComment, indent+2)
+	case yaml.SequenceNode:
+		if ctx == "flowlist" || len(v.Content) == 0 {
+			if ctx == "flowlist" && f.flowList(v, indent) {
+				f.lineComment(k.LineComment, v.LineComment)
+				return
+			}
+			if len(v.Content) == 0 {
+				f.buf.WriteString(" []")
+				f.lineComment(k.LineComment, v.LineComment)
+				return
+			}
+		}
+		f.lineComment(k.LineComment, v.LineComment)
+		f.comment(v.HeadComment, indent+2)
+		f.sequence(v, indent+2, ctx)
+		f.comment(v.FootComment, indent+2)
+	default:
+		if ctx == "flowlist" && v.Tag != "!!null" {
+			// include: A is a list of one.
+			f.buf.WriteString(" [" + f.flowScalar(v.Value) + "]")
+			f.lineComment(k.LineComment, v.LineComment)
+			return
+		}
+		text := v.Value
+		if ctx == "rule" {
+			if r, ds := ParseRule(text, nil); len(ds) == 0 {
+				text = r.String()
+			}
+		}
+		f.buf.WriteByte(' ')
+		f.scalar(text, indent+2, ctx == "doc")
+		f.lineComment(k.LineComment, v.LineComment)
+	}
+}
+
+// flowList writes [a, b] when every item is a plain scalar without
+// comments and the line fits; it reports whether it did.
+func (f *formatter) flowList(v *yaml.Node, indent int) bool {
+	var items []string
+	for _, c := range v.Content {
+		if c.Kind != yaml.ScalarNode || c.HeadComment != "" || c.LineComment != "" || c.FootComment != "" {
+			return false
+		}
+		items = append(items, f.flowScalar(c.Value))
+	}
+	line := " [" + strings.Join(items, ", ") + "]"
+	if indent+len(line) > FormatWidth+20 {
+		return false
+	}
+	f.buf.WriteString(line)
+	return true
+}
+
+func (f *formatter) sequence(n *yaml.Node, indent int, ctx string) {
+	itemCtx := "raw"
+	switch ctx {
+	case "state":
+		itemCtx = "decl"
+	case "rulelist":
+		itemCtx = "rule"
+	case "expectlist":
+		itemCtx = "expect"
+	case "flowlist":
+		itemCtx = "flowscalar"
+	}
+	width := 0
+	if itemCtx == "decl" {
+		for _, c := range n.Content {
+			if d, ds := ParseDecl(c.Value, nil); len(ds) == 0 {
+				width = max(width, len(d.Kind.String()))
+			}
+		}
+	}
+	for _, c := range n.Content {
+		if c.Kind == yaml.AliasNode && c.Alias != nil {
+			c = c.Alias
+		}
+		f.comment(c.HeadComment, indent)
+		if c.Kind == yaml.MappingNode && len(c.Content) > 0 && itemCtx == "rule" {
+			f.comment(pairs(c, "rulelong")[0][0].HeadComment, indent)
+		}
+		f.indent(indent)
+		f.buf.WriteString("- ")
+		switch {
+		case itemCtx == "expect" && c.Kind == yaml.MappingNode:
+			var parts []string
+			for _, p := range pairs(c, "expect") {
+				parts = append(parts, f.key(p[0].Value)+": "+f.flowScalar(p[1].Value))
+			}
+			f.buf.WriteString("{" + strings.Join(parts, ", ") + "}")
+			f.lineComment(c.LineComment)
+		case itemCtx == "rule" && c.Kind == yaml.MappingNode:
+			// Long form of a rule: the first key on the dash's line.
+			ps := pairs(c, "rulelong")
+			for i, p := range ps {
+				if i > 0 {
+					f.comment(p[0].HeadComment, indent+2)
+					f.indent(indent + 2)
+				}
+				f.buf.WriteString(f.key(p[0].Value) + ":")
+				f.value(p[0], p[1], indent+2, childContext("rulelong", p[0].Value))
+			}
+		case c.Kind == yaml.ScalarNode:
+			text := c.Value
+			switch itemCtx {
+			case "decl":
+				if d, ds := ParseDecl(text, nil); len(ds) == 0 {
+					kind := d.Kind.String()
+					text = kind + strings.Repeat(" ", width-len(kind)+1) + strings.TrimPrefix(d.String(), kind+" ")
+				}
+			case "rule":
+				if r, ds := ParseRule(text, nil); len(ds) == 0 {
+					text = r.String()
+				}
+			}
+			f.scalar(text, indent+2, false)
+			f.lineComment(c.LineComment)
+		default:
+			f.raw(nil, c, indent)
+		}
+		f.comment(c.FootComment, indent)
+	}
+}
+
+// raw writes a subtree the formatter has no layout for (a workload) with
+// yaml.v3's own encoder, indented under its key.
+func (f *formatter) raw(k, v *yaml.Node, indent int) {
+	var b bytes.Buffer
+	e := yaml.NewEncoder(&b)
+	e.SetIndent(2)
+	_ = e.Encode(v)
+	_ = e.Close()
+	text := strings.TrimRight(b.String(), "\n")
+	if v.Kind == yaml.ScalarNode || (v.Kind != yaml.MappingNode && v.Kind != yaml.SequenceNode) || v.Style&yaml.FlowStyle != 0 {
+		f.buf.WriteString(" " + text)
+		if k != nil {
+			f.lineComment(k.LineComment)
+		} else {
+			f.buf.WriteByte('\n')
+		}
+		return
+	}
+	if k != nil {
+		f.lineComment(k.LineComment)
+	}
+	for _, line := range strings.Split(text, "\n") {
+		if k == nil {
+			// a sequence item: first line on the dash's line
+			f.buf.WriteString(line + "\n")
+			k = &yaml.Node{}
+			continue
+		}
+		f.indent(indent + 2)
+		f.buf.WriteString(line + "\n")
+	}
+}
+
+func (f *formatter) key(s string) string {
+	if plainSafe(s, true) {
+		return s
+	}
+	return quoteYAML(s)
+}
+
+func (f *formatter) flowScalar(s string) string {
+	if plainSafe(s, true) {
+		return s
+	}
+	return quoteYAML(s)
+}
+
+// scalar writes a block-context scalar; a doc that does not fit is folded.
+func (f *formatter) scalar(s string, indent int, doc bool) {
+	if doc && (strings.Contains(s, "\n") || indent+len(s) > FormatWidth) {
+		f.blockScalar(s, indent)
+		return
+	}
+	if plainSafe(s, false) {
+		f.buf.WriteString(s)
+		return
+	}
+	f.buf.WriteString(quoteYAML(s))
+}
+
+// blockScalar writes a doc as a folded (>-) scalar wrapped at the width,
+// or as a literal (|-) one when it has line breaks of its own.
+func (f *formatter) blockScalar(s string, indent int) {
+	lines := strings.Split(s, "\n")
+	literal := len(lines) > 1
+	for _, l := range lines {
+		if strings.HasPrefix(l, " ") || strings.HasSuffix(l, " ") || strings.Contains(l, "\t") {
+			f.buf.WriteString(quoteYAML(s))
+			return
+		}
+	}
+	if literal {
+		f.buf.WriteString("|-")
+		for _, l := range lines {
+			f.buf.WriteByte('\n')
+			if l != "" {
+				f.indent(indent)
+				f.buf.WriteString(l)
+			}
+		}
+		return
+	}
+	if strings.Contains(s, "  ") {
+		f.buf.WriteString(quoteYAML(s))
+		return
+	}
+	f.buf.WriteString(">-")
+	words := strings.Split(s, " ")
+	col := FormatWidth
+	for _, w := range words {
+		if col+1+len(w) > FormatWidth && col > indent {
+			f.buf.WriteByte('\n')
+			f.indent(indent)
+			f.buf.WriteString(w)
+			col = indent + len(w)
+			continue
+		}
+		f.buf.WriteByte(' ')
+		f.buf.WriteString(w)
+		col += 1 + len(w)
+	}
+}
+
+// plainSafe reports whether s can be written as a plain YAML scalar that
+// reads back as the same string (inFlow: inside [...] or {...}).
+func plainSafe(s string, inFlow bool) bool {
+	if s == "" || s != strings.TrimSpace(s) || strings.ContainsAny(s, "\n\r\t") {
+		return false
+	}
+	if strings.ContainsAny(s[:1], "-?:,[]{}#&*!|>'\"%@`") {
+		return false
+	}
+	if strings.Contains(s, ": ") || strings.Contains(s, " #") || strings.HasSuffix(s, ":") {
+		return false
+	}
+	if inFlow && strings.ContainsAny(s, ",[]{}") {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || r == 0xfeff {
+			return false
+		}
+	}
+	// Plain scalars that YAML reads as null, bools or numbers.
+	var v any
+	if err := yaml.Unmarshal([]byte("k: "+s), &struct{ K *any }{&v}); err != nil {
+		return false
+	}
+	got, ok := v.(string)
+	return ok && got == s
+}
+
+// quoteYAML writes s single-quoted when it can, else double-quoted.
+func quoteYAML(s string) string {
+	simple := true
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || r == 0xfeff {
+			simple = false
+			break
+		}
+	}
+	if simple {
+		return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+	}
+	return strconv.Quote(s) // Go's escapes are YAML double-quoted escapes
+}
+
+// sameMeaning checks that out loads to the same modules, programs, specs
+// and workload as src.
+func sameMeaning(name string, src, out []byte) error {
+	a, ea := canonicalDump(name, src)
+	b, eb := canonicalDump(name, out)
+	if ea != nil || eb != nil {
+		return fmt.Errorf("reload: %v %v", ea, eb)
+	}
+	if !reflect.DeepEqual(a, b) {
+		ja, _ := json.Marshal(a)
+		jb, _ := json.Marshal(b)
+		return fmt.Errorf("before %s, after %s", firstDiff(string(ja), string(jb)), firstDiff(string(jb), string(ja)))
+	}
+	return nil
+}
+
+func firstDiff(a, b string) string {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	end := min(len(a), i+60)
+	return strconv.Quote(a[i:end])
+}
+
+func canonicalDump(name string, src []byte) (map[string]any, error) {
+	lib := NewLibrary()
+	if ds := lib.LoadData(name, src).Errors(); len(ds) > 0 {
+		return nil, ds
+	}
+	dump := map[string]any{}
+	for _, m := range lib.SortedModules() {
+		var inc, decls, blocks []string
+		for _, in := range m.Includes {
+			inc = append(inc, in.Name)
+		}
+		for _, d := range m.State {
+			decls = append(decls, d.String())
+		}
+		for _, b := range m.Blocks {
+			s := b.Name + "|" + b.Ack
+			for _, r := range b.Rules {
+				s += "|" + r.String() + "#" + r.Ack
+			}
+			blocks = append(blocks, s)
+		}
+		sort.Strings(blocks)
+		dump["module "+m.Name] = []any{m.Doc, inc, decls, blocks}
+	}
+	for _, p := range lib.SortedPrograms() {
+		var ms, ex []string
+		for _, m := range p.Modules {
+			ms = append(ms, m.Name)
+		}
+		for _, e := range p.Expect {
+			ex = append(ex, e.Check+"|"+e.Collection+"|"+e.Module+"|"+e.Contains)
+		}
+		dump["program "+p.Name] = []any{p.Doc, ms, ex}
+	}
+	var rest struct {
+		Specs    any `yaml:"specs"`
+		Workload any `yaml:"workload"`
+	}
+	if err := yaml.Unmarshal(src, &rest); err != nil {
+		return nil, err
+	}
+	if s, ok := rest.Specs.(string); ok {
+		rest.Specs = []any{s} // specs: a is specs: [a]
+	}
+	dump["specs"], dump["workload"] = rest.Specs, rest.Workload
+	return dump, nil
+}
