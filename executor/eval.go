@@ -60,6 +60,7 @@ func (ev *evaluator) exec(ops []op, i int) {
 			lo, hi = ev.lo, ev.hi
 		}
 		for j := lo; j < hi; j++ {
+			ev.r.work()
 			if ev.matchCols(o, r.tuple(j)) {
 				ev.exec(ops, i+1)
 			}
@@ -68,6 +69,7 @@ func (ev *evaluator) exec(ops []op, i int) {
 		r := ev.node.rels[o.rel]
 		h := ev.keys(o)
 		for j := r.lookup(o.ix, ev.scr[o.kbuf:o.kbuf+len(o.keys)], h); j >= 0; j = r.nextOf(o.ix, j) {
+			ev.r.work()
 			if o.delta {
 				if j >= ev.hi {
 					continue
@@ -111,6 +113,7 @@ func (ev *evaluator) exists(o *op) bool {
 	r := ev.node.rels[o.rel]
 	if o.ix < 0 {
 		for j := 0; j < r.n; j++ {
+			ev.r.work()
 			if ev.matchCols(o, r.tuple(j)) {
 				return true
 			}
@@ -219,7 +222,8 @@ func (ev *evaluator) eval(t *term) V {
 // emit handles one match of the body: the head tuple, or a contribution
 // to the head's aggregates.
 func (ev *evaluator) emit() {
-	ev.r.tick1k()
+	ev.r.work()
+	ev.r.res.Stats.Derivations++
 	cr := ev.cr
 	if len(cr.aggs) > 0 {
 		ev.accumulate(cr)
@@ -304,6 +308,7 @@ func (ev *evaluator) accumulate(cr *crule) {
 		case "count":
 			if st.distinct.add([]V{V(j), V(gi), x}) {
 				acc.n++
+				ev.r.checkSize(ev.node, st.distinct.rel.n, cr, "distinct values in aggregates")
 			}
 		case "sum", "avg":
 			n := ev.intArg(a.arg, x, a.kind+"'s argument")
@@ -324,6 +329,7 @@ func (ev *evaluator) accumulate(cr *crule) {
 		case "accum":
 			if st.distinct.add([]V{V(j), V(gi), x}) {
 				acc.vals = append(acc.vals, x)
+				ev.r.checkSize(ev.node, st.distinct.rel.n, cr, "distinct values in aggregates")
 			}
 		}
 	}

@@ -82,11 +82,11 @@ type Output struct {
 
 // Stats counts what the network and the evaluation did.
 type Stats struct {
-	Sent       int `json:"sent"`
-	Delivered  int `json:"delivered"`
-	Dropped    int `json:"dropped"`
-	Duplicated int `json:"duplicated"`
-	Derived    int `json:"derived"`
+	Sent        int `json:"sent"`
+	Delivered   int `json:"delivered"`
+	Dropped     int `json:"dropped"`
+	Duplicated  int `json:"duplicated"`
+	Derivations int `json:"derivations"` // head facts derived, repeats included
 }
 
 // RunError is a runtime error or a bound hit by a run: where (the rule,
@@ -357,10 +357,13 @@ func (r *run) timeout() {
 	panic(r.errorf("timeout", r.s.w.Pos, "%s", msg))
 }
 
-func (r *run) tick1k() {
-	r.steps++
-	r.res.Stats.Derived++
-	if r.steps&1023 == 0 {
+// work counts a unit of evaluation (a candidate tuple, a derivation) and
+// looks at the clock every few thousand, so that a join that runs long,
+// whether it derives anything or not, still stops at the timeout.
+func (r *run) work() {
+	r.steps--
+	if r.steps <= 0 {
+		r.steps = 4096
 		r.checkTime()
 	}
 }

@@ -503,3 +503,28 @@ modules:
 		}
 	})
 }
+
+// A join that derives nothing still stops at the timeout.
+func TestTimeoutInBarrenJoin(t *testing.T) {
+	s := prepare(t, `
+modules:
+  M:
+    state:
+      - table  a(x)
+      - table  b(x)
+      - input  go()
+      - output o(x)
+    rules:
+      r:
+        - a(X + 1) <= a(X), X < 3000
+        - b(X) <= a(X)
+        - o(X) <= go(), a(X), b(Y), X == Y + 100000
+`, oneNode+`
+  facts: {n: [a(0)]}
+  inputs: [{node: n, tick: 1, fact: go()}]
+`)
+	res := exec(t, s, Options{Timeout: 5 * time.Millisecond})
+	if res.Stop != "timeout" {
+		t.Errorf("stop %s (%v), want timeout", res.Stop, res.Err)
+	}
+}
