@@ -189,9 +189,6 @@ func (f *formatter) mapping(n *yaml.Node, indent int, ctx string) {
 		// place when the keys are reordered.
 		header = n.Content[0]
 		f.comment(header.HeadComment, 0)
-		if header.HeadComment != "" {
-			f.buf.WriteByte('\n')
-		}
 		footer = takeTrailing(n)
 	}
 	for i, p := range ps {
