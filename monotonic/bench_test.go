@@ -1,8 +1,10 @@
 package monotonic
 
 import (
+	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -14,20 +16,31 @@ import (
 	"github.com/calmcheck/calmcheck/modules"
 )
 
-// genSpec generates a spec file of one module with the given number of
+// genFiles generates the spec files of a program with the given number of
 // rules over rules/2 collections: 16 inputs, 16 outputs, every 25th
 // collection a channel, every 7th a table, the rest scratches. Rules read
 // one or two collections declared before their head (forward edges),
 // every 10th uses notin, every 20th aggregates, every 9th reads a later
 // collection through <+ (temporal cycles), every 31st through <= (plain
-// cycles), and a head that is a channel is written with <~. The
-// generator is deterministic: the same size gives the same bytes.
-func genSpec(rules int) []byte {
+// cycles), and a head that is a channel is written with <~. The module Gen
+// (gen0.yaml) declares the state; modules GenP1, GenP2, ... hold 20,000
+// rules each, one file each (a spec file is limited to 16 MiB); GenAll
+// includes them all and is the program's root. The generator is
+// deterministic: the same size gives the same bytes.
+type genFile struct {
+	name string
+	data []byte
+}
+
+const rulesPerFile = 20_000
+
+func genFiles(rules int) []genFile {
 	ncoll := rules / 2
 	const nin, nout = 16, 16
+	var files []genFile
 	var b strings.Builder
-	b.Grow(rules * 64)
-	b.WriteString("modules:\n  Gen:\n    doc: A generated program for benchmarks.\n    state:\n")
+	b.Grow(ncoll * 32)
+	b.WriteString("modules:\n  Gen:\n    doc: The state of a generated program for benchmarks.\n    state:\n")
 	kind := make([]string, ncoll)
 	for i := 0; i < ncoll; i++ {
 		k, cols := "scratch", "(k, v)"
@@ -44,13 +57,23 @@ func genSpec(rules int) []byte {
 		kind[i] = k
 		fmt.Fprintf(&b, "      - %s c%d%s\n", k, i, cols)
 	}
-	b.WriteString("    rules:\n")
+	files = append(files, genFile{"gen0.yaml", []byte(b.String())})
 	seed := uint64(1)
 	rnd := func(n int) int {
 		seed = seed*6364136223846793005 + 1442695040888963407
 		return int((seed >> 33) % uint64(n))
 	}
+	var parts []string
 	for r := 0; r < rules; r++ {
+		if r%rulesPerFile == 0 {
+			if r > 0 {
+				files = append(files, genFile{fmt.Sprintf("gen%d.yaml", len(parts)), []byte(b.String())})
+			}
+			parts = append(parts, fmt.Sprintf("GenP%d", len(parts)+1))
+			b.Reset()
+			b.Grow(rulesPerFile * 64)
+			fmt.Fprintf(&b, "modules:\n  %s:\n    include: [Gen]\n    rules:\n", parts[len(parts)-1])
+		}
 		if r%100 == 0 {
 			fmt.Fprintf(&b, "      b%d:\n", r/100)
 		}
@@ -93,7 +116,45 @@ func genSpec(rules int) []byte {
 			fmt.Fprintf(&b, "        - c%d(K, W) %s c%d(K, V), c%d(V, W)\n", h, op, b1, b2)
 		}
 	}
-	return []byte(b.String())
+	b.WriteString("  GenAll:\n    doc: The generated program.\n    include: [" + strings.Join(parts, ", ") + "]\n")
+	files = append(files, genFile{fmt.Sprintf("gen%d.yaml", len(parts)), []byte(b.String())})
+	return files
+}
+
+// loadGenerated loads generated files into a fresh library.
+func loadGenerated(tb testing.TB, files []genFile) *modules.Library {
+	lib := modules.NewLibrary()
+	for _, f := range files {
+		if ds := lib.LoadData(f.name, f.data); ds.HasErrors() {
+			tb.Fatal(ds.Errors()[:1])
+		}
+	}
+	return lib
+}
+
+var (
+	genDir   = flag.String("gen-dir", "", "TestWriteGenerated: write the generated program's spec files and a calmcheck.yaml to `DIR`")
+	genRules = flag.Int("gen-rules", 100_000, "TestWriteGenerated: the number of rules")
+)
+
+// TestWriteGenerated writes the generated program to -gen-dir, for timing
+// the real command line on it (docs/performance.md):
+//
+//	go test ./monotonic -run TestWriteGenerated -gen-dir /tmp/gen -gen-rules 100000
+//	time calmcheck lint /tmp/gen --fail-on never > /dev/null
+func TestWriteGenerated(t *testing.T) {
+	if *genDir == "" {
+		t.Skip("no -gen-dir")
+	}
+	if err := os.MkdirAll(*genDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	files := append(genFiles(*genRules), genFile{"calmcheck.yaml", []byte("specs: [.]\nprograms:\n  gen: [GenAll]\n")})
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(*genDir, f.name), f.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 type phases struct {
@@ -102,15 +163,12 @@ type phases struct {
 	edges                  int
 }
 
-func lintGenerated(tb testing.TB, data []byte) phases {
+func lintGenerated(tb testing.TB, files []genFile) phases {
 	var ph phases
 	t0 := time.Now()
-	lib := modules.NewLibrary()
-	if ds := lib.LoadData("gen.yaml", data); ds.HasErrors() {
-		tb.Fatal(ds.Errors()[:1])
-	}
+	lib := loadGenerated(tb, files)
 	t1 := time.Now()
-	p, ds := lib.Compose("gen", []modules.Ref{{Name: "Gen"}})
+	p, ds := lib.Compose("gen", []modules.Ref{{Name: "GenAll"}})
 	if ds.HasErrors() {
 		tb.Fatal(ds.Errors()[:1])
 	}
@@ -125,10 +183,10 @@ func lintGenerated(tb testing.TB, data []byte) phases {
 }
 
 func benchLint(b *testing.B, rules int) {
-	data := genSpec(rules)
+	files := genFiles(rules)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		ph := lintGenerated(b, data)
+		ph := lintGenerated(b, files)
 		b.ReportMetric(ph.load.Seconds(), "load-s")
 		b.ReportMetric(ph.compose.Seconds(), "compose-s")
 		b.ReportMetric(ph.analyze.Seconds(), "analyze-s")
@@ -147,11 +205,8 @@ func BenchmarkAnalyze100k(b *testing.B) { benchAnalyze(b, 100_000) }
 func BenchmarkAnalyze1M(b *testing.B)   { benchAnalyze(b, 1_000_000) }
 
 func benchAnalyze(b *testing.B, rules int) {
-	lib := modules.NewLibrary()
-	if ds := lib.LoadData("gen.yaml", genSpec(rules)); ds.HasErrors() {
-		b.Fatal(ds.Errors()[:1])
-	}
-	p, ds := lib.Compose("gen", []modules.Ref{{Name: "Gen"}})
+	lib := loadGenerated(b, genFiles(rules))
+	p, ds := lib.Compose("gen", []modules.Ref{{Name: "GenAll"}})
 	if ds.HasErrors() {
 		b.Fatal(ds.Errors()[:1])
 	}
@@ -186,13 +241,13 @@ func TestLintPerformance(t *testing.T) {
 	if testing.Short() || raceEnabled || os.Getenv("CALMCHECK_PERF") == "0" {
 		t.Skip("performance test skipped")
 	}
-	small, big := genSpec(10_000), genSpec(100_000)
+	small, big := genFiles(10_000), genFiles(100_000)
 	total := func(p phases) time.Duration { return p.load + p.compose + p.analyze }
 	type timing struct {
 		ph        phases
 		wall, cpu time.Duration
 	}
-	best := func(data []byte) timing {
+	best := func(data []genFile) timing {
 		var b timing
 		for i := 0; i < 2; i++ {
 			runtime.GC()

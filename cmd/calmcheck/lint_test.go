@@ -358,3 +358,50 @@ func TestGitHubEscaping(t *testing.T) {
 		t.Errorf("ghProperty: %q", got)
 	}
 }
+
+// TestChecksDocExamples runs the example of every check in docs/checks.md:
+// the first yaml block of each check's section, as a calmcheck.yaml in an
+// empty directory, must report that check, and the first line of the
+// section's next code block (the sample output) must appear verbatim. Every
+// check lint can report has a section.
+func TestChecksDocExamples(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join(testdata, "..", "..", "..", "docs", "checks.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sections := regexp.MustCompile("(?m)^## `([a-z-]+)`\n").FindAllSubmatchIndex(doc, -1)
+	documented := map[string]bool{}
+	for i, m := range sections {
+		name := string(doc[m[2]:m[3]])
+		end := len(doc)
+		if i+1 < len(sections) {
+			end = sections[i+1][0]
+		}
+		body := string(doc[m[1]:end])
+		documented[name] = true
+		ex := regexp.MustCompile("(?s)```yaml\n(.*?)```\n\n```\n(.*?)\n").FindStringSubmatch(body)
+		if ex == nil {
+			t.Errorf("%s: no yaml example followed by its output", name)
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			write(t, dir, "calmcheck.yaml", ex[1])
+			code, out, errs := runCLI(t, dir, "lint", "--fail-on", "never")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			if !strings.Contains(out, "["+name+"]") {
+				t.Errorf("the example does not report %s:\n%s", name, out)
+			}
+			if !strings.Contains(out, ex[2]) {
+				t.Errorf("output lacks the documented line\n%s\ngot:\n%s", ex[2], out)
+			}
+		})
+	}
+	for _, c := range allChecks() {
+		if !documented[c.Name] {
+			t.Errorf("check %s has no section in docs/checks.md", c.Name)
+		}
+	}
+}
