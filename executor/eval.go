@@ -291,7 +291,7 @@ func (ev *evaluator) accumulate(cr *crule) {
 	if gi < 0 {
 		gi = st.groups.n
 		st.groups.append(g, 0)
-		ev.r.checkSize(ev.node, st.groups.n, cr, "groups of an aggregate")
+		ev.r.checkSize(ev.node, st.groups.n, cr, "groups of an aggregate", -1)
 		for range cr.aggs {
 			st.acc = append(st.acc, aggAcc{})
 		}
@@ -308,7 +308,7 @@ func (ev *evaluator) accumulate(cr *crule) {
 		case "count":
 			if st.distinct.add([]V{V(j), V(gi), x}) {
 				acc.n++
-				ev.r.checkSize(ev.node, st.distinct.rel.n, cr, "distinct values in aggregates")
+				ev.r.checkSize(ev.node, st.distinct.rel.n, cr, "distinct values in aggregates", -1)
 			}
 		case "sum", "avg":
 			n := ev.intArg(a.arg, x, a.kind+"'s argument")
@@ -329,7 +329,7 @@ func (ev *evaluator) accumulate(cr *crule) {
 		case "accum":
 			if st.distinct.add([]V{V(j), V(gi), x}) {
 				acc.vals = append(acc.vals, x)
-				ev.r.checkSize(ev.node, st.distinct.rel.n, cr, "distinct values in aggregates")
+				ev.r.checkSize(ev.node, st.distinct.rel.n, cr, "distinct values in aggregates", -1)
 			}
 		}
 	}

@@ -157,6 +157,10 @@ func (r *relation) append(t []V, origin int32) { r.appendAt(t, origin, -1, 0) }
 // with hash h0, already found by the caller.
 func (r *relation) appendAt(t []V, origin int32, slot0 int, h0 uint64) {
 	i := r.n
+	if r.data == nil {
+		r.data = make([]V, 0, 8*max(r.arity, 1))
+		r.origin = make([]int32, 0, 8)
+	}
 	r.data = append(r.data, t...)
 	r.origin = append(r.origin, origin)
 	r.n++
@@ -176,6 +180,9 @@ func (r *relation) appendAt(t []V, origin int32, slot0 int, h0 uint64) {
 			h = hashVals(vals)
 			s, found = r.slot(ix, vals, h)
 		}
+		if ix.next == nil {
+			ix.next = make([]int32, 0, 8)
+		}
 		if found {
 			ix.next = append(ix.next, ix.slots[s])
 		} else {
@@ -191,8 +198,8 @@ func (r *relation) appendAt(t []V, origin int32, slot0 int, h0 uint64) {
 func (r *relation) grow(ix *hidx) {
 	old := ix.slots
 	size := 2 * len(old)
-	if size < 8 {
-		size = 8
+	if size < 16 {
+		size = 16
 	}
 	ix.slots = make([]int32, size)
 	ix.tags = make([]uint32, size)

@@ -152,11 +152,14 @@ type node struct {
 	tableChanged bool
 	sent         bool
 	silent       bool
-	outputs      []Output
+	outSet       []*relation // per output collection: its distinct facts
+	outRecs      []outRec
 	seenDeliv    []*tupleSet // periodic mode: per channel
 	seenOut      []*tupleSet // periodic mode: per output
 	tr           *NodeTrace
 }
+
+type outRec struct{ tick, coll, idx int32 }
 
 type run struct {
 	s      *Setup
@@ -182,6 +185,9 @@ type run struct {
 	noise        bool // exact mode: something happened this tick
 	activity     bool // periodic mode: something new happened this tick
 	trace        *Trace
+	values       map[V]Value // conversions of interned values, for results
+	idxBuf       []int
+	arena        []V
 }
 
 // Run executes the workload once. It never panics on bad programs or
@@ -226,6 +232,7 @@ func (r *run) init() {
 		r.deadline = d
 	}
 	r.in = newInterner(r.p.consts, o.MaxValueCells)
+	r.values = map[V]Value{}
 	spec := r.s.w.Network
 	if o.Policy != "" {
 		spec.Policy = o.Policy
@@ -247,7 +254,7 @@ func (r *run) init() {
 	r.byAddr = map[V]int{}
 	for i, a := range r.s.nodes {
 		n := &node{idx: i, addr: a, addrV: r.in.str(a), rels: make([]*relation, nc), pend: make([]*pendSet, nc),
-			change: make([]*netChange, nc), outbox: make([]*relation, nc), isDirty: make([]bool, nc)}
+			change: make([]*netChange, nc), outbox: make([]*relation, nc), isDirty: make([]bool, nc), outSet: make([]*relation, nc)}
 		for j, c := range r.p.colls {
 			n.rels[j] = newRelation(c.arity, c.key, c.joins)
 		}
@@ -373,10 +380,7 @@ func (r *run) finish() {
 	r.res.Ticks = r.tick
 	r.res.Nodes = nil
 	for _, n := range r.nodes {
-		nr := NodeResult{Node: n.addr, Outputs: n.outputs, Tables: []Fact{}}
-		if nr.Outputs == nil {
-			nr.Outputs = []Output{}
-		}
+		nr := NodeResult{Node: n.addr, Outputs: r.outputList(n), Tables: []Fact{}}
 		for c, cl := range r.p.colls {
 			if cl.kind != modules.Table {
 				continue
@@ -399,7 +403,7 @@ func (r *run) sortedFacts(c int, rel *relation) []Fact {
 	for i, j := range idx {
 		a := args[i*rel.arity : (i+1)*rel.arity : (i+1)*rel.arity]
 		for k, v := range rel.tuple(j) {
-			a[k] = r.in.value(v)
+			a[k] = r.valueOf(v)
 		}
 		out[i] = Fact{Collection: name, Args: a}
 	}
@@ -631,7 +635,7 @@ func (r *run) derive(n *node, cr *crule, t []V) {
 			panic(r.keyConflict(n, c, ob.tuple(conflict), ob.origin[conflict], t, origin, cr.rule.Pos))
 		}
 		if added {
-			r.checkSize(n, ob.n, cr, "messages on "+r.p.colls[c].name)
+			r.checkSize(n, ob.n, cr, "messages on ", c)
 		}
 	default:
 		ps := n.pend[c]
@@ -654,7 +658,7 @@ func (r *run) derive(n *node, cr *crule, t []V) {
 			rel = ps.ups
 		}
 		if added, _ := rel.insert(t, origin); added {
-			r.checkSize(n, rel.n, cr, "deferred facts for "+r.p.colls[c].name)
+			r.checkSize(n, rel.n, cr, "deferred facts for ", c)
 		}
 	}
 }
@@ -662,7 +666,7 @@ func (r *run) derive(n *node, cr *crule, t []V) {
 // added accounts for a fact newly in collection c at node n.
 func (r *run) added(n *node, c int, t []V, cr *crule) {
 	rel := n.rels[c]
-	r.checkSize(n, rel.n, cr, r.p.colls[c].name)
+	r.checkSize(n, rel.n, cr, "", c)
 	if r.p.colls[c].kind == modules.Table {
 		n.tableChanged = true
 		if n.tr != nil {
@@ -674,9 +678,14 @@ func (r *run) added(n *node, c int, t []V, cr *crule) {
 	}
 }
 
-func (r *run) checkSize(n *node, size int, cr *crule, what string) {
+// checkSize enforces --max-facts on a collection or buffer: what names it
+// (followed by collection c's name when c >= 0).
+func (r *run) checkSize(n *node, size int, cr *crule, what string, c int) {
 	if size <= r.opts.MaxFacts {
 		return
+	}
+	if c >= 0 {
+		what += r.p.colls[c].name
 	}
 	pos := r.s.w.Pos
 	if cr != nil {
@@ -843,11 +852,14 @@ func (r *run) send(n *node) {
 	for _, c := range n.outC {
 		ob := n.outbox[c]
 		cl := r.p.colls[c]
-		idx := make([]int, ob.n)
-		for i := range idx {
-			idx[i] = i
+		idx := r.idxBuf[:0]
+		for i := 0; i < ob.n; i++ {
+			idx = append(idx, i)
 		}
-		sort.Slice(idx, func(a, b int) bool { return r.in.compareTuples(ob.tuple(idx[a]), ob.tuple(idx[b])) < 0 })
+		r.idxBuf = idx
+		if len(idx) > 1 {
+			slices.SortFunc(idx, func(a, b int) int { return r.in.compareTuples(ob.tuple(a), ob.tuple(b)) })
+		}
 		for _, i := range idx {
 			t := ob.tuple(i)
 			to, ok := r.byAddr[t[cl.addr]]
@@ -856,7 +868,7 @@ func (r *run) send(n *node) {
 				panic(r.errorf("address", rule.Pos, "rule %q sends %s to %s, which is not a node of the workload (nodes: %s)",
 					rule.Text, r.in.showTuple(cl.name, t), r.in.show(t[cl.addr]), strings.Join(r.s.nodes, ", ")))
 			}
-			m := message{from: n.idx, to: to, ch: c, t: append([]V(nil), t...), rule: ob.origin[i], sent: r.tick}
+			m := message{from: n.idx, to: to, ch: c, t: r.copyTuple(t), rule: ob.origin[i], sent: r.tick}
 			r.transmit(n, m)
 		}
 		ob.reset()
@@ -881,7 +893,8 @@ func (r *run) transmit(n *node, m message) {
 	drop1, delay1 := net.rng.Float64(), net.delay()
 	dup := net.rng.Float64()
 	drop2, delay2 := net.rng.Float64(), net.delay()
-	var arrivals []int
+	var arrivalBuf [2]int
+	arrivals := arrivalBuf[:0]
 	dropped := 0
 	if drop1 < spec.Drop {
 		dropped++
@@ -908,8 +921,20 @@ func (r *run) transmit(n *node, m message) {
 		panic(r.errorf("max-facts", r.p.rules[m.rule].rule.Pos, "more than %d messages in flight (--max-facts times the number of nodes)", r.opts.MaxFacts*len(r.nodes)))
 	}
 	if n.tr != nil {
-		n.tr.Sent = append(n.tr.Sent, Send{To: r.nodes[m.to].addr, Fact: r.in.fact(r.p.colls[m.ch].name, m.t), Arrives: arrivals, Dropped: dropped})
+		n.tr.Sent = append(n.tr.Sent, Send{To: r.nodes[m.to].addr, Fact: r.in.fact(r.p.colls[m.ch].name, m.t), Arrives: append([]int{}, arrivals...), Dropped: dropped})
 	}
+}
+
+// copyTuple copies t into the run's arena (messages live until they are
+// delivered; the arena is dropped with the run).
+func (r *run) copyTuple(t []V) []V {
+	if len(r.arena) < len(t) {
+		r.arena = make([]V, max(1024, len(t)))
+	}
+	c := r.arena[:len(t):len(t)]
+	r.arena = r.arena[len(t):]
+	copy(c, t)
+	return c
 }
 
 func (net *network) delay() int {
@@ -925,7 +950,7 @@ func (net *network) delay() int {
 // recordOutputs records the output interfaces' facts; reports whether
 // there were any.
 func (r *run) recordOutputs(n *node) bool {
-	var facts []Fact
+	any := false
 	for _, c := range n.dirty {
 		cl := r.p.colls[c]
 		if cl.kind != modules.Output {
@@ -935,7 +960,24 @@ func (r *run) recordOutputs(n *node) bool {
 		if rel.n == 0 {
 			continue
 		}
-		facts = append(facts, r.sortedFacts(c, rel)...)
+		any = true
+		set := n.outSet[c]
+		if set == nil {
+			set = newRelation(cl.arity, allCols(cl.arity), nil)
+			n.outSet[c] = set
+		}
+		for i := 0; i < rel.n; i++ {
+			t := rel.tuple(i)
+			j := set.findKey(t)
+			if j < 0 {
+				j = set.n
+				set.append(t, 0)
+			}
+			n.outRecs = append(n.outRecs, outRec{tick: int32(r.tick), coll: int32(c), idx: int32(j)})
+		}
+		if n.tr != nil {
+			n.tr.Outputs = append(n.tr.Outputs, r.sortedFacts(c, rel)...)
+		}
 		if r.periodic {
 			s := n.seenOut[c]
 			if s == nil {
@@ -949,14 +991,56 @@ func (r *run) recordOutputs(n *node) bool {
 			}
 		}
 	}
-	sortFacts(facts)
-	for _, f := range facts {
-		n.outputs = append(n.outputs, Output{Tick: r.tick, Fact: f})
-		if n.tr != nil {
-			n.tr.Outputs = append(n.tr.Outputs, f)
+	return any
+}
+
+// outputList converts a node's output records to Outputs: each distinct
+// fact once, in timestep order, facts of a timestep in value order.
+func (r *run) outputList(n *node) []Output {
+	facts := make([][]Fact, len(n.outSet))
+	out := make([]Output, len(n.outRecs))
+	for i, rec := range n.outRecs {
+		fs := facts[rec.coll]
+		if fs == nil {
+			set := n.outSet[rec.coll]
+			fs = make([]Fact, set.n)
+			for j := range fs {
+				fs[j] = r.factOf(r.p.colls[rec.coll].name, set.tuple(j))
+			}
+			facts[rec.coll] = fs
 		}
+		out[i] = Output{Tick: int(rec.tick), Fact: fs[rec.idx]}
 	}
-	return len(facts) > 0
+	slices.SortStableFunc(out, func(a, b Output) int {
+		if a.Tick != b.Tick {
+			return cmpInt(int64(a.Tick), int64(b.Tick))
+		}
+		return a.Fact.Compare(b.Fact)
+	})
+	return out
+}
+
+// factOf converts a tuple, sharing the conversion of values seen before.
+func (r *run) factOf(name string, t []V) Fact {
+	f := Fact{Collection: name, Args: make([]Value, len(t))}
+	for i, v := range t {
+		f.Args[i] = r.valueOf(v)
+	}
+	return f
+}
+
+// valueOf converts an interned value; strings and lists are converted once
+// per run and shared (Values are immutable).
+func (r *run) valueOf(v V) Value {
+	if v&tagMask != tagRef {
+		return r.in.value(v)
+	}
+	if x, ok := r.values[v]; ok {
+		return x
+	}
+	x := r.in.value(v)
+	r.values[v] = x
+	return x
 }
 
 // quiescent decides, at the end of a timestep, whether the run is over;
