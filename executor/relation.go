@@ -25,11 +25,12 @@ type relation struct {
 // tuples with one key, newest first.
 type hidx struct {
 	cols  []int
-	slots []int32  // 0: empty; else 1 + the last tuple with the slot's key
-	tags  []uint32 // the high bits of the key's hash, to skip most compares
+	slots []uint64 // 0: empty; else the key hash's high 32 bits << 32 | 1 + the last tuple with the key
 	used  int
 	next  []int32 // per tuple: 1 + the previous tuple with the same key
 }
+
+func slotTuple(s uint64) int { return int(uint32(s)) - 1 }
 
 // newRelation makes a relation with the given key columns and join
 // indexes (each a list of columns).
@@ -51,13 +52,13 @@ func (r *relation) size() int { return r.n }
 // would go (found false).
 func (r *relation) slot(ix *hidx, vals []V, h uint64) (int, bool) {
 	mask := len(ix.slots) - 1
-	tag := uint32(h >> 32)
+	tag := h >> 32
 	for i := int(h) & mask; ; i = (i + 1) & mask {
-		j := ix.slots[i]
-		if j == 0 {
+		s := ix.slots[i]
+		if s == 0 {
 			return i, false
 		}
-		if ix.tags[i] == tag && r.keyIs(int(j-1), ix.cols, vals) {
+		if s>>32 == tag && r.keyIs(slotTuple(s), ix.cols, vals) {
 			return i, true
 		}
 	}
@@ -81,7 +82,7 @@ func (r *relation) lookup(k int, vals []V, h uint64) int {
 		return -1
 	}
 	if s, ok := r.slot(ix, vals, h); ok {
-		return int(ix.slots[s]) - 1
+		return slotTuple(ix.slots[s])
 	}
 	return -1
 }
@@ -106,7 +107,7 @@ func (r *relation) findKey(t []V) int {
 	var buf [16]V
 	vals := keyVals(buf[:0], t, ix.cols)
 	if s, ok := r.slot(ix, vals, hashVals(vals)); ok {
-		return int(ix.slots[s]) - 1
+		return slotTuple(ix.slots[s])
 	}
 	return -1
 }
@@ -140,7 +141,7 @@ func (r *relation) insert(t []V, origin int32) (added bool, conflict int) {
 	h := hashVals(vals)
 	s, found := r.slot(ix, vals, h)
 	if found {
-		i := int(ix.slots[s]) - 1
+		i := slotTuple(ix.slots[s])
 		if r.equalTuple(i, t) {
 			return false, -1
 		}
@@ -184,13 +185,12 @@ func (r *relation) appendAt(t []V, origin int32, slot0 int, h0 uint64) {
 			ix.next = make([]int32, 0, 8)
 		}
 		if found {
-			ix.next = append(ix.next, ix.slots[s])
+			ix.next = append(ix.next, int32(uint32(ix.slots[s])))
 		} else {
 			ix.next = append(ix.next, 0)
-			ix.tags[s] = uint32(h >> 32)
 			ix.used++
 		}
-		ix.slots[s] = int32(i + 1)
+		ix.slots[s] = h>>32<<32 | uint64(uint32(i+1))
 	}
 }
 
@@ -201,22 +201,20 @@ func (r *relation) grow(ix *hidx) {
 	if size < 16 {
 		size = 16
 	}
-	ix.slots = make([]int32, size)
-	ix.tags = make([]uint32, size)
+	ix.slots = make([]uint64, size)
 	mask := size - 1
 	var buf [16]V
-	for _, j := range old {
-		if j == 0 {
+	for _, s := range old {
+		if s == 0 {
 			continue
 		}
-		vals := keyVals(buf[:0], r.tuple(int(j-1)), ix.cols)
+		vals := keyVals(buf[:0], r.tuple(slotTuple(s)), ix.cols)
 		h := hashVals(vals)
 		i := int(h) & mask
 		for ix.slots[i] != 0 {
 			i = (i + 1) & mask
 		}
-		ix.slots[i] = j
-		ix.tags[i] = uint32(h >> 32)
+		ix.slots[i] = s
 	}
 }
 
@@ -231,7 +229,7 @@ func (r *relation) reset() {
 	for k := range r.idx {
 		ix := &r.idx[k]
 		if len(ix.slots) > 1024 && ix.used*8 < len(ix.slots) {
-			ix.slots, ix.tags = nil, nil // it was much bigger once: shrink
+			ix.slots = nil // it was much bigger once: shrink
 		} else {
 			clear(ix.slots)
 		}

@@ -396,7 +396,20 @@ func (r *run) sortedFacts(c int, rel *relation) []Fact {
 	for i := range idx {
 		idx[i] = i
 	}
-	slices.SortFunc(idx, func(a, b int) int { return r.in.compareTuples(rel.tuple(a), rel.tuple(b)) })
+	if allInline(rel.data) {
+		// Only small integers: compare them directly.
+		slices.SortFunc(idx, func(a, b int) int {
+			ta, tb := rel.tuple(a), rel.tuple(b)
+			for k := range ta {
+				if ta[k] != tb[k] {
+					return cmpInt(inlineKey(ta[k]), inlineKey(tb[k]))
+				}
+			}
+			return 0
+		})
+	} else {
+		slices.SortFunc(idx, func(a, b int) int { return r.in.compareTuples(rel.tuple(a), rel.tuple(b)) })
+	}
 	out := make([]Fact, len(idx))
 	args := make([]Value, len(idx)*rel.arity)
 	name := r.p.colls[c].name
@@ -409,6 +422,19 @@ func (r *run) sortedFacts(c int, rel *relation) []Fact {
 	}
 	return out
 }
+
+// allInline reports whether every value is an inline integer.
+func allInline(vs []V) bool {
+	for _, v := range vs {
+		if v&tagMask != tagInt {
+			return false
+		}
+	}
+	return true
+}
+
+// inlineKey orders inline integers as integers.
+func inlineKey(v V) int64 { return int64(uint64(v)<<2) >> 2 }
 
 // loadInitial puts the workload's initial facts into the tables.
 func (r *run) loadInitial() {

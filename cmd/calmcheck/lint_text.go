@@ -52,8 +52,8 @@ func writeText(w io.Writer, r *lintReport, color bool) {
 			fmt.Fprintln(w)
 		}
 		prog := pr.Result.Program
-		fmt.Fprintf(w, "%s %s: %s (%d collections, %d rules)\n", p.paint(ansiBold, "program"), p.paint(ansiBold, prog.Name),
-			strings.Join(prog.Roots, ", "), len(prog.Collections), len(prog.Rules))
+		fmt.Fprintf(w, "%s %s: %s (%d collection%s, %d rule%s)\n", p.paint(ansiBold, "program"), p.paint(ansiBold, prog.Name),
+			strings.Join(prog.Roots, ", "), len(prog.Collections), plural(len(prog.Collections)), len(prog.Rules), plural(len(prog.Rules)))
 		for _, f := range pr.Findings {
 			writeTextFinding(w, p, &f)
 		}
