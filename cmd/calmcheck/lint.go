@@ -348,7 +348,10 @@ func selectChecks(only, disable []string) (func(string) bool, error) {
 		if off[c] {
 			return false
 		}
-		return len(onlySet) == 0 || onlySet[c] || !known[c]
+		// expect and coordinated report on the checks that ran, so
+		// --checks does not turn them off; --disable does.
+		meta := c == monotonic.CheckExpect || c == monotonic.CheckStale
+		return len(onlySet) == 0 || onlySet[c] || meta || !known[c]
 	}, nil
 }
 

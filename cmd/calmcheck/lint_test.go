@@ -265,6 +265,7 @@ func TestLintExitStatus(t *testing.T) {
 		{"never", []string{"lint", "-p", "cart-client", "--no-expect", "--fail-on", "never"}, 0, "[underspecified]"},
 		{"only some checks", []string{"lint", "-p", "disorderly-cart", "--no-expect", "--checks", "underspecified,unused", "--fail-on", "note"}, 0, "0 errors, 0 warnings, 0 notes"},
 		{"ad hoc modules", []string{"lint", "--module", "DisorderlyCart,CartClient", "--fail-on", "warning"}, 1, "program DisorderlyCart+CartClient"},
+		{"--checks keeps unmatched expectations of the checks that ran", []string{"lint", "-p", "disorderly-cart", "--checks", "point-of-order", "--format", "json"}, 0, `"expected": 2`},
 		{"bad --fail-on", []string{"lint", "--fail-on", "sometimes"}, 2, `unknown --fail-on "sometimes"`},
 		{"bad --format", []string{"lint", "--format", "xml"}, 2, `unknown --format "xml"`},
 		{"bad --checks", []string{"lint", "--checks", "point-of-orde"}, 2, `unknown check "point-of-orde"`},
