@@ -217,3 +217,20 @@ func TestCartBenchmarkWorkload(t *testing.T) {
 		t.Errorf("%d actions, %d checkouts, nodes %v", actions, checkouts, w.Nodes)
 	}
 }
+
+// The voting-based ReliableMulticast keeps the replicas' logs equal even
+// when the network loses messages.
+func TestReliableMulticastCartConverges(t *testing.T) {
+	s := builtin(t, "replicated-disorderly-cart-reliable")
+	lost := 0
+	for seed := uint64(1); seed <= 40; seed++ {
+		res := mustRun(t, s, Options{Seed: seed})
+		if m := replicaTables(res, "cart_action"); distinct(m) != 1 {
+			t.Fatalf("seed %d: the replicas' logs differ: %v", seed, m)
+		}
+		lost += res.Stats.Dropped
+	}
+	if lost == 0 {
+		t.Fatal("the network lost nothing")
+	}
+}

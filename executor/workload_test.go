@@ -181,7 +181,8 @@ func TestDeterminismAndParallelRuns(t *testing.T) {
 // also end in its key conflict).
 func TestBuiltinWorkloads(t *testing.T) {
 	for _, name := range []string{"delivery-best-effort", "delivery-reliable", "kvs", "replicated-kvs",
-		"destructive-cart", "disorderly-cart", "replicated-disorderly-cart", "replicated-destructive-cart"} {
+		"destructive-cart", "disorderly-cart", "replicated-disorderly-cart", "replicated-destructive-cart",
+		"replicated-disorderly-cart-reliable"} {
 		t.Run(name, func(t *testing.T) {
 			s := builtin(t, name)
 			res := exec(t, s, Options{Seed: 1})
