@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -159,7 +160,9 @@ func runLint(cmd *cobra.Command, args []string, o *lintOptions) error {
 	var ws []monotonic.Finding
 	for i, d := range warnings {
 		if !attributed[i] {
-			ws = append(ws, monotonic.Finding{Check: d.Check, Severity: d.Severity, Pos: d.Pos, Message: d.Message, Key: d.Message})
+			// the fingerprint's key: the message without the positions in it
+			key := positionsInMessage.ReplaceAllString(d.Message, "")
+			ws = append(ws, monotonic.Finding{Check: d.Check, Severity: d.Severity, Pos: d.Pos, Message: d.Message, Key: key})
 		}
 	}
 	monotonic.SortFindings(ws)
@@ -273,6 +276,10 @@ func warningFinding(p *modules.Program, d modules.Diagnostic) (monotonic.Finding
 	}
 	return f, false
 }
+
+// positionsInMessage matches the positions a load warning quotes, e.g.
+// " (specs/kvs.yaml:18:3)".
+var positionsInMessage = regexp.MustCompile(` \([^()]*:[0-9]+:[0-9]+\)`)
 
 // extraChecks are the checks lint reports besides the analyzers.
 var extraChecks = []checkDoc{
