@@ -1,0 +1,234 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/calmcheck/calmcheck/depgraph"
+	"github.com/calmcheck/calmcheck/modules"
+	"github.com/calmcheck/calmcheck/monotonic"
+	"github.com/calmcheck/calmcheck/render"
+	"github.com/calmcheck/calmcheck/specs"
+	"github.com/spf13/cobra"
+)
+
+type dotOptions struct {
+	programs  []string
+	modules   []string
+	format    string
+	output    string
+	noLegend  bool
+	clusters  bool
+	collapse  bool
+	strata    bool
+	highlight string
+	focus     string
+	maxNodes  int
+}
+
+func init() { commands = append(commands, newDotCmd) }
+
+func newDotCmd() *cobra.Command {
+	var o dotOptions
+	cmd := &cobra.Command{
+		Use:   "dot [PATH...]",
+		Short: "Draw the predicate dependency graph of programs (SVG, PNG, DOT, Mermaid, JSON)",
+		Long: `Draw the predicate dependency graph of the selected programs, as the Bloom
+talk drew it, with its legend in the picture:
+
+  ellipse            scratch-like collection (scratch, input, output, channel, periodic)
+  rectangle          persistent table
+  A -> B             B is in the head, A in the body of a rule
+  +/-                the rule is temporal (<+, <-, <+-)
+  dashed             the rule is asynchronous (<~)
+  circle on arrow    the rule is nonmonotonic (notin, aggregation, deletion): a point of order
+  blue diamonds      S and T: dataflow source and sink
+  red diamond        ??: underspecified dataflow, connected to the dangling ends
+
+Collections are grouped by the module that declares them (--clusters=false
+to drop the boxes), unstratifiable cycles are red, and every node and edge
+has a tooltip (kind, schema, module; the rules with their file:line and
+what the analysis found about them). --highlight D colours every edge on a
+diffluent path (asynchrony, then nonmonotonicity: where coordination would
+go). --collapse folds each strongly connected component into one octagon.
+--strata groups collections by stratum instead of by module and draws a
+temporal edge as a timestep boundary, which is not a point of order.
+--focus COLLECTION draws only what reaches or is reached from it. Two or
+more programs are drawn side by side, one box each.
+
+Programs are selected as for 'calmcheck lint': --program, --module, else
+the programs of the given specs (or ./calmcheck.yaml), else the built-in
+library's.
+
+Output: SVG on stdout (-T svg|png|dot|mermaid|json), or the file -o FILE,
+written whole or not at all. A program with more than --max-nodes drawn
+nodes is collapsed, with a note on stderr.
+
+Exit status: 0 the picture was written (whatever the analysis found: see
+'calmcheck lint'), 2 the specs could not be loaded or composed, bad flags,
+or the picture could not be written.`,
+		Example: `  calmcheck dot --program replicated-disorderly-cart > cart.svg
+  calmcheck dot --program basic-kvs --program disorderly-cart -o carts.svg
+  calmcheck dot --program replicated-disorderly-cart --highlight D --no-legend -T png -o cart.png
+  calmcheck dot --program replicated-disorderly-cart-reliable --focus mcast_done --collapse
+  calmcheck dot --program disorderly-cart -T mermaid >> README.md`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runDot(cmd, args, &o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVarP(&o.programs, "program", "p", nil, "draw the named `PROGRAM` of a project file (repeatable)")
+	f.StringArrayVarP(&o.modules, "module", "m", nil, "draw an ad hoc program of `MODULE`s (repeatable, or comma-separated)")
+	f.StringVarP(&o.format, "format", "T", "svg", "output `FORMAT`: svg, png, dot, mermaid or json")
+	f.StringVarP(&o.output, "output", "o", "", "write to `FILE` (atomically) instead of stdout")
+	f.BoolVar(&o.noLegend, "no-legend", false, "do not draw the legend")
+	f.BoolVar(&o.clusters, "clusters", true, "group collections by the module that declares them")
+	f.BoolVar(&o.collapse, "collapse", false, "fold each strongly connected component into one octagon")
+	f.BoolVar(&o.strata, "strata", false, "group collections by stratum; draw temporal edges as timestep boundaries")
+	f.StringVar(&o.highlight, "highlight", "", "colour every edge on a path labelled `LABEL` (D: diffluent)")
+	f.StringVar(&o.focus, "focus", "", "draw only what reaches or is reached from `COLLECTION`")
+	f.IntVar(&o.maxNodes, "max-nodes", render.DefaultMaxNodes, "collapse programs with more than `N` drawn nodes (0: never)")
+	return cmd
+}
+
+func runDot(cmd *cobra.Command, args []string, o *dotOptions) error {
+	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	o.format = strings.ToLower(o.format)
+	switch o.format {
+	case "svg", "png", "dot", "mermaid", "json":
+	default:
+		return usageError(stderr, "unknown -T %q: want svg, png, dot, mermaid or json", o.format)
+	}
+	if o.highlight != "" && o.highlight != "D" {
+		return usageError(stderr, "unknown --highlight %q: only D (diffluent paths) can be highlighted", o.highlight)
+	}
+	if o.maxNodes < 0 {
+		return usageError(stderr, "--max-nodes %d: want 0 (never collapse) or more", o.maxNodes)
+	}
+
+	w, lds := modules.LoadWorkspace(specs.FS, "specs", args)
+	if w.Builtin {
+		fmt.Fprintln(stderr, "calmcheck: no PATH and no ./calmcheck.yaml: using the built-in library")
+	}
+	if lds.HasErrors() {
+		return report(lds.Errors(), stderr)
+	}
+	progs, cds := w.Select(o.programs, o.modules)
+	if cds.HasErrors() {
+		return report(cds.Errors(), stderr)
+	}
+	if len(progs) == 0 {
+		fmt.Fprintln(stderr, "calmcheck: no program to draw: give --program or --module")
+		return exitError{exitTrouble}
+	}
+	var rps []render.Program
+	for _, p := range progs {
+		res := monotonic.AnalyzeGraph(depgraph.Build(p), monotonic.Analyzers)
+		rp := render.FromResult(res)
+		rp.Findings = monotonic.Finish(p, res.Findings, monotonic.Options{})
+		rps = append(rps, rp)
+	}
+	opt := render.Options{
+		Legend: !o.noLegend, Clusters: o.clusters, Collapse: o.collapse, Strata: o.strata,
+		Highlight: o.highlight, Focus: o.focus, MaxNodes: o.maxNodes,
+	}
+	if o.maxNodes == 0 {
+		opt.MaxNodes = -1
+	}
+	v, err := render.Build(rps, opt)
+	if err != nil {
+		fmt.Fprintf(stderr, "calmcheck: %v\n", err)
+		return exitError{exitTrouble}
+	}
+	for _, n := range v.Notes {
+		fmt.Fprintf(stderr, "calmcheck: note: %s\n", n)
+	}
+	var buf bytes.Buffer
+	ctx := context.Background()
+	switch o.format {
+	case "svg":
+		err = render.WriteSVG(ctx, &buf, v)
+	case "png":
+		err = render.WritePNG(ctx, &buf, v)
+	case "dot":
+		err = render.WriteDOT(&buf, v)
+	case "mermaid":
+		err = render.WriteMermaid(&buf, v)
+	case "json":
+		err = render.WriteJSON(&buf, v)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "calmcheck: %v\n", err)
+		return exitError{exitTrouble}
+	}
+	if o.output == "" || o.output == "-" {
+		if _, err := stdout.Write(buf.Bytes()); err != nil {
+			fmt.Fprintf(stderr, "calmcheck: writing the picture: %v\n", err)
+			return exitError{exitTrouble}
+		}
+		return nil
+	}
+	if err := writeFileAtomic(o.output, buf.Bytes()); err != nil {
+		fmt.Fprintf(stderr, "%s: error: %s\n", o.output, ioError(err))
+		return exitError{exitTrouble}
+	}
+	return nil
+}
+
+// writeFileAtomic writes data to path through a temporary file in the same
+// directory and a rename: readers see the old file or the new one, never
+// a part, and nothing is left behind on error.
+func writeFileAtomic(path string, data []byte) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return &fs.PathError{Op: "write", Path: path, Err: errors.New("is a directory")}
+	}
+	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// ioError is the message of an I/O error without the operation and path,
+// which the caller prints: "no such file or directory".
+func ioError(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err.Error()
+	}
+	return err.Error()
+}
