@@ -2,6 +2,7 @@ package monotonic
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/calmcheck/calmcheck/depgraph"
@@ -351,13 +352,13 @@ func groupingKey(g *depgraph.Graph, r *modules.Rule, edges []int) []string {
 		}
 		return key
 	}
-	negVars := map[string]bool{}
+	var negVars []string // a rule has few variables: a slice beats a map
 	var walk func(x modules.Expr)
 	walk = func(x modules.Expr) {
 		switch x := x.(type) {
 		case *modules.Var:
 			if !x.Wildcard() {
-				negVars[x.Name] = true
+				negVars = append(negVars, x.Name)
 			}
 		case *modules.ListExpr:
 			for _, y := range x.Elems {
@@ -373,7 +374,7 @@ func groupingKey(g *depgraph.Graph, r *modules.Rule, edges []int) []string {
 		}
 	}
 	for i, a := range r.Head.Args {
-		if v, ok := a.(*modules.Var); ok && negVars[v.Name] {
+		if v, ok := a.(*modules.Var); ok && slices.Contains(negVars, v.Name) {
 			key = appendUnique(key, cols[i].Name)
 		}
 	}
@@ -494,14 +495,12 @@ func steps(g *depgraph.Graph, path []int, mark int) []Step {
 // ruleShape renders a rule as its dependencies: "head <op> a, notin b".
 func ruleShape(g *depgraph.Graph, r *modules.Rule) string {
 	var body []string
-	seen := map[string]bool{}
 	for _, a := range r.BodyAtoms() {
 		s := a.Pred
 		if a.Negated {
 			s = "notin " + s
 		}
-		if !seen[s] {
-			seen[s] = true
+		if !slices.Contains(body, s) {
 			body = append(body, s)
 		}
 	}
