@@ -307,15 +307,19 @@ func TestStratifiedAggregation(t *testing.T) {
 	}
 }
 
-// A cycle through negation or aggregation is refused, naming the cycle.
+// A cycle through negation or aggregation is refused, naming the cycle,
+// with the message calmcheck lint gives (check unstratifiable).
 func TestUnstratifiable(t *testing.T) {
 	tests := []struct{ name, rules, want string }{
 		{"negation", `
         - p(X) <= in(X), notin q(X)
-        - q(X) <= p(X)`, `spec.yaml:10:11: error: program M cannot be stratified: the cycle q -> p -> q goes through negation or aggregation, so no evaluation order exists; p depends negatively (notin or aggregate) on q in rule "p(X) <= in(X), notin q(X)" (spec.yaml:10:11); q depends on p in rule "q(X) <= p(X)" (spec.yaml:11:11) [stratification]`},
+        - q(X) <= p(X)`, `spec.yaml:10:26: error: unstratifiable: cycle q -> p -> q with no temporal edge, through the nonmonotonic notin q in p <= in, notin q (spec.yaml:10); each step: q -> p (<= at spec.yaml:10, notin), p -> q (<= at spec.yaml:11). A timestep cannot evaluate it; break the cycle with <+ or remove the negation [unstratifiable]`},
 		{"aggregation", `
         - p(N) <= q(N)
-        - q(count<X>) <= p(X)`, `spec.yaml:11:11: error: program M cannot be stratified: the cycle p -> q -> p goes through negation or aggregation, so no evaluation order exists; q depends negatively (notin or aggregate) on p in rule "q(count<X>) <= p(X)" (spec.yaml:11:11); p depends on q in rule "p(N) <= q(N)" (spec.yaml:10:11) [stratification]`},
+        - q(count<X>) <= p(X)`, `spec.yaml:11:13: error: unstratifiable: cycle p -> q -> p with no temporal edge, through the nonmonotonic count<X> in q <= p (spec.yaml:11); each step: p -> q (<= at spec.yaml:11, count<X>), q -> p (<= at spec.yaml:10). A timestep cannot evaluate it; break the cycle with <+ or remove the aggregation [unstratifiable]`},
+		{"self, two negations", `
+        - p(X) <= in(X), notin p(X + 1)
+        - q(X) <= in(X), notin q(X + 1)`, `spec.yaml:10:26: error: unstratifiable: cycle p -> p with no temporal edge, through the nonmonotonic notin p in p <= in, notin p (spec.yaml:10); each step: p -> p (<= at spec.yaml:10, notin). A timestep cannot evaluate it; break the cycle with <+ or remove the negation [unstratifiable]`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package executor
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -18,9 +19,12 @@ import (
 // unstratifiable.
 
 type sedge struct {
-	from, to int
-	neg      bool
-	rule     *modules.Rule
+	from, to  int
+	neg       bool // negated or aggregate
+	negated   bool
+	aggregate bool
+	pos       modules.Pos // the body atom (its notin when negated)
+	rule      *modules.Rule
 }
 
 // stratify returns the stratum of every collection, or an error that names
@@ -35,7 +39,7 @@ func stratify(p *modules.Program, index map[string]int) ([]int, modules.Diagnost
 		}
 		h := index[r.Head.Pred]
 		for _, a := range r.BodyAtoms() {
-			e := sedge{from: index[a.Pred], to: h, neg: a.Negated || r.HasAggregate(), rule: r}
+			e := sedge{from: index[a.Pred], to: h, neg: a.Negated || r.HasAggregate(), negated: a.Negated, aggregate: r.HasAggregate(), pos: a.Pos(), rule: r}
 			out[e.from] = append(out[e.from], len(edges))
 			edges = append(edges, e)
 		}
@@ -135,12 +139,13 @@ func sccs(n int, edges []sedge, out [][]int) []int {
 	return comp
 }
 
-// cycleDiag describes the cycle that closes negative edge ei: the path
-// back from its head to its body collection inside the component.
+// cycleDiag describes the cycle that closes negative edge ei: the
+// shortest path back from its head to its body collection inside the
+// component. The message is the one calmcheck lint gives for the same
+// cycle (check unstratifiable), so that the two agree.
 func cycleDiag(p *modules.Program, edges []sedge, out [][]int, comp []int, ei int) modules.Diagnostic {
 	e := edges[ei]
-	// BFS from e.to to e.from within the component.
-	prev := map[int]int{} // node -> edge index used to reach it
+	prev := map[int]int{} // collection -> edge used to reach it
 	queue := []int{e.to}
 	seen := map[int]bool{e.to: true}
 	for len(queue) > 0 && !seen[e.from] {
@@ -156,36 +161,95 @@ func cycleDiag(p *modules.Program, edges []sedge, out [][]int, comp []int, ei in
 			queue = append(queue, w)
 		}
 	}
-	path := []int{ei}
+	cyc := []int{ei}
+	var back []int
 	for v := e.from; v != e.to; {
 		i, ok := prev[v]
 		if !ok {
 			break
 		}
-		path = append(path, i)
+		back = append(back, i)
 		v = edges[i].from
 	}
-	// path holds the negative edge, then the way back in reverse.
-	cyc := []int{ei}
-	for i := len(path) - 1; i >= 1; i-- {
-		cyc = append(cyc, path[i])
+	for i := len(back) - 1; i >= 0; i-- {
+		cyc = append(cyc, back[i])
 	}
-	names := []string{p.Collections[edges[cyc[0]].from].Name}
-	var steps []string
-	for _, i := range cyc {
+	name := func(c int) string { return p.Collections[c].Name }
+	names := []string{name(e.from)}
+	steps := make([]string, len(cyc))
+	for k, i := range cyc {
 		ed := edges[i]
-		names = append(names, p.Collections[ed.to].Name)
-		how := "depends on"
+		names = append(names, name(ed.to))
+		st := fmt.Sprintf("%s -> %s (%s at %s", name(ed.from), name(ed.to), ed.rule.Op, lineOf(ed.rule.Pos))
 		if ed.neg {
-			how = "depends negatively (notin or aggregate) on"
+			st += ", " + reason(ed)
 		}
-		steps = append(steps, fmt.Sprintf("%s %s %s in rule %q (%s)", p.Collections[ed.to].Name, how, p.Collections[ed.from].Name, ed.rule.Text, ed.rule.Pos))
+		steps[k] = st + ")"
+	}
+	more := 0
+	for i, x := range edges {
+		if i != ei && x.neg && comp[x.from] == comp[e.from] && comp[x.to] == comp[e.from] {
+			more++
+		}
+	}
+	moreText := ""
+	if more > 0 {
+		moreText = fmt.Sprintf(" (%d more nonmonotonic edges in this cycle's component)", more)
+	}
+	use, kind := reason(e), "nonmonotonic use"
+	switch {
+	case e.negated:
+		use, kind = "notin "+name(e.from), "negation"
+	case e.aggregate:
+		kind = "aggregation"
+	}
+	pos := e.rule.Pos
+	if e.negated && e.pos.IsValid() {
+		pos = e.pos
+	} else if ags := e.rule.Aggregates(); e.aggregate && len(ags) > 0 && ags[0].Pos().IsValid() {
+		pos = ags[0].Pos()
 	}
 	return modules.Diagnostic{
-		Pos:      e.rule.Pos,
+		Pos:      pos,
 		Severity: modules.Error,
-		Check:    "stratification",
-		Message: fmt.Sprintf("program %s cannot be stratified: the cycle %s goes through negation or aggregation, so no evaluation order exists; %s",
-			p.Name, strings.Join(names, " -> "), strings.Join(steps, "; ")),
+		Check:    "unstratifiable",
+		Message: fmt.Sprintf("unstratifiable: cycle %s with no temporal edge, through the nonmonotonic %s in %s; each step: %s%s. A timestep cannot evaluate it; break the cycle with <+ or remove the %s",
+			strings.Join(names, " -> "), use, ruleShape(e.rule), strings.Join(steps, ", "), moreText, kind),
 	}
+}
+
+// reason names what makes an edge nonmonotonic: notin, the aggregates.
+func reason(e sedge) string {
+	var parts []string
+	if e.negated {
+		parts = append(parts, "notin")
+	}
+	if e.aggregate {
+		for _, a := range e.rule.Aggregates() {
+			parts = append(parts, a.String())
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// ruleShape renders a rule as its collections: "p <= in, notin q (file:10)".
+func ruleShape(r *modules.Rule) string {
+	var body []string
+	for _, a := range r.BodyAtoms() {
+		s := a.Pred
+		if a.Negated {
+			s = "notin " + s
+		}
+		if !slices.Contains(body, s) {
+			body = append(body, s)
+		}
+	}
+	return fmt.Sprintf("%s %s %s (%s)", r.Head.Pred, r.Op, strings.Join(body, ", "), lineOf(r.Pos))
+}
+
+func lineOf(p modules.Pos) string {
+	if p.File == "" {
+		return fmt.Sprintf("line %d", p.Line)
+	}
+	return fmt.Sprintf("%s:%d", p.File, p.Line)
 }
