@@ -77,6 +77,9 @@ func (r *run) sortTrace(tt *TickTrace) {
 		}
 	}
 	tt.Nodes = kept
+	if tt.Nodes == nil {
+		tt.Nodes = []NodeTrace{}
+	}
 	for i := range tt.Nodes {
 		n := &tt.Nodes[i]
 		sort.SliceStable(n.Delivered, func(a, b int) bool {

@@ -239,8 +239,12 @@ func (p *wparser) parse() *Workload {
 	if w.Program != "" && len(w.Modules) > 0 {
 		p.errorf(wk, "the workload names both a program and modules; give one of them")
 	}
-	if len(w.Nodes) == 0 && nodesNode == nil {
-		p.errorf(wk, "the workload has no nodes: add `nodes: [a, b]` (the addresses)")
+	if len(w.Nodes) == 0 {
+		at := wk
+		if nodesNode != nil {
+			at = nodesNode
+		}
+		p.errorf(at, "the workload has no nodes: add `nodes: [a, b]` (the addresses)")
 	}
 	if w.Network.Policy == "" {
 		w.Network.Policy = PolicyFIFO

@@ -68,6 +68,7 @@ modules:
 		{"no program", "workload:\n  nodes: [n]\n", "workload.yaml:1:1: error: the workload names no program: add `program: NAME` or `modules: [A, B]` [workload]"},
 		{"program and modules", "workload:\n  program: p\n  modules: [M]\n  nodes: [n]\n", "workload.yaml:1:1: error: the workload names both a program and modules; give one of them [workload]"},
 		{"no nodes", "workload:\n  modules: [M]\n", "workload.yaml:1:1: error: the workload has no nodes: add `nodes: [a, b]` (the addresses) [workload]"},
+		{"empty nodes", "workload:\n  modules: [M]\n  nodes: []\n", "workload.yaml:3:10: error: the workload has no nodes: add `nodes: [a, b]` (the addresses) [workload]"},
 		{"duplicate node", "workload:\n  modules: [M]\n  nodes: [n, m, n]\n", `workload.yaml:3:17: error: duplicate node "n" (first at workload.yaml:3:11) [workload]`},
 		{"bad fact", "workload:\n  modules: [M]\n  nodes: [n]\n  facts: {n: ['t(X)']}\n", "workload.yaml:4:18: error: a fact takes constants, but X is a variable [workload]"},
 		{"bad fact, plain", "workload:\n  modules: [M]\n  nodes: [n]\n  inputs:\n    - node: n\n      tick: 1\n      fact: in(1, )\n", "workload.yaml:7:19: error: expected a value (integer, \"string\", true, false, [list] or a name), found \")\" [workload]"},

@@ -146,15 +146,22 @@ func loadRunWorkload(arg string, stderr io.Writer) (*executor.Setup, error) {
 	if err := report(ds, stderr); err != nil {
 		return nil, err
 	}
-	ws, lds := modules.LoadWorkspace(specs.FS, "specs", paths)
-	if ws.Builtin || len(paths) == 0 {
-		// Only the built-in library: its diagnostics are not the user's.
-		lds = lds.Errors()
+	var lib *modules.Library
+	if len(paths) == 0 {
+		// A built-in workload runs on the built-in library alone, whatever
+		// the current directory holds.
+		lib = modules.NewLibrary()
+		if err := report(lib.LoadFS(specs.FS, "specs").Errors(), stderr); err != nil {
+			return nil, err
+		}
+	} else {
+		ws, lds := modules.LoadWorkspace(specs.FS, "specs", paths)
+		if err := report(lds, stderr); err != nil {
+			return nil, err
+		}
+		lib = ws.Lib
 	}
-	if err := report(lds, stderr); err != nil {
-		return nil, err
-	}
-	s, pds := executor.Prepare(ws.Lib, w)
+	s, pds := executor.Prepare(lib, w)
 	if err := report(pds, stderr); err != nil {
 		return nil, err
 	}

@@ -138,3 +138,14 @@ workload:
 		})
 	}
 }
+
+// A built-in workload runs on the built-in library, whatever the current
+// directory's project file says.
+func TestRunBuiltinIgnoresProject(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "calmcheck.yaml", "programs: {basic-kvs: [Missing]}\nnot valid: [\n")
+	code, out, errs := runCLI(t, dir, "run", "kvs")
+	if code != 0 || errs != "" || !strings.Contains(out, "quiescent after 5 ticks") {
+		t.Errorf("exit %d: %s\n%s", code, errs, out)
+	}
+}
