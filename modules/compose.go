@@ -193,17 +193,19 @@ func (c *composer) collect() {
 // copy of the rule, since their arity depends on the program.
 func (c *composer) checkRules() {
 	p := c.prog
-	names := make([]string, 0, len(p.byName))
-	for n := range p.byName {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	var names []string // for suggestions, made at the first unknown name
 	rules := p.Rules[:0:0]
 	for _, r := range p.Rules {
 		ok := true
 		resolve := func(a *Atom) *Decl {
 			d := p.byName[a.Pred]
 			if d == nil {
+				if names == nil {
+					names = make([]string, 0, len(p.byName))
+					for n := range p.byName {
+						names = append(names, n)
+					}
+				}
 				c.diags.errorf("unknown-collection", a.P, "unknown collection %s in %s.%s%s", a.Pred, r.Module, r.Block, suggest(a.Pred, names))
 				ok = false
 				return nil

@@ -1,5 +1,0 @@
-//go:build !race
-
-package monotonic
-
-const raceEnabled = false
