@@ -509,13 +509,16 @@ func writeSeedSummary(w io.Writer, s *executor.Setup, sum *seedSummary) {
 	}
 	if len(sum.outcomes) > 1 {
 		a, b := sum.outcomes[0], sum.outcomes[1]
-		fmt.Fprintf(w, "\nthe first two that differ, side by side (- only in seed %d, + only in seed %d):\n\n", a.first.Seed, b.first.Seed)
+		fmt.Fprintf(w, "\nthe first two that differ, side by side (~ different, - only in seed %d, + only in seed %d):\n\n", a.first.Seed, b.first.Seed)
 		sideBySide(w, fmt.Sprintf("seed %d", a.first.Seed), fmt.Sprintf("seed %d", b.first.Seed), a.lines, b.lines)
 	}
 }
 
 // sideBySide prints two outcomes in two columns, aligned section by
-// section; the facts of a section are sorted, so a merge aligns them.
+// section (the facts of a section are sorted, so a merge aligns them);
+// runs of lines that are the same on both sides are counted, not shown;
+// lines that differ are paired up (~), or stand alone (- left only, +
+// right only).
 func sideBySide(w io.Writer, ta, tb string, a, b []string) {
 	type row struct {
 		l, r string
@@ -542,21 +545,51 @@ func sideBySide(w io.Writer, ta, tb string, a, b []string) {
 	for _, sec := range order {
 		la, lb := ma[sec], mb[sec]
 		rows = append(rows, row{sec, sec, ' '})
+		same := 0
+		var onlyA, onlyB []string
+		flush := func() {
+			for k := 0; k < len(onlyA) || k < len(onlyB); k++ {
+				r := row{mark: '~'}
+				if k < len(onlyA) {
+					r.l = onlyA[k]
+				} else {
+					r.mark = '+'
+				}
+				if k < len(onlyB) {
+					r.r = onlyB[k]
+				} else {
+					r.mark = '-'
+				}
+				rows = append(rows, r)
+			}
+			onlyA, onlyB = onlyA[:0], onlyB[:0]
+		}
+		flushSame := func() {
+			if same > 0 {
+				rows = append(rows, row{fmt.Sprintf("    (%d the same)", same), fmt.Sprintf("    (%d the same)", same), ' '})
+				same = 0
+			}
+		}
 		i, j := 0, 0
 		for i < len(la) || j < len(lb) {
 			switch {
 			case j >= len(lb) || (i < len(la) && la[i] < lb[j]):
-				rows = append(rows, row{la[i], "", '-'})
+				flushSame()
+				onlyA = append(onlyA, la[i])
 				i++
 			case i >= len(la) || lb[j] < la[i]:
-				rows = append(rows, row{"", lb[j], '+'})
+				flushSame()
+				onlyB = append(onlyB, lb[j])
 				j++
 			default:
-				rows = append(rows, row{la[i], lb[j], ' '})
+				flush()
+				same++
 				i++
 				j++
 			}
 		}
+		flush()
+		flushSame()
 	}
 	width := len(ta)
 	for _, r := range rows {
