@@ -45,7 +45,6 @@ func newRelation(arity int, key []int, joins [][]int) *relation {
 
 func (r *relation) tuple(i int) []V { return r.data[i*r.arity : (i+1)*r.arity : (i+1)*r.arity] }
 
-
 // slot finds the slot of the key whose values are vals (in the index's
 // column order, hash h): the slot holding it, or the empty slot where it
 // would go (found false).
