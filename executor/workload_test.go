@@ -6,6 +6,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/calmcheck/calmcheck/modules"
+	"github.com/calmcheck/calmcheck/specs"
 )
 
 func TestParseFact(t *testing.T) {
@@ -218,4 +221,25 @@ func TestBuiltinWorkloads(t *testing.T) {
 			t.Errorf("answer %s", got)
 		}
 	})
+}
+
+// Every program of the built-in library compiles (is stratifiable) and,
+// with no input, runs to quiescence at once.
+func TestBuiltinProgramsRun(t *testing.T) {
+	lib := modules.NewLibrary()
+	if ds := lib.LoadFS(specs.FS, "specs"); ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	for _, ps := range lib.SortedPrograms() {
+		w := &Workload{Name: ps.Name, Program: ps.Name, Nodes: []string{"a", "b"}, Network: NetworkSpec{Policy: PolicyFIFO}}
+		s, ds := Prepare(lib, w)
+		if ds.HasErrors() {
+			t.Errorf("%s: %v", ps.Name, ds)
+			continue
+		}
+		res := s.Run(context.Background(), Options{})
+		if !res.Quiescent || res.Ticks > 30 {
+			t.Errorf("%s: idle run stopped (%s) after %d ticks: %v", ps.Name, res.Stop, res.Ticks, res.Err)
+		}
+	}
 }
