@@ -289,13 +289,21 @@ func (f *formatter) value(k, v *yaml.Node, indent int, ctx string) {
 		f.sequence(v, indent+2, ctx)
 		f.comment(v.FootComment, indent+2)
 	default:
-		if ctx == "flowlist" && v.Tag != "!!null" {
+		if v.Tag == "!!null" {
+			// An empty value (a module with nothing in it yet) stays empty.
+			f.lineComment(k.LineComment, v.LineComment)
+			return
+		}
+		if ctx == "flowlist" {
 			// include: A is a list of one.
 			f.buf.WriteString(" [" + f.flowScalar(v.Value) + "]")
 			f.lineComment(k.LineComment, v.LineComment)
 			return
 		}
 		text := v.Value
+		if ctx == "doc" {
+			text = strings.TrimSpace(text) // as the loader reads docs
+		}
 		if ctx == "rule" {
 			if r, ds := ParseRule(text, nil); len(ds) == 0 {
 				text = r.String()

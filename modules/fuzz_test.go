@@ -1,6 +1,10 @@
 package modules
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -101,6 +105,54 @@ func FuzzLoadData(f *testing.F) {
 			if d.Pos.File != "f.yaml" || d.Pos.Line < 1 || d.Pos.Line > lines+1 {
 				t.Fatalf("diagnostic outside the input: %v", d)
 			}
+		}
+	})
+}
+
+// FuzzFormat: on any input that loads without errors, Format succeeds
+// (it found no change of meaning), and formatting again changes nothing.
+// Its seeds are the loader's corpus and the built-in library.
+func FuzzFormat(f *testing.F) {
+	seeds, _ := filepath.Glob("testdata/fuzz/FuzzLoadData/*")
+	lib, _ := filepath.Glob("../specs/*.yaml")
+	for _, s := range seeds {
+		data, err := os.ReadFile(s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		lines := strings.SplitN(string(data), "\n", 3)
+		if len(lines) < 2 || !strings.HasPrefix(lines[1], "[]byte(") {
+			continue
+		}
+		v, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(lines[1], "[]byte("), ")"))
+		if err != nil {
+			f.Fatalf("%s: %v", s, err)
+		}
+		f.Add([]byte(v))
+	}
+	for _, s := range lib {
+		data, err := os.ReadFile(s)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte(messySpec))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		loadErrs := NewLibrary().LoadData("f.yaml", data).Errors()
+		out, ds := Format("f.yaml", data)
+		if len(loadErrs) > 0 {
+			if out != nil || len(ds) == 0 {
+				t.Fatalf("Format accepted a file with errors: %v", loadErrs)
+			}
+			return
+		}
+		if len(ds) > 0 {
+			t.Fatalf("Format of a valid file failed: %v\n%s", ds, data)
+		}
+		again, ds := Format("f.yaml", out)
+		if len(ds) > 0 || !bytes.Equal(again, out) {
+			t.Fatalf("not idempotent: %v\n--- once\n%s\n--- twice\n%s", ds, out, again)
 		}
 	})
 }
