@@ -47,6 +47,7 @@ func BenchmarkTransitiveClosure(b *testing.B) {
 	const n = 1000
 	s := closure(b, n)
 	b.ResetTimer()
+	cpu := cpuSeconds()
 	for b.Loop() {
 		res := s.Run(context.Background(), Options{MaxFacts: 1 << 20})
 		if res.Err != nil || len(res.Nodes[0].Tables) != n+n*(n+1)/2 || res.Ticks != 2 {
@@ -54,6 +55,7 @@ func BenchmarkTransitiveClosure(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n*(n+1)/2), "facts/op")
+	reportCPU(b, cpu)
 }
 
 // BenchmarkReplicatedCart: complete executions of the replicated
@@ -63,6 +65,7 @@ func BenchmarkReplicatedCart(b *testing.B) {
 	s := builtin(b, "replicated-disorderly-cart")
 	seed := uint64(0)
 	b.ResetTimer()
+	cpu := cpuSeconds()
 	for b.Loop() {
 		seed++
 		if res := s.Run(context.Background(), Options{Seed: seed}); !res.Quiescent {
@@ -70,6 +73,7 @@ func BenchmarkReplicatedCart(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "runs/s")
+	reportCPU(b, cpu)
 }
 
 // BenchmarkReplicatedCartParallel: the same on every core, as the verify
@@ -78,6 +82,7 @@ func BenchmarkReplicatedCartParallel(b *testing.B) {
 	s := builtin(b, "replicated-disorderly-cart")
 	var seed atomic.Uint64
 	b.ResetTimer()
+	cpu := cpuSeconds()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if res := s.Run(context.Background(), Options{Seed: seed.Add(1)}); !res.Quiescent {
@@ -87,6 +92,16 @@ func BenchmarkReplicatedCartParallel(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "runs/s")
+	reportCPU(b, cpu)
+}
+
+// reportCPU reports the process's CPU time per operation since start
+// (cpu-ms/op): unlike the wall time, it hardly changes when other
+// processes share the machine.
+func reportCPU(b *testing.B, start float64) {
+	if end := cpuSeconds(); end > 0 && b.N > 0 {
+		b.ReportMetric((end-start)*1000/float64(b.N), "cpu-ms/op")
+	}
 }
 
 // BenchmarkPrepare: composing, compiling and binding the replicated cart.

@@ -156,9 +156,12 @@ func (r *relation) append(t []V, origin int32) { r.appendAt(t, origin, -1, 0) }
 // with hash h0, already found by the caller.
 func (r *relation) appendAt(t []V, origin int32, slot0 int, h0 uint64) {
 	i := r.n
-	if r.data == nil {
-		r.data = make([]V, 0, 8*max(r.arity, 1))
-		r.origin = make([]int32, 0, 8)
+	if len(r.origin) == cap(r.origin) {
+		// Double (append grows large slices by only a quarter, which
+		// copies five times the final size on the way up).
+		c := max(8, 2*cap(r.origin))
+		r.data = append(make([]V, 0, c*r.arity), r.data...)
+		r.origin = append(make([]int32, 0, c), r.origin...)
 	}
 	r.data = append(r.data, t...)
 	r.origin = append(r.origin, origin)
@@ -179,8 +182,8 @@ func (r *relation) appendAt(t []V, origin int32, slot0 int, h0 uint64) {
 			h = hashVals(vals)
 			s, found = r.slot(ix, vals, h)
 		}
-		if ix.next == nil {
-			ix.next = make([]int32, 0, 8)
+		if len(ix.next) == cap(ix.next) {
+			ix.next = append(make([]int32, 0, cap(r.origin)), ix.next...)
 		}
 		if found {
 			ix.next = append(ix.next, int32(uint32(ix.slots[s])))

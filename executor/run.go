@@ -380,7 +380,13 @@ func (r *run) finish() {
 	r.res.Ticks = r.tick
 	r.res.Nodes = nil
 	for _, n := range r.nodes {
-		nr := NodeResult{Node: n.addr, Outputs: r.outputList(n), Tables: []Fact{}}
+		size := 0
+		for c, cl := range r.p.colls {
+			if cl.kind == modules.Table {
+				size += n.rels[c].n
+			}
+		}
+		nr := NodeResult{Node: n.addr, Outputs: r.outputList(n), Tables: make([]Fact, 0, size)}
 		for c, cl := range r.p.colls {
 			if cl.kind != modules.Table {
 				continue
