@@ -25,7 +25,7 @@ type relation struct {
 // tuples with one key, newest first.
 type hidx struct {
 	cols  []int
-	slots []uint64 // 0: empty; else the key hash's high 32 bits << 32 | 1 + the last tuple with the key
+	slots []uint64 // 0: empty; else the key hash's high 32 bits (which also place the slot) << 32 | 1 + the last tuple with the key
 	used  int
 	next  []int32 // per tuple: 1 + the previous tuple with the same key
 }
@@ -51,7 +51,7 @@ func (r *relation) tuple(i int) []V { return r.data[i*r.arity : (i+1)*r.arity : 
 func (r *relation) slot(ix *hidx, vals []V, h uint64) (int, bool) {
 	mask := len(ix.slots) - 1
 	tag := h >> 32
-	for i := int(h) & mask; ; i = (i + 1) & mask {
+	for i := int(tag) & mask; ; i = (i + 1) & mask {
 		s := ix.slots[i]
 		if s == 0 {
 			return i, false
@@ -204,14 +204,12 @@ func (r *relation) grow(ix *hidx) {
 	}
 	ix.slots = make([]uint64, size)
 	mask := size - 1
-	var buf [16]V
 	for _, s := range old {
 		if s == 0 {
 			continue
 		}
-		vals := keyVals(buf[:0], r.tuple(slotTuple(s)), ix.cols)
-		h := hashVals(vals)
-		i := int(h) & mask
+		// The slot keeps the hash bits that place it: no tuple is read.
+		i := int(s>>32) & mask
 		for ix.slots[i] != 0 {
 			i = (i + 1) & mask
 		}
