@@ -364,6 +364,9 @@ type Rule struct {
 	// (coordinated: "why"): its findings are known and handled.
 	Ack    string
 	AckPos Pos
+	// Coord is the coordination declared on the rule's block, or else on
+	// its module (nil if none): the rule is part of that protocol.
+	Coord *Coordination
 }
 
 // Aggregates returns the aggregates of the head, in order.
@@ -428,6 +431,9 @@ type Block struct {
 	Module string
 	Ack    string // coordinated: "why", on the whole block
 	AckPos Pos
+	// Coordination is the coordination the block provides (long form
+	// `coordination: {kind: ..., on: [...]}`), nil if none.
+	Coordination *Coordination
 }
 
 // Module is one module definition.
@@ -437,9 +443,15 @@ type Module struct {
 	Includes []Ref
 	State    []*Decl
 	Blocks   []*Block
-	Pos      Pos
-	File     string
-	Builtin  bool // loaded from the embedded library
+	// Coordination is the coordination the module provides (nil if
+	// none); Seals and Contracts are its seals and the contract of the
+	// protocol it declares.
+	Coordination *Coordination
+	Seals        []*Seal
+	Contracts    []*Contract
+	Pos          Pos
+	File         string
+	Builtin      bool // loaded from the embedded library
 }
 
 // Block returns the block of m named name, or nil.

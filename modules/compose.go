@@ -19,6 +19,12 @@ type Program struct {
 	Rules       []*Rule   // in block order
 	Expect      []Expect
 	Spec        *ProgramSpec // nil for a program given by --module
+	// Coordinations are the coordination declarations of the program's
+	// modules and of the blocks it keeps; Seals and Contracts those of
+	// its modules. Each names only collections of the program.
+	Coordinations []*Coordination
+	Seals         []*Seal
+	Contracts     []*Contract
 
 	byName map[string]*Decl
 }
@@ -183,9 +189,12 @@ func (c *composer) collect() {
 			winner[b.Name] = b
 		}
 	}
+	winners := map[*Block]bool{}
 	for _, name := range order {
 		p.Rules = append(p.Rules, winner[name].Rules...)
+		winners[winner[name]] = true
 	}
+	c.checkCoordination(winners)
 }
 
 // checkRules resolves every atom against the program's collections and

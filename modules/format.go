@@ -98,12 +98,14 @@ func (f *formatter) lineComment(cs ...string) {
 }
 
 var keyOrder = map[string][]string{
-	"top":       {"specs", "modules", "programs", "workload"},
-	"module":    {"doc", "include", "state", "rules"},
-	"program":   {"doc", "modules", "expect"},
-	"blocklong": {"coordinated", "rules"},
-	"rulelong":  {"rule", "coordinated"},
-	"expect":    {"check", "collection", "module", "contains"},
+	"top":          {"specs", "modules", "programs", "workload"},
+	"module":       {"doc", "include", "state", "contract", "coordination", "seals", "rules"},
+	"program":      {"doc", "modules", "expect"},
+	"blocklong":    {"coordination", "coordinated", "rules"},
+	"rulelong":     {"rule", "coordinated"},
+	"expect":       {"check", "collection", "module", "contains"},
+	"coordination": {"kind", "on"},
+	"seal":         {"collection", "key", "by"},
 }
 
 // childContext names the context of a mapping value.
@@ -129,12 +131,33 @@ func childContext(ctx, key string) string {
 			return "state"
 		case "rules":
 			return "rules"
+		case "coordination":
+			return "coordination"
+		case "seals":
+			return "seallist"
+		case "contract":
+			return "contract"
 		}
 	case "rules":
 		return "block"
+	case "coordination":
+		if key == "on" {
+			return "flowlist"
+		}
+		return "scalar"
+	case "seal":
+		if key == "key" {
+			return "flowlist"
+		}
+		return "scalar"
+	case "contract":
+		return "scalar"
 	case "blocklong":
-		if key == "rules" {
+		switch key {
+		case "rules":
 			return "rulelist"
+		case "coordination":
+			return "coordination"
 		}
 		return "doc"
 	case "rulelong":
@@ -200,7 +223,14 @@ func (f *formatter) mapping(n *yaml.Node, indent int, ctx string) {
 			f.comment(k.HeadComment, indent)
 		}
 		f.indent(indent)
-		f.buf.WriteString(f.key(k.Value))
+		key := k.Value
+		if ctx == "contract" {
+			// "a  ->b" is "a -> b"
+			if in, out, ok := strings.Cut(key, "->"); ok {
+				key = strings.TrimSpace(in) + " -> " + strings.TrimSpace(out)
+			}
+		}
+		f.buf.WriteString(f.key(key))
 		f.buf.WriteByte(':')
 		f.value(k, v, indent, childContext(ctx, k.Value))
 		f.comment(k.FootComment, indent)
@@ -263,6 +293,11 @@ func (f *formatter) value(k, v *yaml.Node, indent int, ctx string) {
 	}
 	switch v.Kind {
 	case yaml.MappingNode:
+		if ctx == "coordination" && flowable(v) && len(v.Content) > 0 {
+			f.buf.WriteString(" " + f.flowMapping(v, ctx))
+			f.lineComment(k.LineComment, v.LineComment)
+			return
+		}
 		if len(v.Content) == 0 {
 			f.buf.WriteString(" {}")
 			f.lineComment(k.LineComment, v.LineComment)
@@ -342,6 +377,8 @@ func (f *formatter) sequence(n *yaml.Node, indent int, ctx string) {
 		itemCtx = "rule"
 	case "expectlist":
 		itemCtx = "expect"
+	case "seallist":
+		itemCtx = "seal"
 	case "flowlist":
 		itemCtx = "flowscalar"
 	}
@@ -364,12 +401,8 @@ func (f *formatter) sequence(n *yaml.Node, indent int, ctx string) {
 		f.indent(indent)
 		f.buf.WriteString("- ")
 		switch {
-		case itemCtx == "expect" && c.Kind == yaml.MappingNode:
-			var parts []string
-			for _, p := range pairs(c, "expect") {
-				parts = append(parts, f.key(p[0].Value)+": "+f.flowScalar(p[1].Value))
-			}
-			f.buf.WriteString("{" + strings.Join(parts, ", ") + "}")
+		case (itemCtx == "expect" || itemCtx == "seal") && c.Kind == yaml.MappingNode && flowable(c):
+			f.buf.WriteString(f.flowMapping(c, itemCtx))
 			f.lineComment(c.LineComment)
 		case itemCtx == "rule" && c.Kind == yaml.MappingNode:
 			// Long form of a rule: the first key on the dash's line.
@@ -402,6 +435,56 @@ func (f *formatter) sequence(n *yaml.Node, indent int, ctx string) {
 		}
 		f.comment(c.FootComment, indent)
 	}
+}
+
+// flowMapping renders a flowable mapping as {k: v, k: [a, b]}, keys in
+// the context's order.
+func (f *formatter) flowMapping(n *yaml.Node, ctx string) string {
+	var parts []string
+	for _, p := range pairs(n, ctx) {
+		v := p[1]
+		if v.Kind == yaml.AliasNode && v.Alias != nil {
+			v = v.Alias
+		}
+		text := f.flowScalar(v.Value)
+		switch {
+		case v.Kind == yaml.SequenceNode:
+			var items []string
+			for _, x := range v.Content {
+				items = append(items, f.flowScalar(x.Value))
+			}
+			text = "[" + strings.Join(items, ", ") + "]"
+		case childContext(ctx, p[0].Value) == "flowlist" && v.Tag != "!!null":
+			text = "[" + text + "]" // on: a is on: [a]
+		}
+		parts = append(parts, f.key(p[0].Value)+": "+text)
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+// flowable reports whether a mapping of scalars and lists of scalars,
+// without comments, can be written as one flow mapping.
+func flowable(n *yaml.Node) bool {
+	for _, c := range n.Content {
+		if c.Kind == yaml.AliasNode && c.Alias != nil {
+			c = c.Alias
+		}
+		if c.HeadComment != "" || c.LineComment != "" || c.FootComment != "" {
+			return false
+		}
+		switch c.Kind {
+		case yaml.ScalarNode:
+		case yaml.SequenceNode:
+			for _, x := range c.Content {
+				if x.Kind != yaml.ScalarNode || x.HeadComment != "" || x.LineComment != "" || x.FootComment != "" {
+					return false
+				}
+			}
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // raw writes a subtree the formatter has no layout for (a workload) with
@@ -576,6 +659,13 @@ func firstDiff(a, b string) string {
 	return strconv.Quote(a[i:end])
 }
 
+func coordString(c *Coordination) string {
+	if c == nil {
+		return ""
+	}
+	return c.String()
+}
+
 func canonicalDump(name string, src []byte) (map[string]any, error) {
 	lib := NewLibrary()
 	if ds := lib.LoadData(name, src).Errors(); len(ds) > 0 {
@@ -591,14 +681,21 @@ func canonicalDump(name string, src []byte) (map[string]any, error) {
 			decls = append(decls, d.String())
 		}
 		for _, b := range m.Blocks {
-			s := b.Name + "|" + b.Ack
+			s := b.Name + "|" + b.Ack + "|" + coordString(b.Coordination)
 			for _, r := range b.Rules {
 				s += "|" + r.String() + "#" + r.Ack
 			}
 			blocks = append(blocks, s)
 		}
 		sort.Strings(blocks)
-		dump["module "+m.Name] = []any{m.Doc, inc, decls, blocks}
+		var seals, contracts []string
+		for _, se := range m.Seals {
+			seals = append(seals, se.String())
+		}
+		for _, c := range m.Contracts {
+			contracts = append(contracts, c.String())
+		}
+		dump["module "+m.Name] = []any{m.Doc, inc, decls, blocks, coordString(m.Coordination), seals, contracts}
 	}
 	for _, p := range lib.SortedPrograms() {
 		var ms, ex []string

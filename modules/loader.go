@@ -467,10 +467,26 @@ func (l *fileLoader) module(name string, kn, vn *yaml.Node) {
 				l.mapping(vn, "rules of "+name, func(block string, bk, bv *yaml.Node) {
 					l.block(m, block, bk, bv)
 				})
+			case "coordination":
+				m.Coordination = l.coordination(kn, vn, name, "")
+			case "seals":
+				l.seals(m, vn)
+			case "contract":
+				l.contract(m, vn)
 			default:
-				l.unknownKey(kn, key, "module "+name, "doc, include, state, rules")
+				l.unknownKey(kn, key, "module "+name, "doc, include, state, contract, coordination, seals, rules")
 			}
 		})
+	}
+	// Each rule belongs to the coordination of its block, or else of its
+	// module.
+	for _, b := range m.Blocks {
+		for _, r := range b.Rules {
+			r.Coord = b.Coordination
+			if r.Coord == nil {
+				r.Coord = m.Coordination
+			}
+		}
 	}
 	l.addModule(m)
 }
@@ -483,7 +499,7 @@ func (l *fileLoader) block(m *Module, name string, kn, vn *yaml.Node) {
 	case yaml.SequenceNode:
 		rulesNode = vn
 	case yaml.MappingNode:
-		// Long form: {coordinated: "why", rules: [...]}
+		// Long form: {coordination: {...}, coordinated: "why", rules: [...]}
 		l.mapping(vn, "block "+name, func(key string, kn, vn *yaml.Node) {
 			switch key {
 			case "rules":
@@ -492,8 +508,10 @@ func (l *fileLoader) block(m *Module, name string, kn, vn *yaml.Node) {
 				if s, ok := l.str(vn, "coordinated"); ok {
 					b.Ack, b.AckPos = strings.TrimSpace(s), l.src.nodePos(kn)
 				}
+			case "coordination":
+				b.Coordination = l.coordination(kn, vn, m.Name, name)
 			default:
-				l.unknownKey(kn, key, "block "+name, "rules, coordinated")
+				l.unknownKey(kn, key, "block "+name, "coordination, coordinated, rules")
 			}
 		})
 		if rulesNode == nil {
