@@ -121,6 +121,14 @@ func WriteDOT(w io.Writer, v *View) error {
 	d.printf("\tnode %s;\n", attrs("fontname", q("Helvetica"), "fontsize", "12", "shape", "ellipse", "style", "filled",
 		"fillcolor", colWhite, "color", colBlack, "fontcolor", colBlack, "penwidth", "1", "height", "0.4"))
 	d.printf("\tedge %s;\n", attrs("fontname", q("Helvetica"), "fontsize", "10", "arrowhead", "vee", "color", colBlack, "fontcolor", colBlack, "penwidth", "1.2"))
+	for _, p := range v.Programs {
+		if p.Fast {
+			// Bounded network simplex and crossing minimization, straight
+			// edges: minutes become seconds on thousands of nodes.
+			d.printf("\tgraph %s;\n", attrs("mclimit", "0.05", "nslimit", "0.5", "nslimit1", "0.5", "remincross", "false", "searchsize", "10", "splines", "line"))
+			break
+		}
+	}
 	if len(v.Programs) == 1 {
 		p := v.Programs[0]
 		label := p.Name
@@ -252,6 +260,9 @@ func writeNode(d *dotWriter, n *Node, indent string) {
 	}
 	if shape == "ellipse" {
 		shape = ""
+	}
+	if label == "" {
+		label = " " // go-graphviz would show the node's ID instead
 	}
 	if color == colBlack {
 		color = ""

@@ -129,37 +129,11 @@ func mermaidText(s string) string {
 			b.WriteString("#35;")
 		case '\n':
 			b.WriteString("<br>")
-		case '`', '|', '[', ']', '{', '}', '(', ')':
-			// Harmless inside quotes, but Mermaid's lexer has tripped on
-			// them in some versions; entities are always safe.
-			b.WriteString("#" + itoa(int(r)) + ";")
 		default:
 			b.WriteRune(r)
 		}
 	}
 	return b.String()
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var buf [20]byte
-	i := len(buf)
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	for n > 0 {
-		i--
-		buf[i] = byte('0' + n%10)
-		n /= 10
-	}
-	if neg {
-		i--
-		buf[i] = '-'
-	}
-	return string(buf[i:])
 }
 
 // plainIdent reports whether s is a non-empty identifier of letters,

@@ -73,8 +73,10 @@ type Options struct {
 	// the collection of that name.
 	Focus string
 	// MaxNodes is the number of drawn nodes above which Build collapses
-	// strongly connected components even without Collapse, with a note
-	// (0: DefaultMaxNodes; negative: no limit).
+	// strongly connected components even without Collapse, and above
+	// which, still, it drops the clusters and asks Graphviz for its fast
+	// layout, each time with a note (0: DefaultMaxNodes; negative: no
+	// limit, for the formats that are not laid out here).
 	MaxNodes int
 }
 
@@ -121,6 +123,8 @@ type ProgramView struct {
 	// Stratifiable is false when the program has an unstratifiable cycle
 	// (drawn red).
 	Stratifiable bool `json:"stratifiable"`
+	// Fast: too large for a careful layout, drawn with bounded iterations.
+	Fast bool `json:"fast,omitempty"`
 
 	prefix string // prefix of DOT IDs when several programs are drawn
 }
@@ -225,12 +229,24 @@ func Build(progs []Program, opt Options) (*View, error) {
 			}
 		}
 		pv := buildProgram(p, opt, i)
-		if maxNodes > 0 && !opt.Collapse && len(pv.Nodes) > maxNodes {
+		if maxNodes > 0 && len(pv.Nodes) > maxNodes {
 			o := opt
-			o.Collapse = true
-			pv = buildProgram(p, o, i)
-			v.Notes = append(v.Notes, fmt.Sprintf("program %s has %d collections, more than Graphviz lays out quickly (%d): strongly connected components collapsed (--collapse), %d nodes drawn; use --focus COLLECTION to see a part of it in full",
-				pv.Name, len(p.Graph.Nodes), maxNodes, len(pv.Nodes)))
+			if !o.Collapse {
+				o.Collapse = true
+				pv = buildProgram(p, o, i)
+				v.Notes = append(v.Notes, fmt.Sprintf("program %s has %d collections, more than Graphviz lays out quickly (%d): strongly connected components collapsed (--collapse), %d nodes drawn; use --focus COLLECTION to see a part in full",
+					pv.Name, len(p.Graph.Nodes), maxNodes, len(pv.Nodes)))
+			}
+			if len(pv.Nodes) > maxNodes {
+				// Graphviz's dot spends most of its time on clusters and
+				// on minimizing crossings: without clusters and with
+				// bounded iterations, 2,000 nodes take seconds, not
+				// minutes.
+				o.Clusters, o.Strata = false, false
+				pv = buildProgram(p, o, i)
+				pv.Fast = true
+				v.Notes = append(v.Notes, fmt.Sprintf("program %s: %d nodes to draw: drawn without clusters, with Graphviz's fast layout settings (more crossings)", pv.Name, len(pv.Nodes)))
+			}
 		}
 		if opt.Strata && p.Strata == nil {
 			v.Notes = append(v.Notes, fmt.Sprintf("program %s is unstratifiable: no strata to group by (--strata); its unstratifiable cycles are red", pv.Name))
@@ -758,7 +774,7 @@ func (b *builder) tooltips() {
 	}
 	for _, e := range pv.Edges {
 		from, to := pv.Nodes[e.From], pv.Nodes[e.To]
-		var lines []string
+		lines := []string{from.Name + " -> " + to.Name}
 		switch e.Kind {
 		case EdgeSource:
 			lines = append(lines, to.Name+" is a source of the dataflow (S)")
@@ -771,7 +787,6 @@ func (b *builder) tooltips() {
 				lines = append(lines, "nothing in the program reads "+from.Name+" (??)")
 			}
 		default:
-			lines = append(lines, from.Name+" -> "+to.Name)
 			switch {
 			case e.Async:
 				lines = append(lines, "asynchronous (<~): sent over a channel, arrives at a later timestep")

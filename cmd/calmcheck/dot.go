@@ -68,8 +68,11 @@ the programs of the given specs (or ./calmcheck.yaml), else the built-in
 library's.
 
 Output: SVG on stdout (-T svg|png|dot|mermaid|json), or the file -o FILE,
-written whole or not at all. A program with more than --max-nodes drawn
-nodes is collapsed, with a note on stderr.
+written whole or not at all. For svg, png and mermaid, a program with
+more than --max-nodes nodes to draw has its strongly connected components
+collapsed and, if still too large, is drawn without clusters with
+Graphviz's fast layout, each time with a note on stderr; dot and json
+always give the whole graph.
 
 Exit status: 0 the picture was written (whatever the analysis found: see
 'calmcheck lint'), 2 the specs could not be loaded or composed, bad flags,
@@ -94,7 +97,7 @@ or the picture could not be written.`,
 	f.BoolVar(&o.strata, "strata", false, "group collections by stratum; draw temporal edges as timestep boundaries")
 	f.StringVar(&o.highlight, "highlight", "", "colour every edge on a path labelled `LABEL` (D: diffluent)")
 	f.StringVar(&o.focus, "focus", "", "draw only what reaches or is reached from `COLLECTION`")
-	f.IntVar(&o.maxNodes, "max-nodes", render.DefaultMaxNodes, "collapse programs with more than `N` drawn nodes (0: never)")
+	f.IntVar(&o.maxNodes, "max-nodes", render.DefaultMaxNodes, "svg, png, mermaid: collapse programs with more than `N` nodes to draw (0: never)")
 	return cmd
 }
 
@@ -139,8 +142,8 @@ func runDot(cmd *cobra.Command, args []string, o *dotOptions) error {
 		Legend: !o.noLegend, Clusters: o.clusters, Collapse: o.collapse, Strata: o.strata,
 		Highlight: o.highlight, Focus: o.focus, MaxNodes: o.maxNodes,
 	}
-	if o.maxNodes == 0 {
-		opt.MaxNodes = -1
+	if o.maxNodes == 0 || o.format == "dot" || o.format == "json" {
+		opt.MaxNodes = -1 // drawn elsewhere, or not drawn: the whole graph
 	}
 	v, err := render.Build(rps, opt)
 	if err != nil {

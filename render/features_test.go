@@ -1,0 +1,658 @@
+package render
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/png"
+	"math"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/calmcheck/calmcheck/modules"
+	"github.com/calmcheck/calmcheck/monotonic"
+)
+
+func TestDotQuoting(t *testing.T) {
+	tests := []struct{ in, id, text string }{
+		{"plain", `"plain"`, `"plain"`},
+		{`a"b`, `"a\"b"`, `"a\"b"`},
+		{`back\slash\`, `"back\\slash\\"`, `"back\\slash\\"`},
+		{"two\nlines", `"two\nlines"`, `"two\nlines"`},
+		{"cr\r\nlf\rx", `"cr\nlf\nx"`, `"cr\nlf\nx"`},
+		{"tab\there", `"tab here"`, `"tab here"`},
+		{"<b>&amp;</b>", `"<b>&amp;</b>"`, `"<b>&amp;amp;</b>"`},
+		{`\N \G \L`, `"\\N \\G \\L"`, `"\\N \\G \\L"`},
+		{"nul\x00bell\x07", "\"nul\ufffdbell\ufffd\"", "\"nul\ufffdbell\ufffd\""},
+		{"bad\xffutf8", "\"bad\ufffdutf8\"", "\"bad\ufffdutf8\""},
+		{"Ünïcode 日本", `"Ünïcode 日本"`, `"Ünïcode 日本"`},
+		{"", `""`, `""`},
+	}
+	for _, tc := range tests {
+		if got := dotID(tc.in); got != tc.id {
+			t.Errorf("dotID(%q) = %s, want %s", tc.in, got, tc.id)
+		}
+		if got := dotText(tc.in); got != tc.text {
+			t.Errorf("dotText(%q) = %s, want %s", tc.in, got, tc.text)
+		}
+	}
+	// Injective: different names, different IDs.
+	seen := map[string]string{}
+	for _, s := range []string{`a\nb`, "a\nb", `a\"b`, `a"b`, `a\`, `a\\`} {
+		id := dotID(s)
+		if prev, ok := seen[id]; ok {
+			t.Errorf("dotID(%q) = dotID(%q) = %s", s, prev, id)
+		}
+		seen[id] = s
+	}
+}
+
+func TestMermaidText(t *testing.T) {
+	for in, want := range map[string]string{
+		`say "hi"`:    "say #quot;hi#quot;",
+		"<b>&</b>":    "#lt;b#gt;#amp;#lt;/b#gt;",
+		"a\nb":        "a<br>b",
+		"#1 [x] {y}|": "#35;1 [x] {y}|",
+		"Ünïcode":     "Ünïcode",
+	} {
+		if got := mermaidText(in); got != want {
+			t.Errorf("mermaidText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// weirdSpec has non-ASCII names, and quotes, backslashes, HTML, entities
+// and a line break in its doc and rule texts.
+const weirdSpec = `modules:
+  Ünïcode_Mod:
+    doc: |-
+      Quotes " and \ backslashes, <b>HTML</b> &amp; entities &lt;, 日本語.
+      Second "line".
+    state:
+      - table  café_表(k) => (v)
+      - input  entrée(k, v)
+      - output sortie(k, v)
+    rules:
+      r:
+        - 'café_表(K, V) <= entrée(K, V), V != "<b>\"x\"</b> & \\N &amp;\n"'
+        - sortie(K, V) <= café_表(K, V)
+`
+
+// TestEscapingSpec: a spec whose names and texts need escaping renders,
+// and the SVG shows every name and text exactly as written.
+func TestEscapingSpec(t *testing.T) {
+	p := specProgram(t, weirdSpec, "Ünïcode_Mod")
+	v := build(t, []Program{p}, defaults)
+	svg := svgOf(t, v)
+	root := parseSVG(t, svg)
+	names := map[string]bool{}
+	for _, n := range groups(root, "collection") {
+		names[n.texts()] = true
+	}
+	for _, want := range []string{"café_表", "entrée", "sortie"} {
+		if !names[want] {
+			t.Errorf("collection %q not drawn (drawn: %v)", want, keys(names))
+		}
+	}
+	var cluster *xnode
+	for _, c := range groups(root, "module") {
+		cluster = c
+	}
+	if cluster == nil || cluster.texts() != "Ünïcode_Mod" {
+		t.Fatalf("module cluster not drawn")
+	}
+	doc := modules.FirstSentence("Quotes \" and \\ backslashes, <b>HTML</b> &amp; entities &lt;, 日本語.\nSecond \"line\".")
+	if want := "module Ünïcode_Mod (test.yaml:2)\n" + doc; cluster.title() != want {
+		t.Errorf("cluster tooltip\n%q, want\n%q", cluster.title(), want)
+	}
+	rule := p.Graph.Program.Rules[0].Text
+	if !strings.Contains(rule, `"<b>\"x\"</b> & \\N &amp;\n"`) {
+		t.Fatalf("rule text %q", rule)
+	}
+	found := false
+	for _, e := range groups(root, "edge") {
+		if strings.HasPrefix(e.title(), "entrée -> café_表\n") {
+			found = true
+			if !strings.Contains(e.title(), rule) {
+				t.Errorf("edge tooltip %q lacks the rule %q", e.title(), rule)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("edge entrée -> café_表 not drawn")
+	}
+	// The xlink:title Graphviz writes on nodes holds the same text.
+	if !bytes.Contains(svg, []byte(`xlink:title="table café_表(k) =&gt; (v)&#10;module Ünïcode_Mod (test.yaml:7)`)) {
+		t.Errorf("no Graphviz tooltip on the node")
+	}
+}
+
+// hostileProgram is a program built by hand (the spec language would
+// reject these names) with names that break naive DOT and SVG writers.
+func hostileProgram(t *testing.T, names []string) Program {
+	t.Helper()
+	p := &modules.Program{Name: `prog "x" <y>`, Doc: "a\nb"}
+	for i, n := range names {
+		kind := modules.Scratch
+		if i%2 == 1 {
+			kind = modules.Table
+		}
+		p.Collections = append(p.Collections, &modules.Decl{Kind: kind, Name: n, Module: "M<&>\"", Pos: modules.Pos{File: "f\"<.yaml", Line: i + 1, Col: 1}})
+	}
+	for i := 1; i < len(names); i++ {
+		p.Rules = append(p.Rules, &modules.Rule{
+			Head: modules.Atom{Pred: names[i]}, Op: modules.OpMerge, Module: "M<&>\"", Block: "b\nc",
+			Body: []modules.Literal{&modules.AtomLit{Atom: modules.Atom{Pred: names[i-1]}, Negated: i%3 == 0}},
+			Text: names[i] + ` <= "` + names[i-1] + "\" ]]> -->",
+		})
+	}
+	return analyze(t, p)
+}
+
+var hostileNames = []string{
+	`quote"in"name`, `back\slash\`, "two\nlines", "<b>html</b>", "&amp;entity&lt;", "tab\tname",
+	"nul\x00byte", "bad\xffutf8", "Ünïcode 日本", "node", "graph", "--", "]]>", `\N\G`, "x -> y", "",
+}
+
+// TestEscapingHostile: names with quotes, backslashes, newlines, HTML,
+// entities, control characters, invalid UTF-8, DOT keywords and XML
+// markup render, and the SVG shows them as written (control characters
+// and invalid bytes as U+FFFD, tabs as spaces).
+func TestEscapingHostile(t *testing.T) {
+	p := hostileProgram(t, hostileNames)
+	for _, opt := range []Options{defaults, {Legend: true, Clusters: true, Highlight: "D", Collapse: true}, {}} {
+		v := build(t, []Program{p}, opt)
+		root := parseSVG(t, svgOf(t, v))
+		got := map[string]bool{}
+		for _, n := range groups(root, "collection") {
+			got[n.texts()] = true
+		}
+		for _, n := range hostileNames {
+			want := strings.ReplaceAll(clean(n), "\t", " ")
+			if n == "" {
+				want = " " // go-graphviz labels a node with an empty label with its ID
+			}
+			if !got[want] {
+				t.Errorf("%+v: name %q not drawn as %q; drawn: %q", opt, n, want, keys(got))
+			}
+		}
+		if len(groups(root, "edge")) < len(hostileNames)-1 {
+			t.Errorf("edges missing")
+		}
+		for _, f := range []func(*bytes.Buffer, *View) error{
+			func(b *bytes.Buffer, v *View) error { return WriteMermaid(b, v) },
+			func(b *bytes.Buffer, v *View) error { return WriteJSON(b, v) },
+		} {
+			var b bytes.Buffer
+			if err := f(&b, v); err != nil {
+				t.Fatal(err)
+			}
+			if !utf8.Valid(b.Bytes()) {
+				t.Errorf("invalid UTF-8 in output")
+			}
+		}
+		var b bytes.Buffer
+		if err := WriteMermaid(&b, v); err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(b.String(), "\n") {
+			// Every quoted label closes on its line and holds no quote.
+			if strings.Count(l, `"`)%2 != 0 || strings.Contains(l, "\x00") {
+				t.Errorf("mermaid line %q", l)
+			}
+		}
+	}
+}
+
+// TestCollapse: a strongly connected component is one octagon; edges into
+// and out of it are kept, the edges inside it are not.
+func TestCollapse(t *testing.T) {
+	p := specProgram(t, `modules:
+  Cyc:
+    state: [input in(k), scratch a(k), scratch b(k), table c(k), output out(k)]
+    rules:
+      r:
+        - a(K) <= in(K)
+        - a(K) <= c(K)
+        - b(K) <= a(K)
+        - c(K) <= b(K)
+        - out(K) <= c(K)
+`, "Cyc")
+	v := build(t, []Program{p}, Options{Legend: true, Clusters: true, Collapse: true})
+	pv := v.Programs[0]
+	var comp *Node
+	for _, n := range pv.Nodes {
+		if n.Kind == KindComponent {
+			if comp != nil {
+				t.Fatal("two components")
+			}
+			comp = n
+		}
+	}
+	if comp == nil || strings.Join(comp.Members, ",") != "a,b,c" {
+		t.Fatalf("component %+v", comp)
+	}
+	var edges []string
+	for _, e := range pv.Edges {
+		edges = append(edges, pv.Nodes[e.From].Name+" -> "+pv.Nodes[e.To].Name)
+	}
+	if got, want := strings.Join(edges, "; "), "in -> a, b, c; a, b, c -> out; S -> in; out -> T"; got != want {
+		t.Errorf("edges %s, want %s", got, want)
+	}
+	root := parseSVG(t, svgOf(t, v))
+	oct := groups(root, "component")
+	if len(oct) != 1 || shapeOf(t, oct[0]) != "octagon" || oct[0].texts() != "a, b, c" {
+		t.Errorf("octagon not drawn")
+	}
+	if !strings.Contains(oct[0].title(), "table c(k)") {
+		t.Errorf("component tooltip %q", oct[0].title())
+	}
+	found := false
+	for _, l := range v.Legend {
+		found = found || l.ID == "component"
+	}
+	if !found {
+		t.Errorf("no legend entry for the octagon")
+	}
+}
+
+// TestUnstratifiableRed: the edges and nodes of a cycle through a
+// nonmonotonic edge with no temporal edge are red, and nothing else.
+func TestUnstratifiableRed(t *testing.T) {
+	p := specProgram(t, `modules:
+  Bad:
+    state: [input in(k), scratch a(k), scratch b(k), table d(k), output out(k)]
+    rules:
+      r:
+        - a(K) <= in(K), notin b(K)
+        - b(K) <= a(K)
+        - d(K) <+ b(K)
+        - out(K) <= d(K)
+`, "Bad")
+	if p.Strata != nil {
+		t.Fatal("the analysis finds this program stratifiable")
+	}
+	v := build(t, []Program{p}, Options{Legend: true, Clusters: true, Strata: true})
+	if len(v.Notes) != 1 || !strings.Contains(v.Notes[0], "unstratifiable") {
+		t.Errorf("notes %q", v.Notes)
+	}
+	root := parseSVG(t, svgOf(t, v))
+	red := map[string]bool{}
+	for _, e := range groups(root, "edge") {
+		if e.hasClass("legend") {
+			continue
+		}
+		isRed := e.find("path")[0].attr("stroke") == "red"
+		if isRed != e.hasClass("unstratifiable") {
+			t.Errorf("edge %s: red %v, class %q", e.attr("id"), isRed, e.attr("class"))
+		}
+		if isRed {
+			red[strings.SplitN(e.title(), "\n", 2)[0]] = true
+		}
+	}
+	if want := map[string]bool{"a -> b": true, "b -> a": true}; !sameKeys(red, want) {
+		t.Errorf("red edges %v, want %v", keys(red), keys(want))
+	}
+	for _, n := range groups(root, "collection") {
+		want := n.texts() == "a" || n.texts() == "b"
+		if got := n.hasClass("unstratifiable"); got != want {
+			t.Errorf("node %s unstratifiable %v", n.texts(), got)
+		}
+	}
+	if !strings.Contains(string(dotOf(t, v)), `"#legend/unstratifiable/A"`) {
+		t.Errorf("no legend entry for red cycles")
+	}
+}
+
+// TestStrata: --strata clusters by stratum and draws a temporal edge as a
+// timestep boundary, not as a point of order.
+func TestStrata(t *testing.T) {
+	p := builtinProgram(t, "disorderly-cart")
+	v := build(t, []Program{p}, Options{Legend: true, Strata: true})
+	pv := v.Programs[0]
+	var labels []string
+	for _, g := range pv.Groups {
+		labels = append(labels, g.Label)
+	}
+	if strings.Join(labels, ",") != "stratum 0,stratum 1" {
+		t.Fatalf("groups %v", labels)
+	}
+	for _, n := range pv.Nodes {
+		if n.Kind == KindSource || n.Kind == KindSink {
+			continue
+		}
+		if want := fmt.Sprintf("stratum %d", n.Stratum); n.Group < 0 || pv.Groups[n.Group].Label != want {
+			t.Errorf("%s in group %d, want %s", n.Name, n.Group, want)
+		}
+	}
+	kvs := build(t, []Program{builtinProgram(t, "basic-kvs")}, Options{Strata: true})
+	dot := string(dotOf(t, kvs))
+	for _, l := range strings.Split(dot, "\n") {
+		if !strings.Contains(l, " -> ") || !strings.Contains(l, "temporal") {
+			continue
+		}
+		if !strings.Contains(l, "constraint=false") || !strings.Contains(l, `label="+/- next timestep"`) || !strings.Contains(l, `:invis:`) {
+			t.Errorf("temporal edge not drawn as a timestep boundary: %s", l)
+		}
+		if strings.Contains(l, "<+ ") && strings.Contains(l, "veeodot") {
+			t.Errorf("a <+ drawn as a point of order: %s", l)
+		}
+	}
+}
+
+// TestFocus: only what reaches or is reached from the focus is drawn.
+func TestFocus(t *testing.T) {
+	p := builtinProgram(t, "replicated-disorderly-cart")
+	g := p.Graph
+	f, _ := g.Lookup("cart_action")
+	v := build(t, []Program{p}, Options{Legend: true, Clusters: true, Focus: "cart_action"})
+	fwd, bwd := reach(g, f, true), reach(g, f, false)
+	want := map[string]bool{}
+	for i, n := range g.Nodes {
+		if fwd[i] || bwd[i] {
+			want[n.Name] = true
+		}
+	}
+	got := map[string]bool{}
+	for _, n := range v.Programs[0].Nodes {
+		if n.Kind != KindSource && n.Kind != KindSink && n.Kind != KindUnderspecified {
+			got[n.Name] = true
+		}
+		if n.Focus != (n.Name == "cart_action") {
+			t.Errorf("%s: focus %v", n.Name, n.Focus)
+		}
+	}
+	if !sameKeys(got, want) || len(got) == len(g.Nodes) {
+		t.Errorf("focus drew %v, want %v (of %d)", keys(got), keys(want), len(g.Nodes))
+	}
+	for _, e := range v.Programs[0].Edges {
+		from, to := v.Programs[0].Nodes[e.From].Name, v.Programs[0].Nodes[e.To].Name
+		if e.Kind == EdgeRule && !(want[from] && want[to]) {
+			t.Errorf("edge %s -> %s outside the focus", from, to)
+		}
+	}
+	if _, err := Build([]Program{p}, Options{Focus: "cart_acton"}); err == nil || !strings.Contains(err.Error(), `did you mean "cart_action"`) {
+		t.Errorf("unknown focus: %v", err)
+	}
+	v = build(t, []Program{p, builtinProgram(t, "basic-kvs")}, Options{Focus: "cart_action"})
+	if len(v.Programs) != 1 || len(v.Notes) != 1 || !strings.Contains(v.Notes[0], "basic-kvs has no collection cart_action") {
+		t.Errorf("programs %d, notes %q", len(v.Programs), v.Notes)
+	}
+	if _, err := Build([]Program{p}, Options{Highlight: "N"}); err == nil {
+		t.Errorf("--highlight N accepted")
+	}
+}
+
+// TestDiffluentMatchesMonotonic: the edges highlighted as on a D path
+// agree with monotonic's path labels: every witness path of a D pair is
+// highlighted, and a program with a highlighted edge has a D pair that
+// the edge lies between.
+func TestDiffluentMatchesMonotonic(t *testing.T) {
+	anyD := false
+	for _, name := range builtinPrograms(t) {
+		p := builtinProgram(t, name)
+		g := p.Graph
+		res := monotonic.AnalyzeGraph(g, monotonic.Analyzers)
+		d := diffluentEdges(g)
+		for _, pl := range res.Paths {
+			if pl.Label != monotonic.D {
+				continue
+			}
+			anyD = true
+			for _, ei := range pl.Path {
+				if !d[ei] {
+					t.Errorf("%s: edge %d of the D witness %s -> %s not highlighted", name, ei, g.Nodes[pl.From].Name, g.Nodes[pl.To].Name)
+				}
+			}
+		}
+		for ei, on := range d {
+			if !on {
+				continue
+			}
+			e := &g.Edges[ei]
+			ok := false
+			for _, pl := range res.Paths {
+				if pl.Label == monotonic.D && reach(g, pl.From, true)[e.From] && reach(g, e.To, true)[pl.To] {
+					ok = true
+				}
+			}
+			if !ok {
+				t.Errorf("%s: edge %s -> %s highlighted, but lies on no D pair's paths", name, g.Nodes[e.From].Name, g.Nodes[e.To].Name)
+			}
+		}
+	}
+	if !anyD {
+		t.Fatal("no built-in program has a D path")
+	}
+	// And in the picture: the highlighted edges are orange.
+	root := parseSVG(t, svgOf(t, build(t, []Program{builtinProgram(t, "replicated-disorderly-cart")}, Options{Highlight: "D"})))
+	n := 0
+	for _, e := range groups(root, "diffluent") {
+		n++
+		if s := e.find("path")[0].attr("stroke"); s != colDiffluent {
+			t.Errorf("diffluent edge stroke %s", s)
+		}
+	}
+	if n == 0 {
+		t.Errorf("no diffluent edge drawn")
+	}
+}
+
+// TestSideBySide: two programs are two clusters, with their own S and T,
+// and node ids that do not clash.
+func TestSideBySide(t *testing.T) {
+	a, b := builtinProgram(t, "basic-kvs"), builtinProgram(t, "replicated-kvs")
+	v := build(t, []Program{a, b}, defaults)
+	root := parseSVG(t, svgOf(t, v))
+	progs := groups(root, "program")
+	if len(progs) != 2 || progs[0].texts() != "basic-kvs" || progs[1].texts() != "replicated-kvs" {
+		t.Fatalf("program clusters %d", len(progs))
+	}
+	n := 0
+	for _, s := range groups(root, KindSource) {
+		if s.hasClass("node") && !s.hasClass("legend") {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d S nodes, want 2", n)
+	}
+	if got := len(groups(root, "collection")); got != len(a.Graph.Nodes)+len(b.Graph.Nodes) {
+		t.Errorf("%d collections drawn", got)
+	}
+}
+
+// TestMermaidJSONGolden: Mermaid and JSON of a program, and of two side
+// by side.
+func TestMermaidJSONGolden(t *testing.T) {
+	one := build(t, []Program{builtinProgram(t, "disorderly-cart")}, Options{Legend: true, Clusters: true, Highlight: "D"})
+	two := build(t, []Program{builtinProgram(t, "basic-kvs"), builtinProgram(t, "destructive-cart")}, defaults)
+	for name, v := range map[string]*View{"disorderly-cart": one, "two": two} {
+		var m, j bytes.Buffer
+		if err := WriteMermaid(&m, v); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteJSON(&j, v); err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "mermaid/"+name+".mmd", m.Bytes())
+		golden(t, "json/"+name+".json", j.Bytes())
+		var back View
+		if err := json.Unmarshal(j.Bytes(), &back); err != nil {
+			t.Fatal(err)
+		}
+		if len(back.Programs) != len(v.Programs) || len(back.Programs[0].Nodes) != len(v.Programs[0].Nodes) {
+			t.Errorf("JSON round trip lost nodes")
+		}
+	}
+}
+
+// TestPNG: the PNG has the size of the SVG at 96 dpi, outlines and edges
+// drawn (the blue of S and T), and the same bytes every time.
+func TestPNG(t *testing.T) {
+	v := build(t, []Program{builtinProgram(t, "basic-kvs")}, defaults)
+	var a, b bytes.Buffer
+	if err := WritePNG(context.Background(), &a, v); err != nil {
+		t.Fatal(err)
+	}
+	if err := WritePNG(context.Background(), &b, v); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Errorf("PNG differs between runs")
+	}
+	img, err := png.Decode(bytes.NewReader(a.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := parseSVG(t, svgOf(t, v))
+	w, h := ptSize(root.attr("width"))*pngScale, ptSize(root.attr("height"))*pngScale
+	if bx := img.Bounds(); math.Abs(float64(bx.Dx())-w) > 1 || math.Abs(float64(bx.Dy())-h) > 1 {
+		t.Errorf("PNG %v, want %.0fx%.0f", bx, w, h)
+	}
+	blue, dark := count(img)
+	if blue < 50 {
+		t.Errorf("%d blue pixels: S and T outlines not drawn", blue)
+	}
+	if dark < 2000 {
+		t.Errorf("%d dark pixels: edges and outlines not drawn", dark)
+	}
+}
+
+func count(img image.Image) (blue, dark int) {
+	bx := img.Bounds()
+	for y := bx.Min.Y; y < bx.Max.Y; y++ {
+		for x := bx.Min.X; x < bx.Max.X; x++ {
+			r, g, b, _ := img.At(x, y).RGBA()
+			if r < 0x2000 && g < 0x2000 && b > 0xe000 {
+				blue++
+			}
+			if r < 0x4000 && g < 0x4000 && b < 0x4000 {
+				dark++
+			}
+		}
+	}
+	return
+}
+
+// genSpec generates a program of n collections in modules of 50: in each
+// module a chain of rules from an input to an output, every 10th
+// collection a table, every 13th a channel (written with <~), every 7th
+// collection also reading one of the previous module, every 11th rule
+// with notin, every 17th aggregating, and every 15th collection feeding
+// back 12 places up the chain through <+ (temporal cycles). Deterministic.
+func genSpec(n int) (string, []string) {
+	const per = 50
+	var b strings.Builder
+	b.WriteString("modules:\n")
+	var mods []string
+	kind := func(m, j int) string {
+		switch {
+		case j == 0:
+			return "input"
+		case j == per-1:
+			return "output"
+		case j%13 == 0:
+			return "channel"
+		case j%10 == 0:
+			return "table"
+		}
+		return "scratch"
+	}
+	name := func(m, j int) string { return fmt.Sprintf("c%d_%d", m, j) }
+	for m := 0; m*per < n; m++ {
+		mod := fmt.Sprintf("Gen%d", m)
+		mods = append(mods, mod)
+		fmt.Fprintf(&b, "  %s:\n    state:\n", mod)
+		for j := 0; j < per; j++ {
+			cols := "(k, v)"
+			if kind(m, j) == "channel" {
+				cols = "(@k, v)"
+			}
+			fmt.Fprintf(&b, "      - %s %s%s\n", kind(m, j), name(m, j), cols)
+		}
+		fmt.Fprintf(&b, "    rules:\n      r%d:\n", m) // block names are program-wide
+		for j := 1; j < per; j++ {
+			op := "<="
+			if kind(m, j) == "channel" {
+				op = "<~"
+			}
+			head := fmt.Sprintf("%s(K, V)", name(m, j))
+			body := fmt.Sprintf("%s(K, V)", name(m, j-1))
+			switch {
+			case j%17 == 0 && op == "<=":
+				head = fmt.Sprintf("%s(K, count<V>)", name(m, j))
+			case j%11 == 0:
+				body += fmt.Sprintf(", notin %s(K, V)", name(m, (j+per/2)%per))
+			}
+			if j%7 == 0 && m > 0 {
+				body += fmt.Sprintf(", %s(K, _)", name(m-1, j))
+			}
+			fmt.Fprintf(&b, "        - '%s %s %s'\n", head, op, body)
+			if j%15 == 0 && j >= 12 && kind(m, j-12) != "channel" && kind(m, j-12) != "input" {
+				fmt.Fprintf(&b, "        - '%s(K, V) <+ %s(K, V)'\n", name(m, j-12), name(m, j))
+			}
+		}
+	}
+	return b.String(), mods
+}
+
+// TestLargeProgram: a generated program of 2,000 collections renders to
+// SVG in well under 30 s: above DefaultMaxNodes drawn nodes it falls back
+// to collapsed components, and says so.
+func TestLargeProgram(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large")
+	}
+	src, mods := genSpec(2000)
+	p := specProgram(t, src, mods...)
+	if len(p.Graph.Nodes) != 2000 {
+		t.Fatalf("%d collections", len(p.Graph.Nodes))
+	}
+	start := time.Now()
+	v := build(t, []Program{p}, defaults)
+	if len(v.Notes) != 1 || !strings.Contains(v.Notes[0], "collapsed") {
+		t.Errorf("notes %q", v.Notes)
+	}
+	svg := svgOf(t, v)
+	d := time.Since(start)
+	t.Logf("2,000 collections: %d nodes drawn, %d edges, %d bytes of SVG in %v", len(v.Programs[0].Nodes), len(v.Programs[0].Edges), len(svg), d)
+	if d > 30*time.Second {
+		t.Errorf("took %v", d)
+	}
+	parseSVG(t, svg)
+}
+
+// TestFastLayout: a program that stays too large after collapsing (no
+// cycles) is drawn without clusters and with Graphviz's fast settings.
+func TestFastLayout(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("modules:\n  Chain:\n    state: [input c0(k)")
+	for i := 1; i < 30; i++ {
+		fmt.Fprintf(&b, ", scratch c%d(k)", i)
+	}
+	b.WriteString(", output out(k)]\n    rules:\n      r:\n")
+	for i := 1; i < 30; i++ {
+		fmt.Fprintf(&b, "        - c%d(K) <= c%d(K)\n", i, i-1)
+	}
+	b.WriteString("        - out(K) <= c29(K)\n")
+	p := specProgram(t, b.String(), "Chain")
+	v := build(t, []Program{p}, Options{Legend: true, Clusters: true, MaxNodes: 10})
+	if len(v.Notes) != 2 || !strings.Contains(v.Notes[0], "collapsed") || !strings.Contains(v.Notes[1], "fast layout") {
+		t.Errorf("notes %q", v.Notes)
+	}
+	if !v.Programs[0].Fast || len(v.Programs[0].Groups) != 0 {
+		t.Errorf("fast %v, %d groups", v.Programs[0].Fast, len(v.Programs[0].Groups))
+	}
+	if dot := string(dotOf(t, v)); !strings.Contains(dot, "nslimit=0.5") || strings.Contains(dot, "cluster_p0") {
+		t.Errorf("DOT without the fast settings or with clusters")
+	}
+	parseSVG(t, svgOf(t, v))
+	if v := build(t, []Program{p}, Options{MaxNodes: -1}); len(v.Notes) != 0 || v.Programs[0].Fast {
+		t.Errorf("MaxNodes -1: notes %q", v.Notes)
+	}
+}
