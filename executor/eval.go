@@ -21,6 +21,14 @@ type evaluator struct {
 	lo   int // the delta range of the delta op
 	hi   int
 	aggs []*aggState // per rule index, allocated on first use
+
+	// Lineage mode (lw > 0): cur is the lineage of the body tuples
+	// matched so far, levels the buffers of each op's level, head the
+	// head tuple's.
+	lw     int
+	cur    []uint64
+	levels [][]uint64
+	head   []uint64
 }
 
 // fail raises a runtime error at a term of the rule being evaluated.
@@ -36,6 +44,9 @@ func (ev *evaluator) fail(t *term, format string, args ...any) {
 func (ev *evaluator) evalRule(cr *crule, p *plan, lo, hi int) {
 	ev.cr = cr
 	ev.lo, ev.hi = lo, hi
+	if ev.lw > 0 {
+		ev.startLin(len(p.ops))
+	}
 	if len(cr.aggs) > 0 {
 		st := ev.aggState(cr)
 		st.reset()
@@ -62,6 +73,10 @@ func (ev *evaluator) exec(ops []op, i int) {
 		for j := lo; j < hi; j++ {
 			ev.r.work()
 			if ev.matchCols(o, r.tuple(j)) {
+				if ev.lw > 0 {
+					ev.execLin(ops, i, r, j, o.rel)
+					continue
+				}
 				ev.exec(ops, i+1)
 			}
 		}
@@ -79,6 +94,10 @@ func (ev *evaluator) exec(ops []op, i int) {
 				}
 			}
 			if ev.matchCols(o, r.tuple(j)) {
+				if ev.lw > 0 {
+					ev.execLin(ops, i, r, j, o.rel)
+					continue
+				}
 				ev.exec(ops, i+1)
 			}
 		}
@@ -233,7 +252,46 @@ func (ev *evaluator) emit() {
 	for i, x := range cr.terms {
 		t[i] = ev.eval(x)
 	}
-	ev.r.derive(ev.node, cr, t)
+	var lin []uint64
+	if ev.lw > 0 {
+		lin = ev.headLin(ev.cur)
+	}
+	ev.r.derive(ev.node, cr, t, lin)
+}
+
+// startLin prepares the lineage buffers for a plan of n ops.
+func (ev *evaluator) startLin(n int) {
+	for len(ev.levels) <= n {
+		ev.levels = append(ev.levels, make([]uint64, ev.lw))
+	}
+	if ev.head == nil {
+		ev.head = make([]uint64, ev.lw)
+	}
+	ev.cur = ev.levels[0]
+	clear(ev.cur)
+}
+
+// execLin continues the plan after op i matched tuple j of relation r
+// (collection c), with the tuple's lineage added to the current one.
+func (ev *evaluator) execLin(ops []op, i int, r *relation, j, c int) {
+	prev := ev.cur
+	next := ev.levels[i+1]
+	copy(next, prev)
+	orLin(next, r.tupleLin(j))
+	if t := ev.node.taintOf(c); t != nil {
+		orLin(next, t)
+	}
+	ev.cur = next
+	ev.exec(ops, i+1)
+	ev.cur = prev
+}
+
+// headLin returns the lineage of a head tuple derived from body lineage
+// body: body plus the rule.
+func (ev *evaluator) headLin(body []uint64) []uint64 {
+	copy(ev.head, body)
+	setBit(ev.head, ev.cr.idx)
+	return ev.head
 }
 
 // ---------------------------------------------------------------------------
@@ -251,6 +309,7 @@ type aggState struct {
 	acc      []aggAcc  // group*len(aggs) + agg
 	distinct *tupleSet // (agg, group, value)
 	naggs    int
+	lin      []uint64 // lineage mode: of each group, the union of its matches'
 }
 
 type aggAcc struct {
@@ -265,6 +324,7 @@ func (st *aggState) reset() {
 	st.groups.reset()
 	st.acc = st.acc[:0]
 	st.distinct.reset()
+	st.lin = st.lin[:0]
 }
 
 func (ev *evaluator) aggState(cr *crule) *aggState {
@@ -295,6 +355,12 @@ func (ev *evaluator) accumulate(cr *crule) {
 		for range cr.aggs {
 			st.acc = append(st.acc, aggAcc{})
 		}
+		if ev.lw > 0 {
+			st.lin = append(st.lin, make([]uint64, ev.lw)...)
+		}
+	}
+	if ev.lw > 0 {
+		orLin(st.lin[gi*ev.lw:(gi+1)*ev.lw], ev.cur)
 	}
 	for j := range cr.aggs {
 		a := &cr.aggs[j]
@@ -372,6 +438,10 @@ func (ev *evaluator) flush(cr *crule, st *aggState) {
 			}
 			t[a.pos] = v
 		}
-		ev.r.derive(ev.node, cr, t)
+		var lin []uint64
+		if ev.lw > 0 {
+			lin = ev.headLin(st.lin[gi*ev.lw : (gi+1)*ev.lw])
+		}
+		ev.r.derive(ev.node, cr, t, lin)
 	}
 }

@@ -17,6 +17,10 @@ type relation struct {
 	origin []int32
 	n      int
 	idx    []hidx
+	// lw is the number of lineage words per tuple (0: no lineage is
+	// kept); lin holds them, lw words per tuple (see lineage.go).
+	lw  int
+	lin []uint64
 }
 
 // hidx is an open-addressing hash table from the values of some columns
@@ -130,6 +134,12 @@ func (r *relation) contains(t []V) bool {
 // when another tuple has t's key with different values, that tuple's
 // index (and does not add t).
 func (r *relation) insert(t []V, origin int32) (added bool, conflict int) {
+	return r.insertL(t, origin, nil)
+}
+
+// insertL is insert with the tuple's lineage (nil: none). When t is
+// already present its lineage gains lin.
+func (r *relation) insertL(t []V, origin int32, lin []uint64) (added bool, conflict int) {
 	ix := &r.idx[0]
 	if 2*(ix.used+1) > len(ix.slots) {
 		r.grow(ix)
@@ -141,20 +151,38 @@ func (r *relation) insert(t []V, origin int32) (added bool, conflict int) {
 	if found {
 		i := slotTuple(ix.slots[s])
 		if r.equalTuple(i, t) {
+			if r.lw > 0 && lin != nil {
+				orLin(r.tupleLin(i), lin)
+			}
 			return false, -1
 		}
 		return false, i
 	}
-	r.appendAt(t, origin, s, h)
+	r.appendAt(t, origin, s, h, lin)
 	return true, -1
 }
 
 // append adds t, which must not be present.
-func (r *relation) append(t []V, origin int32) { r.appendAt(t, origin, -1, 0) }
+func (r *relation) append(t []V, origin int32) { r.appendAt(t, origin, -1, 0, nil) }
 
-// appendAt adds t; slot0 >= 0 is the (empty) slot of index 0 for t's key,
-// with hash h0, already found by the caller.
-func (r *relation) appendAt(t []V, origin int32, slot0 int, h0 uint64) {
+// tupleLin returns the lineage words of tuple i (nil without lineage).
+func (r *relation) tupleLin(i int) []uint64 {
+	if r.lw == 0 {
+		return nil
+	}
+	return r.lin[i*r.lw : (i+1)*r.lw : (i+1)*r.lw]
+}
+
+// appendAt adds t with lineage lin; slot0 >= 0 is the (empty) slot of
+// index 0 for t's key, with hash h0, already found by the caller.
+func (r *relation) appendAt(t []V, origin int32, slot0 int, h0 uint64, lin []uint64) {
+	if r.lw > 0 {
+		if lin == nil {
+			r.lin = append(r.lin, make([]uint64, r.lw)...)
+		} else {
+			r.lin = append(r.lin, lin[:r.lw]...)
+		}
+	}
 	i := r.n
 	if len(r.origin) == cap(r.origin) {
 		// Double (append grows large slices by only a quarter, which
@@ -224,6 +252,7 @@ func (r *relation) reset() {
 	}
 	r.data = r.data[:0]
 	r.origin = r.origin[:0]
+	r.lin = r.lin[:0]
 	r.n = 0
 	for k := range r.idx {
 		ix := &r.idx[k]
@@ -240,9 +269,10 @@ func (r *relation) reset() {
 // retain keeps the tuples for which keep is true (in order) and rebuilds
 // the indexes.
 func (r *relation) retain(keep func(i int) bool) {
-	data, origin := r.data, r.origin
+	data, origin, lin := r.data, r.origin, r.lin
 	n := r.n
 	r.data, r.origin, r.n = make([]V, 0, len(data)), make([]int32, 0, n), 0
+	r.lin = nil
 	for k := range r.idx {
 		ix := &r.idx[k]
 		clear(ix.slots)
@@ -251,7 +281,11 @@ func (r *relation) retain(keep func(i int) bool) {
 	}
 	for i := 0; i < n; i++ {
 		if keep(i) {
-			r.append(data[i*r.arity:(i+1)*r.arity], origin[i])
+			var l []uint64
+			if r.lw > 0 {
+				l = lin[i*r.lw : (i+1)*r.lw]
+			}
+			r.appendAt(data[i*r.arity:(i+1)*r.arity], origin[i], -1, 0, l)
 		}
 	}
 }

@@ -49,6 +49,15 @@ type Options struct {
 	// collections must stay quiet to be quiescent (0: DefaultQuietRounds);
 	// see docs/semantics.md.
 	QuietRounds int
+	// Scheduler, when set, decides when each message arrives, in place of
+	// the network policy: nothing is lost or duplicated (see Scheduler).
+	Scheduler Scheduler
+	// Deliveries records every message in Result.Deliveries.
+	Deliveries bool
+	// Lineage records the lineage of every output fact, and the facts
+	// each rule derived, in Result.Lineage (see Lineage). It slows the
+	// run down; it is meant for explaining a few runs.
+	Lineage bool
 }
 
 // Result is the outcome of one run.
@@ -64,6 +73,11 @@ type Result struct {
 	Nodes     []NodeResult `json:"nodes"`
 	Stats     Stats        `json:"stats"`
 	Trace     *Trace       `json:"trace,omitempty"`
+	// Deliveries lists every message in the order it was sent
+	// (Options.Deliveries).
+	Deliveries []Message `json:"deliveries,omitempty"`
+	// Lineage is recorded with Options.Lineage.
+	Lineage *Lineage `json:"lineage,omitempty"`
 }
 
 // NodeResult is what one node observed: its output facts with the
@@ -115,6 +129,7 @@ type message struct {
 	t        []V
 	rule     int32
 	sent     int
+	lin      []uint64
 }
 
 type network struct {
@@ -133,6 +148,8 @@ type netChange struct {
 	dels    []int // indexes into the relation, ascending
 	ins     []V
 	origins []int32
+	lin     []uint64 // lineage mode: of each insertion
+	delLin  []uint64 // lineage mode: of the deletions (a table's taint)
 }
 
 type node struct {
@@ -157,6 +174,8 @@ type node struct {
 	seenDeliv    []*tupleSet // periodic mode: per channel
 	seenOut      []*tupleSet // periodic mode: per output
 	tr           *NodeTrace
+	taint        [][]uint64 // lineage mode: per table, the rules that removed facts of it
+	outLin       [][]uint64 // lineage mode: per output, the lineage of each fact of outSet
 }
 
 type outRec struct{ tick, coll, idx int32 }
@@ -188,6 +207,10 @@ type run struct {
 	values       map[V]Value // conversions of interned values, for results
 	idxBuf       []int
 	arena        []V
+
+	lw      int            // lineage words per fact (0: no lineage)
+	derived [][]*tupleSet  // lineage mode: per rule, per node, the facts it derived
+	seqs    map[string]int // messages sent so far per sender, receiver and fact
 }
 
 // Run executes the workload once. It never panics on bad programs or
@@ -248,15 +271,28 @@ func (r *run) init() {
 	if spec.Policy == PolicyFIFO && spec.Duplicate > 0 {
 		r.net.maxDelay = 2
 	}
+	if o.Scheduler != nil {
+		r.net.maxDelay = min(max(1, o.Scheduler.MaxDelay()), MaxDelay)
+	}
+	if o.Scheduler != nil || o.Deliveries {
+		r.seqs = map[string]int{}
+	}
+	if o.Lineage {
+		r.lw = r.p.lineageWords()
+		r.derived = make([][]*tupleSet, len(r.p.rules))
+	}
 	nc := len(r.p.colls)
 	r.lo, r.hi, r.mark = make([]int, nc), make([]int, nc), make([]int, nc)
-	r.ev = &evaluator{r: r, in: r.in, regs: make([]V, r.p.slots), scr: make([]V, r.p.scratch), aggs: make([]*aggState, len(r.p.rules))}
+	r.ev = &evaluator{r: r, in: r.in, regs: make([]V, r.p.slots), scr: make([]V, r.p.scratch), aggs: make([]*aggState, len(r.p.rules)), lw: r.lw}
 	r.byAddr = map[V]int{}
 	for i, a := range r.s.nodes {
 		n := &node{idx: i, addr: a, addrV: r.in.str(a), rels: make([]*relation, nc), pend: make([]*pendSet, nc),
 			change: make([]*netChange, nc), outbox: make([]*relation, nc), isDirty: make([]bool, nc), outSet: make([]*relation, nc)}
 		for j, c := range r.p.colls {
-			n.rels[j] = newRelation(c.arity, c.key, c.joins)
+			n.rels[j] = r.newRel(c.arity, c.key, c.joins)
+		}
+		if r.lw > 0 {
+			n.outLin = make([][]uint64, nc)
 		}
 		r.nodes = append(r.nodes, n)
 		r.byAddr[n.addrV] = i
@@ -269,6 +305,13 @@ func (r *run) init() {
 			n.seenOut = make([]*tupleSet, nc)
 		}
 	}
+}
+
+// newRel makes a relation that keeps lineage in lineage mode.
+func (r *run) newRel(arity int, key []int, joins [][]int) *relation {
+	rel := newRelation(arity, key, joins)
+	rel.lw = r.lw
+	return rel
 }
 
 // runStop unwinds a run that hit an error or a bound.
@@ -395,6 +438,9 @@ func (r *run) finish() {
 		}
 		r.res.Nodes = append(r.res.Nodes, nr)
 	}
+	if r.lw > 0 {
+		r.res.Lineage = r.lineage()
+	}
 }
 
 func (r *run) sortedFacts(c int, rel *relation) []Fact {
@@ -456,7 +502,7 @@ func (r *run) loadInitial() {
 			tt.Nodes = append(tt.Nodes, NodeTrace{Node: n.addr})
 			n.tr = &tt.Nodes[len(tt.Nodes)-1]
 		}
-		r.insertExternal(n, f.coll, r.internAll(f.vals), f.origin)
+		r.insertExternal(n, f.coll, r.internAll(f.vals), f.origin, nil)
 	}
 	for _, n := range r.nodes {
 		n.tr = nil
@@ -541,7 +587,12 @@ func (r *run) stepNode(n *node, deliveries []message, inputs []binput, firing []
 		if n.tr != nil {
 			n.tr.Inputs = append(n.tr.Inputs, r.in.fact(r.p.colls[b.coll].name, t))
 		}
-		r.insertExternal(n, b.coll, t, b.origin)
+		var lin []uint64
+		if r.lw > 0 {
+			lin = r.newLin()
+			setBit(lin, r.p.inputBit(b.coll))
+		}
+		r.insertExternal(n, b.coll, t, b.origin, lin)
 	}
 	for _, c := range firing {
 		r.fire(n, c)
@@ -638,14 +689,18 @@ func (r *run) evalStratum(n *node, s *stratum) {
 	}
 }
 
-// derive handles a head tuple of rule cr at node n.
-func (r *run) derive(n *node, cr *crule, t []V) {
+// derive handles a head tuple of rule cr at node n, with its lineage
+// (nil outside lineage mode).
+func (r *run) derive(n *node, cr *crule, t []V, lin []uint64) {
 	c := cr.head
 	origin := int32(cr.idx)
+	if r.lw > 0 {
+		r.recordDerived(n, cr, t)
+	}
 	switch cr.op {
 	case modules.OpMerge:
 		rel := n.rels[c]
-		added, conflict := rel.insert(t, origin)
+		added, conflict := rel.insertL(t, origin, lin)
 		if conflict >= 0 {
 			panic(r.keyConflict(n, c, rel.tuple(conflict), rel.origin[conflict], t, origin, cr.rule.Pos))
 		}
@@ -656,13 +711,13 @@ func (r *run) derive(n *node, cr *crule, t []V) {
 		ob := n.outbox[c]
 		if ob == nil {
 			cl := r.p.colls[c]
-			ob = newRelation(cl.arity, cl.key, nil)
+			ob = r.newRel(cl.arity, cl.key, nil)
 			n.outbox[c] = ob
 		}
 		if ob.n == 0 {
 			n.outC = append(n.outC, c)
 		}
-		added, conflict := ob.insert(t, origin)
+		added, conflict := ob.insertL(t, origin, lin)
 		if conflict >= 0 {
 			panic(r.keyConflict(n, c, ob.tuple(conflict), ob.origin[conflict], t, origin, cr.rule.Pos))
 		}
@@ -674,7 +729,7 @@ func (r *run) derive(n *node, cr *crule, t []V) {
 		if ps == nil {
 			a := r.p.colls[c].arity
 			all := allCols(a)
-			ps = &pendSet{ins: newRelation(a, all, nil), del: newRelation(a, all, nil), ups: newRelation(a, all, nil)}
+			ps = &pendSet{ins: r.newRel(a, all, nil), del: r.newRel(a, all, nil), ups: r.newRel(a, all, nil)}
 			n.pend[c] = ps
 		}
 		if ps.ins.n+ps.del.n+ps.ups.n == 0 {
@@ -689,7 +744,7 @@ func (r *run) derive(n *node, cr *crule, t []V) {
 		default:
 			rel = ps.ups
 		}
-		if added, _ := rel.insert(t, origin); added {
+		if added, _ := rel.insertL(t, origin, lin); added {
 			r.checkSize(n, rel.n, cr, "deferred facts for ", c)
 		}
 	}
@@ -728,9 +783,9 @@ func (r *run) checkSize(n *node, size int, cr *crule, what string, c int) {
 
 // insertExternal adds a fact from outside the rules (initial fact,
 // delivery, input, timer, deferred change).
-func (r *run) insertExternal(n *node, c int, t []V, origin int32) {
+func (r *run) insertExternal(n *node, c int, t []V, origin int32, lin []uint64) {
 	rel := n.rels[c]
-	added, conflict := rel.insert(t, origin)
+	added, conflict := rel.insertL(t, origin, lin)
 	if conflict >= 0 {
 		panic(r.keyConflict(n, c, rel.tuple(conflict), rel.origin[conflict], t, origin, r.originPos(origin)))
 	}
@@ -750,7 +805,7 @@ func (r *run) fire(n *node, c int) {
 	if n.tr != nil {
 		n.tr.Timers = append(n.tr.Timers, r.in.fact(cl.name, t))
 	}
-	r.insertExternal(n, c, t, originTimer)
+	r.insertExternal(n, c, t, originTimer, nil)
 }
 
 // deliver adds a message arriving at n.
@@ -770,7 +825,7 @@ func (r *run) deliver(n *node, m message) {
 		}
 	}
 	rel := n.rels[m.ch]
-	added, conflict := rel.insert(m.t, m.rule)
+	added, conflict := rel.insertL(m.t, m.rule, m.lin)
 	if conflict >= 0 {
 		panic(r.keyConflict(n, m.ch, rel.tuple(conflict), rel.origin[conflict], m.t, m.rule, r.originPos(m.rule)))
 	}
@@ -790,12 +845,12 @@ func (r *run) settle(n *node) {
 		cl := r.p.colls[c]
 		rel := n.rels[c]
 		persistent := cl.kind == modules.Table
-		next := newRelation(cl.arity, cl.key, nil)
+		next := r.newRel(cl.arity, cl.key, nil)
 		var fromUpsert []bool
 		for _, src := range []*relation{ps.ins, ps.ups} {
 			for i := 0; i < src.n; i++ {
 				t := src.tuple(i)
-				added, conflict := next.insert(t, src.origin[i])
+				added, conflict := next.insertL(t, src.origin[i], src.tupleLin(i))
 				if conflict >= 0 {
 					panic(r.keyConflict(n, c, next.tuple(conflict), next.origin[conflict], t, src.origin[i], r.originPos(src.origin[i])))
 				}
@@ -806,11 +861,18 @@ func (r *run) settle(n *node) {
 		}
 		ch := &netChange{}
 		var deleted map[int]bool
+		var delLin map[int][]uint64 // lineage mode: of each deletion
+		if r.lw > 0 {
+			delLin = map[int][]uint64{}
+		}
 		if persistent {
 			deleted = map[int]bool{}
 			for i := 0; i < ps.del.n; i++ {
 				if j := rel.findKey(ps.del.tuple(i)); j >= 0 && rel.equalTuple(j, ps.del.tuple(i)) {
 					deleted[j] = true
+					if delLin != nil {
+						delLin[j] = ps.del.tupleLin(i)
+					}
 				}
 			}
 		}
@@ -821,10 +883,16 @@ func (r *run) settle(n *node) {
 					switch {
 					case rel.equalTuple(e, t):
 						delete(deleted, e) // deleted and inserted again: it stays
+						if r.lw > 0 {
+							orLin(rel.tupleLin(e), next.tupleLin(i))
+						}
 						continue
 					case deleted[e]:
 					case fromUpsert[i]:
 						deleted[e] = true
+						if delLin != nil {
+							delLin[e] = next.tupleLin(i)
+						}
 					default:
 						panic(r.keyConflict(n, c, rel.tuple(e), rel.origin[e], t, next.origin[i], r.originPos(next.origin[i])))
 					}
@@ -832,9 +900,16 @@ func (r *run) settle(n *node) {
 			}
 			ch.ins = append(ch.ins, t...)
 			ch.origins = append(ch.origins, next.origin[i])
+			ch.lin = append(ch.lin, next.tupleLin(i)...)
 		}
 		for j := range deleted {
 			ch.dels = append(ch.dels, j)
+			if delLin != nil {
+				if ch.delLin == nil {
+					ch.delLin = r.newLin()
+				}
+				orLin(ch.delLin, delLin[j])
+			}
 		}
 		sort.Ints(ch.dels)
 		ps.ins.reset()
@@ -866,10 +941,17 @@ func (r *run) applyChanges(n *node) {
 			if r.p.colls[c].kind == modules.Table {
 				n.tableChanged = true
 			}
+			if ch.delLin != nil {
+				r.addTaint(n, c, ch.delLin)
+			}
 		}
 		a := r.p.colls[c].arity
 		for i, o := range ch.origins {
-			r.insertExternal(n, c, ch.ins[i*a:(i+1)*a], o)
+			var lin []uint64
+			if r.lw > 0 {
+				lin = ch.lin[i*r.lw : (i+1)*r.lw]
+			}
+			r.insertExternal(n, c, ch.ins[i*a:(i+1)*a], o, lin)
 		}
 		n.change[c] = nil
 	}
@@ -901,6 +983,9 @@ func (r *run) send(n *node) {
 					rule.Text, r.in.showTuple(cl.name, t), r.in.show(t[cl.addr]), strings.Join(r.s.nodes, ", ")))
 			}
 			m := message{from: n.idx, to: to, ch: c, t: r.copyTuple(t), rule: ob.origin[i], sent: r.tick}
+			if r.lw > 0 {
+				m.lin = append([]uint64(nil), ob.tupleLin(i)...)
+			}
 			r.transmit(n, m)
 		}
 		ob.reset()
@@ -922,27 +1007,47 @@ func (r *run) transmit(n *node, m message) {
 			r.activity = true
 		}
 	}
-	drop1, delay1 := net.rng.Float64(), net.delay()
-	dup := net.rng.Float64()
-	drop2, delay2 := net.rng.Float64(), net.delay()
 	var arrivalBuf [2]int
 	arrivals := arrivalBuf[:0]
 	dropped := 0
-	if drop1 < spec.Drop {
-		dropped++
-	} else {
-		arrivals = append(arrivals, r.tick+delay1)
+	var info *Message
+	if r.seqs != nil {
+		info = r.messageInfo(n, m)
 	}
-	if dup < spec.Duplicate {
-		r.res.Stats.Duplicated++
-		if spec.Policy == PolicyFIFO {
-			delay2 = 2
-		}
-		if drop2 < spec.Drop {
+	if r.opts.Scheduler != nil {
+		at := r.opts.Scheduler.Arrival(info)
+		at = min(max(at, r.tick+1), r.tick+r.net.maxDelay)
+		arrivals = append(arrivals, at)
+		info.Arrives = at
+	} else {
+		drop1, delay1 := net.rng.Float64(), net.delay()
+		dup := net.rng.Float64()
+		drop2, delay2 := net.rng.Float64(), net.delay()
+		if drop1 < spec.Drop {
 			dropped++
 		} else {
-			arrivals = append(arrivals, r.tick+delay2)
+			arrivals = append(arrivals, r.tick+delay1)
+			if info != nil {
+				info.Arrives = r.tick + delay1
+			}
 		}
+		if dup < spec.Duplicate {
+			r.res.Stats.Duplicated++
+			if spec.Policy == PolicyFIFO {
+				delay2 = 2
+			}
+			if drop2 < spec.Drop {
+				dropped++
+			} else {
+				arrivals = append(arrivals, r.tick+delay2)
+				if info != nil {
+					info.Duplicate = r.tick + delay2
+				}
+			}
+		}
+	}
+	if info != nil && r.opts.Deliveries {
+		r.res.Deliveries = append(r.res.Deliveries, *info)
 	}
 	r.res.Stats.Dropped += dropped
 	for _, at := range arrivals {
@@ -955,6 +1060,16 @@ func (r *run) transmit(n *node, m message) {
 	if n.tr != nil {
 		n.tr.Sent = append(n.tr.Sent, Send{To: r.nodes[m.to].addr, Fact: r.in.fact(r.p.colls[m.ch].name, m.t), Arrives: append([]int{}, arrivals...), Dropped: dropped})
 	}
+}
+
+// messageInfo describes a message for a Scheduler and Result.Deliveries,
+// numbering the messages with the same sender, receiver and fact.
+func (r *run) messageInfo(n *node, m message) *Message {
+	info := &Message{From: n.addr, To: r.nodes[m.to].addr, Fact: r.factOf(r.p.colls[m.ch].name, m.t), Sent: r.tick}
+	k := MessageKey(info.From, info.To, info.Fact.String(), 0)
+	r.seqs[k]++
+	info.Seq = r.seqs[k]
+	return info
 }
 
 // copyTuple copies t into the run's arena (messages live until they are
@@ -1004,6 +1119,12 @@ func (r *run) recordOutputs(n *node) bool {
 			if j < 0 {
 				j = set.n
 				set.append(t, 0)
+				if r.lw > 0 {
+					n.outLin[c] = append(n.outLin[c], make([]uint64, r.lw)...)
+				}
+			}
+			if r.lw > 0 {
+				orLin(n.outLin[c][j*r.lw:(j+1)*r.lw], rel.tupleLin(i))
 			}
 			n.outRecs = append(n.outRecs, outRec{tick: int32(r.tick), coll: int32(c), idx: int32(j)})
 		}
