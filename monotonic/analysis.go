@@ -118,6 +118,17 @@ type Result struct {
 	// Strata maps each node to its stratum; nil when the program is
 	// unstratifiable.
 	Strata []int
+	// Verdicts are the (input, output) pairs with the contracts,
+	// coordination and seals of the program taken into account (see
+	// Verdict), ordered by sink then source; Paths are Bud's labels alone.
+	Verdicts []Verdict
+	// ContractEdges are the contracts that stand in for missing
+	// implementations: edge id len(Graph.Edges)+i in witness paths.
+	ContractEdges []ContractEdge
+	// Coordination resolves Program.Coordinations, in order; Seals
+	// resolves Program.Seals.
+	Coordination []CoordinationUse
+	Seals        []SealUse
 }
 
 // Analyzers lists every analyzer, in the order checks are documented.
@@ -126,6 +137,9 @@ var Analyzers = []*Analyzer{
 	Underspecified,
 	PointOfOrder,
 	DiffluentPath,
+	MissingCoordination,
+	UnneededCoordination,
+	Contract,
 	NonmonotonicCycle,
 	Unused,
 }
@@ -152,12 +166,20 @@ func Analyze(p *modules.Program, analyzers []*Analyzer) *Result {
 func AnalyzeGraph(g *depgraph.Graph, analyzers []*Analyzer) *Result {
 	res := &Result{Program: g.Program, Graph: g}
 	fs := newFacts(g)
+	fs.enabled = map[string]bool{}
+	for _, a := range analyzers {
+		fs.enabled[a.Name] = true
+	}
 	for _, a := range analyzers {
 		pass := &Pass{Analyzer: a, Program: g.Program, Graph: g, facts: fs, findings: &res.Findings}
 		a.Run(pass)
 	}
 	res.Paths = fs.pathLabels()
 	res.Strata = fs.strata()
+	res.Verdicts = fs.verdicts()
+	res.ContractEdges = fs.contractEdges()
+	res.Coordination = fs.coordinationUses()
+	res.Seals = fs.sealUses()
 	return res
 }
 
@@ -179,7 +201,7 @@ const (
 
 // ackChecks are the checks whose findings are about a rule, which an
 // acknowledgement can silence.
-var ackChecks = []string{"unstratifiable", "point-of-order", "diffluent-path", "nonmonotonic-cycle"}
+var ackChecks = []string{"unstratifiable", "point-of-order", "diffluent-path", "missing-coordination", "nonmonotonic-cycle"}
 
 // Finish applies acknowledgements and expectations to the findings of
 // one program, reports stale ones, fills in fingerprints and sorts.

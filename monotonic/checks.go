@@ -114,13 +114,18 @@ func runNonmonotonicCycle(pass *Pass) {
 				temporal = append(temporal, fmt.Sprintf("%s %s %s", g.Nodes[x.To].Name, x.Op, g.Nodes[x.From].Name))
 			}
 		}
-		pass.Report(Finding{
+		fd := Finding{
 			Pos: e.UsePos(), Module: e.Rule.Module, Rule: e.Rule,
 			Collections: cycleCollections(g, cycle), Key: ruleKey(e.Rule),
 			Flow: steps(g, cycle, -1),
 			Message: fmt.Sprintf("nonmonotonic cycle %s through the %s in %s, legal because %s defers it to the next timestep; each step: %s",
 				cyclePath(g, cycle), useOf(g, e), ruleShape(g, e.Rule), strings.Join(temporal, ", "), stepList(g, cycle)),
-		})
+		}
+		if m := f.model(); m.exemptBy[ei] >= 0 {
+			// A coordination protocol's state (a counter, a next number).
+			fd.Check, fd.Severity, fd.Acknowledged = pass.Analyzer.Name, pass.Analyzer.Severity, m.mechanismDesc(m.exemptBy[ei])
+		}
+		pass.Report(fd)
 	}
 }
 
@@ -246,7 +251,17 @@ func runPointOfOrder(pass *Pass) {
 		}
 		found[k].edges = append(found[k].edges, i)
 	}
-	if len(found) == 0 {
+	// The contracts that stand in for missing implementations imply a
+	// point of order where they are nonmonotonic and reached
+	// asynchronously.
+	m := f.model()
+	var implied []int // indexes of contract edges
+	for i, ce := range m.vedges {
+		if (ce.label == N || ce.label == D) && f.reached[ce.from] {
+			implied = append(implied, i)
+		}
+	}
+	if len(found) == 0 && len(implied) == 0 {
 		return
 	}
 	// Which entries reach each point of order (all of them), and through
@@ -263,15 +278,19 @@ func runPointOfOrder(pass *Pass) {
 			channels = append(channels, n.ID)
 		}
 	}
-	targets := make([][]int, len(found))
+	targets := make([][]int, len(found), len(found)+len(implied))
 	for i, p := range found {
 		for _, ei := range p.edges {
 			targets[i] = append(targets[i], g.Edges[ei].From)
 		}
 	}
+	for _, i := range implied {
+		targets = append(targets, []int{m.vedges[i].from})
+	}
 	reach := f.origins(entries, targets)
 	via, viaMore := f.firstOrigins(channels, maxChannels, targets)
 	persists := f.persists()
+	ureached := f.uncovered()
 	for i, p := range found {
 		e0 := &g.Edges[p.edges[0]]
 		r := p.rule
@@ -300,15 +319,7 @@ func runPointOfOrder(pass *Pass) {
 		var b strings.Builder
 		fmt.Fprintf(&b, "point of order: %s in %s", strings.Join(uses, ", "), ruleShape(g, r))
 		b.WriteString(" is reached asynchronously")
-		if len(inputs) > 0 {
-			fmt.Fprintf(&b, " from %s", listNames(inputs))
-		}
-		if len(chans) > 0 {
-			fmt.Fprintf(&b, " through %s", strings.Join(chans, ", "))
-			if viaMore[i] {
-				b.WriteString(" and other channels")
-			}
-		}
+		writeReach(&b, inputs, chans, viaMore[i])
 		persisted := r.Op.Nonmonotonic() || persists[e0.To]
 		switch {
 		case r.Op.Nonmonotonic():
@@ -323,11 +334,49 @@ func runPointOfOrder(pass *Pass) {
 		}
 		// Witness: how an input reaches the first nonmonotonic edge.
 		flow := append(f.witnessTo(e0.From), p.edges[0])
-		pass.Report(Finding{
+		fd := Finding{
 			Pos: e0.UsePos(), Module: r.Module, Rule: r, Collections: cols,
 			Inputs: inputs, Key: ruleKey(r),
 			Flow: steps(g, flow, p.edges[0]), Message: b.String(),
-		})
+		}
+		// Coordination and seals: a point of order whose every
+		// nonmonotonic use is a protocol's mechanism, sealed, or reached
+		// only through coordinated collections is covered.
+		if why := f.covers(p.edges, ureached); why != "" {
+			fd.Check, fd.Severity, fd.Acknowledged = pass.Analyzer.Name, modules.Note, why
+		}
+		pass.Report(fd)
+	}
+	for j, vi := range implied {
+		i := len(found) + j
+		ce := &m.vedges[vi]
+		c := m.p.Contracts[ce.contract]
+		var b strings.Builder
+		fmt.Fprintf(&b, "point of order implied by the abstraction: the contract %s of %s promises a nonmonotonic step from %s to %s in any implementation, and %s is reached asynchronously",
+			c, c.Module, c.Input.Name, c.Output.Name, c.Input.Name)
+		writeReach(&b, g.Names(reach[i]), g.Names(via[i]), viaMore[i])
+		b.WriteString("; every implementation will need what enters it ordered, or a design that needs no order")
+		fd := Finding{
+			Pos: c.Pos, Module: c.Module, Collections: []string{c.Output.Name, c.Input.Name},
+			Inputs: g.Names(reach[i]), Key: c.Module + ".contract " + c.Input.Name + " -> " + c.Output.Name,
+			Flow: f.steps(append(f.witnessTo(ce.from), len(g.Edges)+vi), len(g.Edges)+vi), Message: b.String(),
+		}
+		if !ureached[ce.from] {
+			fd.Check, fd.Severity, fd.Acknowledged = pass.Analyzer.Name, modules.Note, f.coordinatedReason(ce.from)
+		}
+		pass.Report(fd)
+	}
+}
+
+func writeReach(b *strings.Builder, inputs, chans []string, more bool) {
+	if len(inputs) > 0 {
+		fmt.Fprintf(b, " from %s", listNames(inputs))
+	}
+	if len(chans) > 0 {
+		fmt.Fprintf(b, " through %s", strings.Join(chans, ", "))
+		if more {
+			b.WriteString(" and other channels")
+		}
 	}
 }
 
@@ -395,31 +444,47 @@ absorbs everything, and the label of an (input, output) pair is the worst
 over all its paths (Bot < A < N < D). The finding names the asynchronous
 edge and the nonmonotonic edge after it where the path becomes D: that is
 where coordination would have to go. Order the messages before that edge,
-make it monotonic, or acknowledge it with coordinated: "why".`,
+make it monotonic, or acknowledge it with coordinated: "why". With
+missing-coordination running, the pairs that no coordination or seal
+covers are reported there instead, and the pairs the program covers are
+notes here that say what covers them.`,
 	Run: runDiffluentPath,
 }
 
 func runDiffluentPath(pass *Pass) {
 	g, f := pass.Graph, pass.facts
-	for _, p := range f.pathLabels() {
-		if p.Label != D || p.Coordinate < 0 {
+	replaced := f.enabled[MissingCoordination.Name]
+	for _, v := range f.verdicts() {
+		w := v.Declared
+		if v.Label != D || w.Coordinate < 0 {
 			continue
 		}
-		ce := &g.Edges[p.Coordinate]
-		from, to := g.Nodes[p.From].Name, g.Nodes[p.To].Name
-		after := "an asynchronous edge"
-		if p.Async >= 0 {
-			ae := &g.Edges[p.Async]
-			after = fmt.Sprintf("the asynchronous %s <~ %s (%s)", g.Nodes[ae.To].Name, g.Nodes[ae.From].Name, lineOf(ae.Rule.Pos))
+		covered := v.Effective < D
+		if !covered && replaced {
+			continue // missing-coordination reports it
 		}
-		pass.Report(Finding{
-			Pos: ce.UsePos(), Module: ce.Rule.Module, Rule: ce.Rule,
-			Collections: []string{to, from, g.Nodes[ce.To].Name, g.Nodes[ce.From].Name},
-			Inputs:      []string{from}, Key: ruleKey(ce.Rule),
-			Flow: steps(g, p.Path, p.Coordinate),
-			Message: fmt.Sprintf("path %s -> %s is diffluent (D): after %s, the nonmonotonic %s in %s makes its contents depend on message order; coordinate there (%s)",
-				from, to, after, useOf(g, ce), ruleShape(g, ce.Rule), lineOf(ce.UsePos())),
-		})
+		pos, mod, key := f.edgePlace(w.Coordinate)
+		from, to := g.Nodes[v.From].Name, g.Nodes[v.To].Name
+		m := f.model()
+		var rule *modules.Rule
+		if !m.isContract(w.Coordinate) {
+			rule = g.Edges[w.Coordinate].Rule
+		}
+		fd := Finding{
+			Pos: pos, Module: mod, Rule: rule,
+			Collections: []string{to, from, g.Nodes[m.to(w.Coordinate)].Name, g.Nodes[m.from(w.Coordinate)].Name},
+			Inputs:      []string{from}, Key: key,
+			Flow: f.steps(w.Path, w.Coordinate),
+		}
+		if covered {
+			fd.Check, fd.Severity, fd.Acknowledged = pass.Analyzer.Name, modules.Note, v.Covered
+			fd.Message = fmt.Sprintf("path %s -> %s is diffluent (D) in Bud's labels: after %s, %s reads messages in any order; the program covers it",
+				from, to, f.asyncDesc(w.Async), f.stepDesc(w.Coordinate))
+		} else {
+			fd.Message = fmt.Sprintf("path %s -> %s is diffluent (D): after %s, %s makes its contents depend on message order; coordinate there (%s)",
+				from, to, f.asyncDesc(w.Async), f.stepDesc(w.Coordinate), lineOf(pos))
+		}
+		pass.Report(fd)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/calmcheck/calmcheck/depgraph"
+	"github.com/calmcheck/calmcheck/modules"
 )
 
 // The claims of the 2010 talk "Building a consistent, replicated shopping
@@ -272,14 +273,156 @@ func TestClaimReplicatedDisorderlyCartIsFullySpecifiedWithTheSamePointsOfOrder(t
 }
 
 func TestClaimReliableMulticastAddsCoordinationToReplication(t *testing.T) {
-	c := newClaim(t, "By using ReliableMulticast (voting-based) we add coordination to an already monotonic program component (update/replication), and still do not address the downstream point of order")
-	_, fs := analyzeBuiltin(t, "replicated-disorderly-cart-reliable")
+	c := newClaim(t, "Too much coordination! By using ReliableMulticast (voting-based, not shown) we add coordination to an already monotonic program component (update/replication), and still do not address the downstream point of order.")
+	res, fs := analyzeBuiltin(t, "replicated-disorderly-cart-reliable")
 	inMulticast, atCheckout := false, false
 	for _, f := range of(fs, "point-of-order") {
 		inMulticast = inMulticast || f.Module == "ReliableMulticast"
-		atCheckout = atCheckout || f.Collections[0] == "action_cnt"
+		atCheckout = atCheckout || f.Collections[0] == "action_cnt" && f.Severity == modules.Warning
 	}
 	if !inMulticast || !atCheckout {
 		c.fail("points of order in ReliableMulticast: %v, at the cart's aggregation: %v:%s", inMulticast, atCheckout, messages(of(fs, "point-of-order")))
+	}
+	// "we add coordination to an already monotonic program component":
+	// the voting coordination is unneeded, on a path labelled A.
+	un := of(fs, "unneeded-coordination")
+	if len(un) != 1 || un[0].Module != "ReliableMulticast" || !reflect.DeepEqual(un[0].Collections, []string{"mcast_done"}) ||
+		!strings.Contains(un[0].Message, "voting coordination") || !strings.Contains(un[0].Message, "labelled A (monotonic: coordination-free)") {
+		c.fail("want unneeded-coordination of ReliableMulticast's voting on mcast_done, on a path labelled A; got:%s", messages(un))
+	}
+	if len(res.Coordination) != 1 || res.Coordination[0].Needed {
+		c.fail("coordination uses %+v", res.Coordination)
+	}
+	// "and still do not address the downstream point of order": the
+	// count at checkout is still missing coordination, and the unneeded
+	// coordination says so.
+	if !strings.Contains(un[0].Message, "does not address the order-sensitive steps after it: the nonmonotonic count<R> in action_cnt") {
+		c.fail("the unneeded coordination does not name the point of order it leaves: %s", un[0].Message)
+	}
+	mc := of(fs, "missing-coordination")
+	if len(mc) != 1 || mc[0].Collections[2] != "action_cnt" || mc[0].Module != "DisorderlyCart" {
+		c.fail("want coordination missing at the count into action_cnt; got:%s", messages(mc))
+	}
+}
+
+func TestClaimReplicatedCartUpdatesAndReplicationAreCoordinationFree(t *testing.T) {
+	c := newClaim(t, "Client updates and replication of cart state may be coordination-free")
+	res, fs := analyzeBuiltin(t, "replicated-disorderly-cart")
+	// The update and replication paths, from the client's action into
+	// every replica's log, are at most asynchronous.
+	g := res.Graph
+	in, _ := g.Lookup("client_action")
+	for _, via := range []string{"cart_action", "send_mcast", "pipe_chan", "mcast_done"} {
+		v, _ := g.Lookup(via)
+		labels, reached := Labels(g, in)
+		if !reached[v] || labels[v] > A {
+			c.fail("the path client_action -> %s is labelled %v (reached %v), want at most A", via, labels[v], reached[v])
+		}
+	}
+	// Nothing there is a point of order, nothing needs or wastes
+	// coordination: every finding is about the count at checkout.
+	for _, f := range fs {
+		if f.Check == "unneeded-coordination" || f.Check == "contract" {
+			c.fail("%s", f.Message)
+		}
+		if (f.Check == "point-of-order" || f.Check == "missing-coordination") && f.Module != "DisorderlyCart" {
+			c.fail("%s in %s: %s", f.Check, f.Module, f.Message)
+		}
+	}
+}
+
+func TestClaimReplicatedCartCheckoutNeedsCoordination(t *testing.T) {
+	c := newClaim(t, "Some coordination may be necessary to handle a *checkout* message")
+	_, fs := analyzeBuiltin(t, "replicated-disorderly-cart")
+	mc := of(fs, "missing-coordination")
+	if len(mc) != 1 {
+		c.fail("want one missing-coordination finding, at checkout; got:%s", messages(mc))
+		return
+	}
+	f := mc[0]
+	if f.Collections[0] != "client_response" || f.Collections[1] != "client_action" || f.Collections[2] != "action_cnt" || f.Severity != modules.Warning {
+		c.fail("missing coordination is not at the count before checkout: %v", f.Collections)
+	}
+	// The cheapest fix: a seal per session by the checkout, which carries
+	// the session (the sealed cart).
+	if !strings.Contains(f.Message, "seals: [{collection: cart_action, key: [session], by: checkout_msg}]") {
+		c.fail("the fix is not a seal of the log per session by the checkout: %s", f.Message)
+	}
+	for _, p := range of(fs, "point-of-order") {
+		if !strings.Contains(p.Message, "; observed") || p.Severity != modules.Warning {
+			c.fail("the point of order is not only observed (at checkout): %s", p.Message)
+		}
+	}
+}
+
+func TestClaimSealedCartNeedsNoCoordination(t *testing.T) {
+	c := newClaim(t, "A point of order whose grouping key is covered by a seal needs no global coordination (the sealed cart)")
+	_, fs := analyzeBuiltin(t, "sealed-cart")
+	for _, f := range fs {
+		if f.Severity != modules.Note {
+			c.fail("the sealed cart reports a %v: %s [%s]", f.Severity, f.Message, f.Check)
+		}
+		if f.Check == "missing-coordination" || f.Check == "unneeded-coordination" {
+			c.fail("%s", f.Message)
+		}
+	}
+	poo := of(fs, "point-of-order")
+	if len(poo) != 3 {
+		c.fail("want the count, the negation and the log count as sealed points of order; got:%s", messages(poo))
+	}
+	for _, f := range poo {
+		if !strings.HasPrefix(f.Acknowledged, "sealed: cart_action per (session) by checkout_msg") {
+			c.fail("point of order not covered by the seal: %s (%q)", f.Message, f.Acknowledged)
+		}
+	}
+}
+
+func TestClaimOrderedCartCoordinatesWhereTheCheckoutNeedsIt(t *testing.T) {
+	c := newClaim(t, "Some coordination may be necessary to handle a *checkout* message (ordered delivery in front of the cart provides it)")
+	res, fs := analyzeBuiltin(t, "ordered-cart")
+	for _, f := range fs {
+		if f.Severity != modules.Note {
+			c.fail("the ordered cart reports a %v: %s [%s]", f.Severity, f.Message, f.Check)
+		}
+	}
+	if len(res.Coordination) != 1 || !res.Coordination[0].Needed || res.Coordination[0].Decl.Kind != "total-order" {
+		c.fail("coordination uses %+v", res.Coordination)
+	}
+	for _, f := range of(fs, "point-of-order") {
+		if f.Module == "OrderedCart" && !strings.HasPrefix(f.Acknowledged, "coordinated: total-order coordination on pipe_out (OrderedDelivery") {
+			c.fail("the cart's point of order is not covered by the ordered delivery: %s", f.Acknowledged)
+		}
+	}
+}
+
+func TestClaimAbstractCartShowsThePointOfOrderOfTheStore(t *testing.T) {
+	c := newClaim(t, "All this was evident even in the abstract cart (once we committed to using a KVS); our concrete implementation has the same points of order that were implied by the abstraction")
+	_, abstract := analyzeBuiltin(t, "destructive-cart")
+	found := false
+	for _, f := range of(abstract, "point-of-order") {
+		if f.Module == "KVSProtocol" && strings.Contains(f.Message, "implied by the abstraction") && slices.Contains(f.Inputs, "client_action") {
+			found = true
+		}
+	}
+	if !found {
+		c.fail("the abstract cart shows no point of order implied by KVSProtocol, reached from the client's updates:%s", messages(of(abstract, "point-of-order")))
+	}
+	// BasicKVS realizes it where the contract said, and keeps the
+	// contract; the replicated store does not (its puts are forwarded to
+	// replicas: "a point of order as each tuple is forwarded").
+	_, concrete := analyzeBuiltin(t, "destructive-cart-basic-kvs")
+	if ct := of(concrete, "contract"); len(ct) > 0 {
+		c.fail("BasicKVS breaks KVSProtocol's contract:%s", messages(ct))
+	}
+	store := false
+	for _, f := range of(concrete, "point-of-order") {
+		store = store || f.Module == "BasicKVS" && slices.Contains(f.Inputs, "client_action")
+	}
+	if !store {
+		c.fail("no point of order in BasicKVS reached from the client's updates")
+	}
+	_, repl := analyzeBuiltin(t, "replicated-destructive-cart")
+	if ct := of(repl, "contract"); len(ct) != 1 || ct[0].Module != "ReplicatedKVS" || !strings.Contains(ct[0].Message, "pipe_chan") {
+		c.fail("want ReplicatedKVS to break the contract through the replication channel; got:%s", messages(ct))
 	}
 }

@@ -23,6 +23,20 @@ type facts struct {
 	seedEdge  []int32 // for a seed that is the head of an async edge: that edge, else -1
 
 	toTable []bool
+
+	// enabled: the analyzers that run (diffluent-path leaves to
+	// missing-coordination the pairs it reports).
+	enabled map[string]bool
+
+	m            *model
+	verd         []Verdict
+	verdictsDone bool
+	coordUses    []CoordinationUse
+	coordDone    bool
+	open         []bool // per edge and contract edge: an open order-sensitive step
+	unneededInto []unneededInfo
+	ureached     []bool   // reached from an entry or an async edge without crossing coordination
+	coordReach   [][]bool // per coordination declaration: what its collections reach
 }
 
 func newFacts(g *depgraph.Graph) *facts { return &facts{g: g} }

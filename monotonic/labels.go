@@ -47,19 +47,32 @@ func (l Label) String() string {
 // Sets of states (not just the worst label) are needed because the
 // composition does not distribute over the worst label: a node reached by
 // A and by N paths, followed by an N edge, is D.
+//
+// Coordination and seals (docs/coordination.md) add one state, C: the
+// path is asynchronous, but a coordination protocol has ordered (or
+// agreed on) what it carries. Arriving at a coordinated collection turns
+// A into C and NA into N; C then N is N, C then A is A again (coordination
+// before an asynchronous edge does not count). A sealed nonmonotonic edge
+// never makes D out of A (the group it reads is complete); an edge of a
+// coordination protocol's own mechanism is not nonmonotonic for the
+// labels. C is reported as A. Without coordination, C never occurs and the
+// labels are Bud's.
 const (
 	stBot = iota
 	stA
 	stN
 	stNA
 	stD
+	stC
 	numStates
 )
 
 var (
-	afterA = [numStates]uint8{stA, stA, stNA, stNA, stD}
-	afterN = [numStates]uint8{stN, stD, stN, stD, stD}
-	stateL = [numStates]Label{Bot, A, N, N, D}
+	afterA      = [numStates]uint8{stA, stA, stNA, stNA, stD, stA}
+	afterN      = [numStates]uint8{stN, stD, stN, stD, stD, stN}
+	afterSealed = [numStates]uint8{stN, stN, stN, stN, stD, stN}
+	afterReset  = [numStates]uint8{stBot, stC, stN, stN, stD, stC}
+	stateL      = [numStates]Label{Bot, A, N, N, D, A}
 )
 
 func step(s uint8, f depgraph.Flag) uint8 {
@@ -68,6 +81,70 @@ func step(s uint8, f depgraph.Flag) uint8 {
 	}
 	if f&depgraph.FlagAsync != 0 {
 		s = afterA[s]
+	}
+	return s
+}
+
+// stepLabel is the state after an edge (a contract's) labelled l: Bot is
+// neutral, A asynchronous, N nonmonotonic, D asynchronous then
+// nonmonotonic.
+func stepLabel(s uint8, l Label) uint8 {
+	switch l {
+	case A:
+		return afterA[s]
+	case N:
+		return afterN[s]
+	case D:
+		return afterN[afterA[s]]
+	}
+	return s
+}
+
+// Edge classes of an automaton: how a nonmonotonic edge counts.
+const (
+	classPlain  uint8 = iota // as its flags say
+	classExempt              // part of a coordination protocol's mechanism: not nonmonotonic
+	classSealed              // sealed: nonmonotonic, but never D out of A
+)
+
+// automaton is what the labels take into account beyond Bud's: contract
+// edges standing in for missing implementations, coordinated collections,
+// sealed and exempt edges, and (for a contract's check) a boundary that
+// paths do not cross. The zero automaton (or nil) gives Bud's labels.
+type automaton struct {
+	class  []uint8        // per edge; nil: every edge plain
+	reset  []bool         // per node: coordinated; nil: none
+	stop   []bool         // per node: paths end there (except at the start); nil: none
+	virt   [][]int32      // per node: the contract edges out of it (indexes into vedges)
+	vedges []contractEdge // contract edges; edge id len(g.Edges)+i
+}
+
+// contractEdge is a contract of a protocol that the program does not
+// realize, standing in for the missing implementation as an edge.
+type contractEdge struct {
+	from, to int
+	label    Label
+	contract int // index in Program.Contracts
+}
+
+func (a *automaton) edgeStep(s uint8, ei int, f depgraph.Flag) uint8 {
+	if a != nil && a.class != nil {
+		switch a.class[ei] {
+		case classExempt:
+			f &^= depgraph.FlagNonmonotonic
+		case classSealed:
+			if f&depgraph.FlagNonmonotonic != 0 {
+				s = afterSealed[s]
+				f &^= depgraph.FlagNonmonotonic
+			}
+		}
+	}
+	return step(s, f)
+}
+
+func (a *automaton) arrive(w int, s uint8) uint8 {
+	if a != nil && a.reset != nil && a.reset[w] {
+		return afterReset[s]
 	}
 	return s
 }
@@ -108,6 +185,7 @@ type PathLabel struct {
 type labeler struct {
 	g       *depgraph.Graph
 	scc     *depgraph.SCC
+	a       *automaton
 	mask    []uint8 // node -> set of states
 	parent  []int32 // node*numStates+state -> edge that set it (-1 at the input)
 	pstate  []uint8 // state of the edge's tail on that path
@@ -116,10 +194,10 @@ type labeler struct {
 	work    []int32 // (node*numStates+state) items
 }
 
-func newLabeler(g *depgraph.Graph, scc *depgraph.SCC) *labeler {
+func newLabeler(g *depgraph.Graph, scc *depgraph.SCC, a *automaton) *labeler {
 	n := len(g.Nodes)
 	return &labeler{
-		g: g, scc: scc,
+		g: g, scc: scc, a: a,
 		mask:    make([]uint8, n),
 		parent:  make([]int32, n*numStates),
 		pstate:  make([]uint8, n*numStates),
@@ -146,20 +224,35 @@ func (l *labeler) set(w int, s uint8, e int32, ps uint8) bool {
 // states are stable; each (node, state) pair is set once, so the run is
 // O(numStates * (V + E)). A component that holds both an A and an N edge
 // ends up D everywhere once a path enters it, without special casing.
-func (l *labeler) run(src int) {
+// Contract edges are not in the components: one that reaches a component
+// already processed makes it pending again (a contract edge sets each
+// state of its head once, so this happens at most numStates times per
+// contract edge).
+func (l *labeler) run(srcs ...int) {
 	for _, v := range l.touched {
 		l.mask[v] = 0
 	}
 	l.touched = l.touched[:0]
-	g, scc := l.g, l.scc
-	l.set(src, stBot, -1, 0)
-	start := int(scc.Comp[src])
-	l.pending[start] = true
-	for c := start; c >= 0; c-- {
+	g, scc, a := l.g, l.scc, l.a
+	cursor := -1
+	for _, src := range srcs {
+		l.set(src, a.arrive(src, stBot), -1, 0)
+		c := int(scc.Comp[src])
+		l.pending[c] = true
+		cursor = max(cursor, c)
+	}
+	start := -1
+	if len(srcs) == 1 {
+		start = srcs[0]
+	}
+	ne := int32(len(g.Edges))
+	for c := cursor; c >= 0; {
 		if !l.pending[c] {
+			c--
 			continue
 		}
 		l.pending[c] = false
+		bumped := -1
 		l.work = l.work[:0]
 		for _, v := range scc.Members(c) {
 			for s := uint8(0); s < numStates; s++ {
@@ -175,10 +268,18 @@ func (l *labeler) run(src int) {
 			if l.mask[v]&(1<<stD) != 0 && s != stD {
 				continue // superseded
 			}
+			if a != nil && a.stop != nil && a.stop[v] && v != start {
+				continue // a boundary: paths end here
+			}
 			to, flags := g.OutAdj(v)
 			ids := g.Out(v)
 			for i, w := range to {
-				ns := step(s, flags[i])
+				var ns uint8
+				if a == nil {
+					ns = step(s, flags[i])
+				} else {
+					ns = a.arrive(int(w), a.edgeStep(s, int(ids[i]), flags[i]))
+				}
 				if !l.set(int(w), ns, ids[i], s) {
 					continue
 				}
@@ -188,6 +289,28 @@ func (l *labeler) run(src int) {
 					l.pending[wc] = true
 				}
 			}
+			if a == nil || a.virt == nil {
+				continue
+			}
+			for _, vi := range a.virt[v] {
+				ce := &a.vedges[vi]
+				w := ce.to
+				ns := a.arrive(w, stepLabel(s, ce.label))
+				if !l.set(w, ns, ne+vi, s) {
+					continue
+				}
+				if wc := int(scc.Comp[w]); wc == c {
+					l.work = append(l.work, int32(w)*numStates+int32(ns))
+				} else {
+					l.pending[wc] = true
+					bumped = max(bumped, wc)
+				}
+			}
+		}
+		if bumped > c {
+			c = bumped // a contract edge reached a component processed before
+		} else {
+			c--
 		}
 	}
 }
@@ -225,7 +348,7 @@ func (l *labeler) witness(v int, s uint8) (path []int, coord, async int) {
 		if s == stD && ps != stD {
 			coord, at = int(ei), len(path)-1
 		}
-		v, s = l.g.Edges[ei].From, ps
+		v, s = l.from(int(ei)), ps
 	}
 	for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {
 		path[i], path[j] = path[j], path[i]
@@ -233,7 +356,7 @@ func (l *labeler) witness(v int, s uint8) (path []int, coord, async int) {
 	if coord >= 0 {
 		// a witness is a walk: the coordinate edge may occur twice
 		for _, ei := range path[:len(path)-1-at] {
-			if l.g.Edges[ei].Async {
+			if l.async(ei) {
 				async = ei
 			}
 		}
@@ -241,11 +364,28 @@ func (l *labeler) witness(v int, s uint8) (path []int, coord, async int) {
 	return path, coord, async
 }
 
+// from returns the tail of an edge or contract edge.
+func (l *labeler) from(ei int) int {
+	if ei < len(l.g.Edges) {
+		return l.g.Edges[ei].From
+	}
+	return l.a.vedges[ei-len(l.g.Edges)].from
+}
+
+// async reports whether an edge or contract edge is asynchronous.
+func (l *labeler) async(ei int) bool {
+	if ei < len(l.g.Edges) {
+		return l.g.Edges[ei].Async
+	}
+	lab := l.a.vedges[ei-len(l.g.Edges)].label
+	return lab == A || lab == D
+}
+
 // Labels returns the label of every node reached from the node src (Bot
 // with false for nodes it does not reach). It is the per-input table the
 // path report is made of.
 func Labels(g *depgraph.Graph, src int) ([]Label, []bool) {
-	l := newLabeler(g, g.SCC(0))
+	l := newLabeler(g, g.SCC(0), nil)
 	l.run(src)
 	out := make([]Label, len(g.Nodes))
 	ok := make([]bool, len(g.Nodes))
@@ -262,7 +402,7 @@ func pathLabels(g *depgraph.Graph, scc *depgraph.SCC) []PathLabel {
 	if len(sources) == 0 || len(sinks) == 0 {
 		return nil
 	}
-	l := newLabeler(g, scc)
+	l := newLabeler(g, scc, nil)
 	var out []PathLabel
 	for _, src := range sources {
 		l.run(src)

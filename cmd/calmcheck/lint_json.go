@@ -39,7 +39,43 @@ type jsonProgram struct {
 	Underspecified []jsonDangling   `json:"underspecified"`
 	Strata         *map[string]int  `json:"strata,omitempty"`
 	Paths          []jsonPath       `json:"paths"`
+	Coordination   []jsonCoordDecl  `json:"coordination,omitempty"`
+	Seals          []jsonSeal       `json:"seals,omitempty"`
+	Contracts      []jsonContract   `json:"contracts,omitempty"`
 	Findings       []jsonFinding    `json:"findings"`
+}
+
+type jsonCoordDecl struct {
+	Kind   string   `json:"kind"`
+	On     []string `json:"on"`
+	Module string   `json:"module"`
+	Block  string   `json:"block,omitempty"`
+	Needed bool     `json:"needed"`
+	File   string   `json:"file"`
+	Line   int      `json:"line"`
+	Column int      `json:"column"`
+}
+
+type jsonSeal struct {
+	Collection string   `json:"collection"`
+	Key        []string `json:"key"`
+	By         string   `json:"by"`
+	Module     string   `json:"module"`
+	Covers     []string `json:"covers"`
+	File       string   `json:"file"`
+	Line       int      `json:"line"`
+	Column     int      `json:"column"`
+}
+
+type jsonContract struct {
+	Input    string `json:"input"`
+	Output   string `json:"output"`
+	Label    string `json:"label"`
+	Module   string `json:"module"`
+	Realized bool   `json:"realized"`
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
 }
 
 type jsonCollection struct {
@@ -84,14 +120,18 @@ type jsonPath struct {
 	From       string     `json:"from"`
 	To         string     `json:"to"`
 	Label      string     `json:"label"`
+	Effective  string     `json:"effective"`
+	Covered    string     `json:"covered,omitempty"`
+	Contract   bool       `json:"contract,omitempty"`
 	Coordinate *jsonCoord `json:"coordinate,omitempty"`
 }
 
 type jsonCoord struct {
-	Collection string   `json:"collection"`
-	Reason     string   `json:"reason"`
-	Rule       jsonRule `json:"rule"`
-	After      string   `json:"after,omitempty"`
+	Collection string    `json:"collection"`
+	Reason     string    `json:"reason"`
+	Rule       *jsonRule `json:"rule,omitempty"`
+	Contract   string    `json:"contract,omitempty"`
+	After      string    `json:"after,omitempty"`
 }
 
 type jsonFinding struct {
@@ -181,18 +221,67 @@ func toJSONProgram(pr *programReport) jsonProgram {
 		}
 		jp.Strata = &m
 	}
-	for _, pl := range res.Paths {
-		jpl := jsonPath{From: g.Nodes[pl.From].Name, To: g.Nodes[pl.To].Name, Label: pl.Label.String()}
-		if pl.Coordinate >= 0 {
-			e := &g.Edges[pl.Coordinate]
-			jpl.Coordinate = &jsonCoord{Collection: g.Nodes[e.To].Name, Reason: e.Reason(), Rule: toJSONRule(e.Rule)}
-			if pl.Async >= 0 {
-				jpl.Coordinate.After = g.Nodes[g.Edges[pl.Async].To].Name
+	for _, v := range res.Verdicts {
+		jpl := jsonPath{From: g.Nodes[v.From].Name, To: g.Nodes[v.To].Name, Label: v.Label.String(),
+			Effective: v.Effective.String(), Covered: v.Covered, Contract: v.Contract}
+		w := v.Declared
+		if v.Effective == monotonic.D {
+			w = v.Missing
+		}
+		if v.Label == monotonic.D && w.Coordinate >= 0 {
+			jpl.Coordinate = toJSONCoord(res, w.Coordinate)
+			if w.Async >= 0 {
+				jpl.Coordinate.After = edgeHead(res, w.Async)
 			}
 		}
 		jp.Paths = append(jp.Paths, jpl)
 	}
+	for _, u := range res.Coordination {
+		c := u.Decl
+		jp.Coordination = append(jp.Coordination, jsonCoordDecl{Kind: c.Kind, On: c.Names(), Module: c.Module, Block: c.Block,
+			Needed: u.Needed, File: c.Pos.File, Line: c.Pos.Line, Column: c.Pos.Col})
+	}
+	for _, u := range res.Seals {
+		s := u.Seal
+		js := jsonSeal{Collection: s.Collection.Name, Key: nonNil(s.KeyNames()), By: s.By.Name, Module: s.Module,
+			Covers: []string{}, File: s.Pos.File, Line: s.Pos.Line, Column: s.Pos.Col}
+		for _, ei := range u.Covers {
+			e := &g.Edges[ei]
+			js.Covers = append(js.Covers, g.Nodes[e.To].Name)
+		}
+		jp.Seals = append(jp.Seals, js)
+	}
+	virtual := map[*modules.Contract]bool{}
+	for _, ce := range res.ContractEdges {
+		virtual[ce.Contract] = true
+	}
+	for _, c := range p.Contracts {
+		jp.Contracts = append(jp.Contracts, jsonContract{Input: c.Input.Name, Output: c.Output.Name, Label: c.Label, Module: c.Module,
+			Realized: !virtual[c], File: c.Pos.File, Line: c.Pos.Line, Column: c.Pos.Col})
+	}
 	return jp
+}
+
+// toJSONCoord describes where a path becomes D: a rule, or a contract
+// standing in for an implementation.
+func toJSONCoord(res *monotonic.Result, ei int) *jsonCoord {
+	g := res.Graph
+	if ei >= len(g.Edges) {
+		ce := res.ContractEdges[ei-len(g.Edges)]
+		return &jsonCoord{Collection: g.Nodes[ce.To].Name, Reason: "contract", Contract: ce.Contract.Module + ": " + ce.Contract.String()}
+	}
+	e := &g.Edges[ei]
+	r := toJSONRule(e.Rule)
+	return &jsonCoord{Collection: g.Nodes[e.To].Name, Reason: e.Reason(), Rule: &r}
+}
+
+// edgeHead names the head of an edge or contract edge.
+func edgeHead(res *monotonic.Result, ei int) string {
+	g := res.Graph
+	if ei >= len(g.Edges) {
+		return g.Nodes[res.ContractEdges[ei-len(g.Edges)].To].Name
+	}
+	return g.Nodes[g.Edges[ei].To].Name
 }
 
 func toJSONRule(r *modules.Rule) jsonRule {

@@ -120,7 +120,7 @@ func TestJSONSchema(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if len(doc.Programs) != 14 || doc.Summary.Failed || doc.Summary.Expected == 0 {
+	if len(doc.Programs) != 17 || doc.Summary.Failed || doc.Summary.Expected == 0 {
 		t.Errorf("summary %+v of %d programs", doc.Summary, len(doc.Programs))
 	}
 	_, out, _ = runCLI(t, userProject(t), "lint", "--format", "json", "--fail-on", "never")
@@ -228,10 +228,10 @@ func TestLintUserProject(t *testing.T) {
 		t.Errorf("stderr %q", errs)
 	}
 	for _, want := range []string{
-		"specs/shop.yaml:28:3: warning: module BasicKVS shadows the built-in module of the same name (specs/kvs.yaml:18:3) [shadow]",
+		"specs/shop.yaml:28:3: warning: module BasicKVS shadows the built-in module of the same name (specs/kvs.yaml:26:3) [shadow]",
 		"specs/shop.yaml:13:20: note: point of order: count<I> in cnt <= log (specs/shop.yaml:13) is reached asynchronously from client_action through action_msg",
 		"[point-of-order] (acknowledged: checkout is sealed by the client) (expected)",
-		"[diffluent-path] (acknowledged: checkout is sealed by the client)\n",
+		"[missing-coordination] (acknowledged: checkout is sealed by the client)\n",
 		"specs/shop.yaml:9:63: warning: acknowledgement (coordinated: \"nothing to coordinate here\") matches no finding in Shop.keep",
 		"specs/shop.yaml:8:7: warning: block \"keep\" of Shop replaces block \"keep\" of Other (specs/shop.yaml:19:7)",
 		"specs/shop.yaml:17:19: note: table x is never read or written by the program's rules [unused]",
@@ -273,7 +273,7 @@ func TestLintExitStatus(t *testing.T) {
 		{"bad --color", []string{"lint", "--color", "pink"}, 2, `unknown --color "pink"`},
 		{"missing baseline", []string{"lint", "--baseline", "nope.json"}, 2, "--baseline: open nope.json"},
 		{"checks", []string{"checks"}, 0, "point-of-order (warning)"},
-		{"checks --short", []string{"checks", "--short"}, 0, "coordinated         warning"},
+		{"checks --short", []string{"checks", "--short"}, 0, "coordinated            warning"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -305,7 +305,7 @@ func TestLintBaseline(t *testing.T) {
 	}
 	// A finding the baseline does not have is still reported.
 	code, out, _ = runCLI(t, dir, "lint", "-p", "replicated-kvs", "--no-expect", "--baseline", base, "--fail-on", "note")
-	if code != 1 || !strings.Contains(out, "[diffluent-path]") {
+	if code != 1 || !strings.Contains(out, "[missing-coordination]") {
 		t.Errorf("new findings hidden by an unrelated baseline: exit %d\n%s", code, out)
 	}
 	if err := os.WriteFile(base, []byte(`{"version": 2}`), 0o644); err != nil {

@@ -83,10 +83,10 @@ func writeTextFinding(w io.Writer, p painter, f *monotonic.Finding) {
 }
 
 // writeTextPaths prints, per output, the inputs that reach it with their
-// label, and for a D where to coordinate.
+// label, and for a D where coordination is missing, or what covers it.
 func writeTextPaths(w io.Writer, res *monotonic.Result) {
 	g := res.Graph
-	if len(res.Paths) == 0 {
+	if len(res.Verdicts) == 0 {
 		fmt.Fprintln(w, "  paths: none (no input reaches an output)")
 		return
 	}
@@ -95,18 +95,20 @@ func writeTextPaths(w io.Writer, res *monotonic.Result) {
 	tw := tabwriter.NewWriter(&buf, 0, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "    OUTPUT\tINPUT\tLABEL\tCOORDINATE AT")
 	prev := -1
-	for _, pl := range res.Paths {
-		out := g.Nodes[pl.To].Name
-		if pl.To == prev {
+	for _, v := range res.Verdicts {
+		out := g.Nodes[v.To].Name
+		if v.To == prev {
 			out = ""
 		}
-		prev = pl.To
+		prev = v.To
 		coord := ""
-		if pl.Coordinate >= 0 {
-			e := &g.Edges[pl.Coordinate]
-			coord = fmt.Sprintf("%s (%s into %s)", e.UsePos(), e.Reason(), g.Nodes[e.To].Name)
+		switch {
+		case v.Effective == monotonic.D && v.Missing.Coordinate >= 0:
+			coord = coordinateAt(res, v.Missing.Coordinate)
+		case v.Label == monotonic.D:
+			coord = v.Covered
 		}
-		fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\n", out, g.Nodes[pl.From].Name, pl.Label, coord)
+		fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\n", out, g.Nodes[v.From].Name, v.Label, coord)
 	}
 	tw.Flush()
 	for _, line := range strings.SplitAfter(buf.String(), "\n") {
@@ -114,4 +116,16 @@ func writeTextPaths(w io.Writer, res *monotonic.Result) {
 			fmt.Fprintln(w, strings.TrimRight(line, " \n"))
 		}
 	}
+}
+
+// coordinateAt describes the place where a path becomes D: a rule's
+// nonmonotonic use, or a contract standing in for an implementation.
+func coordinateAt(res *monotonic.Result, ei int) string {
+	g := res.Graph
+	if ei >= len(g.Edges) {
+		c := res.ContractEdges[ei-len(g.Edges)].Contract
+		return fmt.Sprintf("%s (contract %s of %s)", c.Pos, c, c.Module)
+	}
+	e := &g.Edges[ei]
+	return fmt.Sprintf("%s (%s into %s)", e.UsePos(), e.Reason(), g.Nodes[e.To].Name)
 }

@@ -1,0 +1,401 @@
+package monotonic
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/calmcheck/calmcheck/depgraph"
+	"github.com/calmcheck/calmcheck/modules"
+)
+
+// model is what the program declares about coordination (see
+// docs/coordination.md), resolved against its graph: which collections
+// are coordinated and by which declaration, which nonmonotonic edges are
+// a coordination protocol's own mechanism (exempt) or covered by a seal,
+// and which contracts stand in for missing implementations. Built once,
+// in O(K * (V + E)) for K coordination declarations.
+type model struct {
+	g *depgraph.Graph
+	p *modules.Program
+
+	coordNodes [][]int // per coordination declaration: its collections
+	nodeCoords [][]int // per node: the declarations that coordinate it
+	exemptBy   []int   // per edge: the declaration whose mechanism it is, or -1
+	sealBy     []int   // per edge: the seal that covers it, or -1
+	wrongSeal  []int   // per edge: a seal on its tail that does not cover it, or -1
+	sealNodes  [][2]int
+	vedges     []contractEdge // the contracts the program does not realize
+	realized   []int          // the contracts it realizes (indexes in p.Contracts)
+	contractIO [][2]int       // per contract: input and output nodes
+
+	declared, full *automaton
+	// mech: Bud's labels with contract edges, and the mechanisms of
+	// coordination protocols not nonmonotonic (nil without coordination):
+	// the witness that explains what covers a path, when not a mechanism.
+	mech *automaton
+	// plain: nothing beyond Bud (no contract edge, coordination or seal):
+	// every label is Bud's.
+	plain bool
+}
+
+func newModel(g *depgraph.Graph) *model {
+	p := g.Program
+	m := &model{g: g, p: p}
+	n, ne := len(g.Nodes), len(g.Edges)
+	node := func(name string) int {
+		v, ok := g.Lookup(name)
+		if !ok {
+			return -1
+		}
+		return v
+	}
+	// Coordinated collections.
+	m.nodeCoords = make([][]int, n)
+	reset := make([]bool, n)
+	for k, c := range p.Coordinations {
+		var vs []int
+		for _, r := range c.On {
+			if v := node(r.Name); v >= 0 {
+				vs = append(vs, v)
+				m.nodeCoords[v] = append(m.nodeCoords[v], k)
+				reset[v] = true
+			}
+		}
+		m.coordNodes = append(m.coordNodes, vs)
+	}
+	// The mechanism of a coordination: the nonmonotonic edges of its
+	// rules that lead to the collections it coordinates (one backward
+	// search per declaration).
+	m.exemptBy = make([]int, ne)
+	for i := range m.exemptBy {
+		m.exemptBy[i] = -1
+	}
+	for k, c := range p.Coordinations {
+		up := backward(g, m.coordNodes[k])
+		for i := range g.Edges {
+			e := &g.Edges[i]
+			if e.Nonmonotonic && e.Rule.Coord == c && up[e.To] && m.exemptBy[i] < 0 {
+				m.exemptBy[i] = k
+			}
+		}
+	}
+	// Seals.
+	m.sealBy = make([]int, ne)
+	m.wrongSeal = make([]int, ne)
+	for i := range m.sealBy {
+		m.sealBy[i], m.wrongSeal[i] = -1, -1
+	}
+	for si, s := range p.Seals {
+		m.sealNodes = append(m.sealNodes, [2]int{node(s.Collection.Name), node(s.By.Name)})
+		sv := m.sealNodes[si][0]
+		if sv < 0 {
+			continue
+		}
+		for _, ei := range g.Out(sv) {
+			e := &g.Edges[ei]
+			if !e.Nonmonotonic || m.sealBy[ei] >= 0 {
+				continue
+			}
+			if sealCovers(p, e.Rule, s) {
+				m.sealBy[ei] = si
+			} else if m.wrongSeal[ei] < 0 {
+				m.wrongSeal[ei] = si
+			}
+		}
+	}
+	// Contracts.
+	for ci, c := range p.Contracts {
+		in, out := node(c.Input.Name), node(c.Output.Name)
+		m.contractIO = append(m.contractIO, [2]int{in, out})
+		if in < 0 || out < 0 {
+			continue
+		}
+		if g.Nodes[in].Read && g.Nodes[out].Written {
+			m.realized = append(m.realized, ci)
+			continue
+		}
+		m.vedges = append(m.vedges, contractEdge{from: in, to: out, label: parseLabel(c.Label), contract: ci})
+	}
+	var virt [][]int32
+	if len(m.vedges) > 0 {
+		virt = make([][]int32, n)
+		for i, ce := range m.vedges {
+			virt[ce.from] = append(virt[ce.from], int32(i))
+		}
+	}
+	var class []uint8
+	for i := range g.Edges {
+		c := classPlain
+		switch {
+		case m.exemptBy[i] >= 0:
+			c = classExempt
+		case m.sealBy[i] >= 0:
+			c = classSealed
+		default:
+			continue
+		}
+		if class == nil {
+			class = make([]uint8, ne)
+		}
+		class[i] = c
+	}
+	if len(p.Coordinations) == 0 {
+		reset = nil
+	}
+	m.declared = &automaton{virt: virt, vedges: m.vedges}
+	m.full = &automaton{class: class, reset: reset, virt: virt, vedges: m.vedges}
+	m.plain = virt == nil && class == nil && reset == nil
+	if len(p.Coordinations) > 0 {
+		exempt := make([]uint8, ne)
+		for i, k := range m.exemptBy {
+			if k >= 0 {
+				exempt[i] = classExempt
+			}
+		}
+		m.mech = &automaton{class: exempt, virt: virt, vedges: m.vedges}
+	}
+	return m
+}
+
+// without returns the full automaton without the collections that only
+// declaration k coordinates.
+func (m *model) without(k int) *automaton {
+	a := *m.full
+	a.reset = make([]bool, len(m.g.Nodes))
+	for v, ks := range m.nodeCoords {
+		for _, x := range ks {
+			if x != k {
+				a.reset[v] = true
+			}
+		}
+	}
+	return &a
+}
+
+func parseLabel(s string) Label {
+	for i, n := range labelNames {
+		if n == s {
+			return Label(i)
+		}
+	}
+	return Bot
+}
+
+// backward returns the nodes from which some node of vs is reachable
+// (vs included).
+func backward(g *depgraph.Graph, vs []int) []bool {
+	seen := make([]bool, len(g.Nodes))
+	queue := append([]int(nil), vs...)
+	for _, v := range vs {
+		seen[v] = true
+	}
+	for qi := 0; qi < len(queue); qi++ {
+		from, _ := g.InAdj(queue[qi])
+		for _, u := range from {
+			if !seen[u] {
+				seen[u] = true
+				queue = append(queue, int(u))
+			}
+		}
+	}
+	return seen
+}
+
+// forward returns the nodes reachable from vs (vs included), through
+// edges and contract edges.
+func (m *model) forward(vs []int) []bool {
+	g := m.g
+	seen := make([]bool, len(g.Nodes))
+	queue := append([]int(nil), vs...)
+	for _, v := range vs {
+		seen[v] = true
+	}
+	for qi := 0; qi < len(queue); qi++ {
+		v := queue[qi]
+		to, _ := g.OutAdj(v)
+		for _, w := range to {
+			if !seen[w] {
+				seen[w] = true
+				queue = append(queue, int(w))
+			}
+		}
+		for _, ce := range m.vedges {
+			if ce.from == v && !seen[ce.to] {
+				seen[ce.to] = true
+				queue = append(queue, ce.to)
+			}
+		}
+	}
+	return seen
+}
+
+// sealCovers reports whether seal s covers rule r's nonmonotonic use of
+// its collection: the rule is evaluated per a key that includes the
+// seal's. For an aggregate, every use of the collection must carry, in
+// the seal's key columns, constants or grouping variables (the head's
+// non-aggregate terms); a negated use must test those columns (no _), so
+// that it is evaluated within one sealed group. A deletion or an upsert
+// is never covered: a seal makes a group complete, it does not order the
+// overwrites within it.
+func sealCovers(p *modules.Program, r *modules.Rule, s *modules.Seal) bool {
+	d := p.Collection(s.Collection.Name)
+	if d == nil || r.Op.Nonmonotonic() {
+		return false
+	}
+	cols := d.Columns()
+	var key []int
+	for _, k := range s.Key {
+		for i, c := range cols {
+			if c.Name == k.Name {
+				key = append(key, i)
+			}
+		}
+	}
+	var grouping []string
+	agg := r.HasAggregate()
+	if agg {
+		for _, a := range r.Head.Args {
+			if _, isAgg := a.(*modules.AggExpr); !isAgg {
+				grouping = append(grouping, varsOf(a)...)
+			}
+		}
+	}
+	used := false
+	for _, a := range r.BodyAtoms() {
+		if a.Pred != s.Collection.Name || len(a.Args) != len(cols) {
+			continue
+		}
+		if !a.Negated && !agg {
+			continue // a monotonic use
+		}
+		used = true
+		for _, j := range key {
+			t := a.Args[j]
+			if hasWildcard(t) {
+				return false
+			}
+			if agg {
+				for _, v := range varsOf(t) {
+					if !slices.Contains(grouping, v) {
+						return false
+					}
+				}
+			}
+		}
+	}
+	return used
+}
+
+// varsOf returns the named variables of a term.
+func varsOf(e modules.Expr) []string {
+	var out []string
+	var walk func(modules.Expr)
+	walk = func(e modules.Expr) {
+		switch e := e.(type) {
+		case *modules.Var:
+			if !e.Wildcard() {
+				out = append(out, e.Name)
+			}
+		case *modules.ListExpr:
+			for _, x := range e.Elems {
+				walk(x)
+			}
+		case *modules.BinaryExpr:
+			walk(e.X)
+			walk(e.Y)
+		case *modules.UnaryExpr:
+			walk(e.X)
+		case *modules.CallExpr:
+			for _, x := range e.Args {
+				walk(x)
+			}
+		}
+	}
+	walk(e)
+	return out
+}
+
+func hasWildcard(e modules.Expr) bool {
+	switch e := e.(type) {
+	case *modules.Var:
+		return e.Wildcard()
+	case *modules.ListExpr:
+		for _, x := range e.Elems {
+			if hasWildcard(x) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// --- descriptions ---
+
+func (m *model) coordDesc(k int) string {
+	c := m.p.Coordinations[k]
+	return fmt.Sprintf("%s coordination on %s (%s, %s)", c.Kind, strings.Join(c.Names(), ", "), c.Where(), c.Pos)
+}
+
+func (m *model) sealDesc(si int) string {
+	s := m.p.Seals[si]
+	return fmt.Sprintf("sealed: %s (%s, %s)", s, s.Module, s.Pos)
+}
+
+func (m *model) mechanismDesc(k int) string {
+	c := m.p.Coordinations[k]
+	return fmt.Sprintf("part of the %s coordination of %s on %s (%s)", c.Kind, c.Where(), strings.Join(c.Names(), ", "), c.Pos)
+}
+
+func (m *model) contractDesc(ce *contractEdge) string {
+	c := m.p.Contracts[ce.contract]
+	return fmt.Sprintf("the contract %s of %s (%s)", c, c.Module, c.Pos)
+}
+
+// edgeName describes an edge or contract edge for messages: "the
+// asynchronous action_msg <~ client_action (specs/cart.yaml:41)".
+func (m *model) isContract(ei int) bool { return ei >= len(m.g.Edges) }
+
+func (m *model) vedge(ei int) *contractEdge { return &m.vedges[ei-len(m.g.Edges)] }
+
+func (m *model) from(ei int) int {
+	if m.isContract(ei) {
+		return m.vedge(ei).from
+	}
+	return m.g.Edges[ei].From
+}
+
+func (m *model) to(ei int) int {
+	if m.isContract(ei) {
+		return m.vedge(ei).to
+	}
+	return m.g.Edges[ei].To
+}
+
+// explain says why a path that Bud labels D is not D once coordination
+// and seals are taken into account, from its witness.
+func (m *model) explain(w Witness) string {
+	if w.Coordinate >= 0 && !m.isContract(w.Coordinate) {
+		if k := m.exemptBy[w.Coordinate]; k >= 0 {
+			return m.mechanismDesc(k)
+		}
+		if si := m.sealBy[w.Coordinate]; si >= 0 {
+			return m.sealDesc(si)
+		}
+	}
+	after := 0
+	for i, ei := range w.Path {
+		if ei == w.Async {
+			after = i
+		}
+	}
+	for _, ei := range w.Path[after:] {
+		if ei == w.Coordinate {
+			break
+		}
+		if ks := m.nodeCoords[m.to(ei)]; len(ks) > 0 {
+			return "coordinated: " + m.coordDesc(ks[0])
+		}
+	}
+	return "coordinated or sealed on every path"
+}

@@ -1,0 +1,353 @@
+package monotonic
+
+import (
+	"strings"
+
+	"github.com/calmcheck/calmcheck/modules"
+)
+
+// Witness is one path of a label: edge ids (an id at or above
+// len(Graph.Edges) is a contract edge, see Result.ContractEdges), the
+// nonmonotonic edge on it where it becomes D (where coordination would
+// have to go, -1 if none) and the last asynchronous edge before that (-1
+// if none).
+type Witness struct {
+	Path       []int
+	Coordinate int
+	Async      int
+}
+
+func noWitness() Witness { return Witness{Coordinate: -1, Async: -1} }
+
+// Verdict is an (input, output) pair with two labels: Label, Bud's label
+// with the contracts of the protocols the program does not realize
+// standing in for their missing implementations; and Effective, what the
+// program's coordination and seals leave of it. A pair whose Label is D
+// and whose Effective label is not is covered (Covered says how); one
+// whose Effective label is D is where coordination is missing.
+type Verdict struct {
+	From, To  int // source and sink nodes
+	Label     Label
+	Effective Label
+	// Declared is a witness of a D Label; Missing a witness of a D
+	// Effective label.
+	Declared, Missing Witness
+	// Covered says how a D Label is covered: "sealed: ...",
+	// "coordinated: ..." or "part of the ... coordination of ...".
+	Covered string
+	// Contract is set when the pair is connected only through contract
+	// edges (Bud would not connect it at all).
+	Contract bool
+}
+
+// ContractEdge is a contract of a protocol the program does not realize,
+// standing in for the missing implementation in the labels: an edge from
+// the contract's input to its output, labelled as declared.
+type ContractEdge struct {
+	From, To int
+	Label    Label
+	Contract *modules.Contract
+}
+
+// CoordinationUse is a coordination declaration of the program, resolved.
+type CoordinationUse struct {
+	Decl *modules.Coordination
+	// Nodes are the coordinated collections; Mechanism the nonmonotonic
+	// edges of the protocol itself (its own rules that lead to them).
+	Nodes     []int
+	Mechanism []int
+	// Needed is false when removing the declaration changes no label:
+	// the unneeded-coordination finding.
+	Needed bool
+}
+
+// SealUse is a seal of the program, resolved.
+type SealUse struct {
+	Seal           *modules.Seal
+	Collection, By int
+	// Covers are the nonmonotonic edges it covers (the rule groups by its
+	// key); Misses those that read the sealed collection per another key.
+	Covers, Misses []int
+}
+
+func (f *facts) model() *model {
+	if f.m == nil {
+		f.m = newModel(f.g)
+	}
+	return f.m
+}
+
+// verdicts computes the verdict of every (source, sink) pair connected
+// by a path or through contract edges: two propagations per source,
+// O(sources * (V + E)), ordered by sink then source.
+func (f *facts) verdicts() []Verdict {
+	if f.verdictsDone {
+		return f.verd
+	}
+	f.verdictsDone = true
+	g, m := f.g, f.model()
+	if m.plain {
+		for _, p := range f.pathLabels() {
+			w := Witness{Path: p.Path, Coordinate: p.Coordinate, Async: p.Async}
+			v := Verdict{From: p.From, To: p.To, Label: p.Label, Effective: p.Label, Declared: noWitness(), Missing: noWitness()}
+			if p.Label == D {
+				v.Declared, v.Missing = w, w
+			}
+			f.verd = append(f.verd, v)
+		}
+		return f.verd
+	}
+	sources, sinks := g.Sources(), g.Sinks()
+	if len(sources) == 0 || len(sinks) == 0 {
+		return nil
+	}
+	raw := map[[2]int]bool{}
+	for _, p := range f.pathLabels() {
+		raw[[2]int{p.From, p.To}] = true
+	}
+	scc := f.sccAll()
+	ld, lf := newLabeler(g, scc, m.declared), newLabeler(g, scc, m.full)
+	var lm *labeler
+	if m.mech != nil {
+		lm = newLabeler(g, scc, m.mech)
+	}
+	byTo := make([][]Verdict, len(g.Nodes))
+	for _, src := range sources {
+		ld.run(src)
+		lf.run(src)
+		if lm != nil {
+			lm.run(src)
+		}
+		for _, t := range sinks {
+			ldl, ok := ld.label(t)
+			if !ok {
+				continue
+			}
+			lfl, _ := lf.label(t)
+			v := Verdict{From: src, To: t, Label: ldl, Effective: lfl, Declared: noWitness(), Missing: noWitness(),
+				Contract: !raw[[2]int{src, t}]}
+			if ldl == D {
+				// Prefer a witness that is D without the coordination
+				// protocols' own mechanisms (it is D in Bud's labels too):
+				// it points at the program's point of order, not the
+				// protocol's.
+				lw := ld
+				if lm != nil {
+					if l, _ := lm.label(t); l == D {
+						lw = lm
+					}
+				}
+				path, coord, async := lw.witness(t, stD)
+				v.Declared = Witness{path, coord, async}
+			}
+			if lfl == D {
+				path, coord, async := lf.witness(t, stD)
+				v.Missing = Witness{path, coord, async}
+			}
+			if ldl == D && lfl < D {
+				v.Covered = m.explain(v.Declared)
+			}
+			byTo[t] = append(byTo[t], v)
+		}
+	}
+	for _, t := range sinks {
+		f.verd = append(f.verd, byTo[t]...)
+	}
+	return f.verd
+}
+
+// openEdges runs automaton a from every source at once and returns, per
+// edge and contract edge (ids as in witnesses), whether some path makes
+// it the place where the path becomes D: an order-sensitive step that
+// nothing coordinates or seals. One propagation: O(V + E).
+func (f *facts) openEdges(a *automaton) ([]bool, *labeler) {
+	g := f.g
+	l := newLabeler(g, f.sccAll(), a)
+	srcs := g.Sources()
+	out := make([]bool, len(g.Edges)+len(a.vedges))
+	if len(srcs) == 0 {
+		return out, l
+	}
+	l.run(srcs...)
+	const toD = 1<<stA | 1<<stNA
+	for i := range g.Edges {
+		e := &g.Edges[i]
+		if !e.Nonmonotonic || a.class != nil && a.class[i] != classPlain {
+			continue
+		}
+		out[i] = l.mask[e.From]&toD != 0
+	}
+	for i, ce := range a.vedges {
+		mask := l.mask[ce.from]
+		switch ce.label {
+		case N:
+			out[len(g.Edges)+i] = mask&toD != 0
+		case D:
+			out[len(g.Edges)+i] = mask&^(1<<stD) != 0
+		}
+	}
+	return out, l
+}
+
+// coordinationUses resolves the program's coordination declarations and
+// decides which are needed: a declaration is needed when some
+// order-sensitive step is covered with it and open without it. K + 1
+// propagations from all sources at once: O(K * (V + E)).
+func (f *facts) coordinationUses() []CoordinationUse {
+	if f.coordDone {
+		return f.coordUses
+	}
+	f.coordDone = true
+	m := f.model()
+	if len(m.p.Coordinations) == 0 {
+		return nil
+	}
+	open, _ := f.openEdges(m.full)
+	f.open = open
+	for k, c := range m.p.Coordinations {
+		u := CoordinationUse{Decl: c, Nodes: m.coordNodes[k]}
+		for i, x := range m.exemptBy {
+			if x == k {
+				u.Mechanism = append(u.Mechanism, i)
+			}
+		}
+		without, l := f.openEdges(m.without(k))
+		for i := range without {
+			if without[i] && !open[i] {
+				u.Needed = true
+				break
+			}
+		}
+		if !u.Needed {
+			// What reaches the coordinated collections without it.
+			best, reached := Bot, false
+			for _, v := range u.Nodes {
+				if lab, ok := l.label(v); ok {
+					reached = true
+					best = max(best, lab)
+				}
+			}
+			f.unneededInto = append(f.unneededInto, unneededInfo{k: k, label: best, reached: reached})
+		}
+		f.coordUses = append(f.coordUses, u)
+	}
+	return f.coordUses
+}
+
+type unneededInfo struct {
+	k       int
+	label   Label
+	reached bool
+}
+
+// sealUses resolves the program's seals.
+func (f *facts) sealUses() []SealUse {
+	m := f.model()
+	var out []SealUse
+	for si, s := range m.p.Seals {
+		u := SealUse{Seal: s, Collection: m.sealNodes[si][0], By: m.sealNodes[si][1]}
+		for i := range m.sealBy {
+			if m.sealBy[i] == si {
+				u.Covers = append(u.Covers, i)
+			}
+			if m.wrongSeal[i] == si {
+				u.Misses = append(u.Misses, i)
+			}
+		}
+		out = append(out, u)
+	}
+	return out
+}
+
+func (f *facts) contractEdges() []ContractEdge {
+	m := f.model()
+	var out []ContractEdge
+	for _, ce := range m.vedges {
+		out = append(out, ContractEdge{From: ce.from, To: ce.to, Label: ce.label, Contract: m.p.Contracts[ce.contract]})
+	}
+	return out
+}
+
+// uncovered returns, per node, whether it is reached from an entry or
+// through an asynchronous edge without crossing a coordinated collection
+// (the point-of-order search, with coordination).
+func (f *facts) uncovered() []bool {
+	if f.ureached != nil {
+		return f.ureached
+	}
+	f.async()
+	m, g := f.model(), f.g
+	if len(m.p.Coordinations) == 0 {
+		f.ureached = f.reached
+		return f.ureached
+	}
+	coordinated := func(v int) bool { return len(m.nodeCoords[v]) > 0 }
+	seen := make([]bool, len(g.Nodes))
+	var queue []int
+	seed := func(v int) {
+		if !seen[v] && !coordinated(v) {
+			seen[v] = true
+			queue = append(queue, v)
+		}
+	}
+	for _, v := range g.Entries() {
+		seed(v)
+	}
+	for i := range g.Edges {
+		if g.Edges[i].Async {
+			seed(g.Edges[i].To)
+		}
+	}
+	for qi := 0; qi < len(queue); qi++ {
+		to, _ := g.OutAdj(queue[qi])
+		for _, w := range to {
+			seed(int(w))
+		}
+	}
+	f.ureached = seen
+	return seen
+}
+
+// covers says why the nonmonotonic edges of a point of order need no
+// coordination of the program's own ("" if some of them do): each is a
+// coordination protocol's mechanism, sealed, or reached only through
+// coordinated collections.
+func (f *facts) covers(edges []int, ureached []bool) string {
+	m, g := f.model(), f.g
+	var why []string
+	for _, ei := range edges {
+		e := &g.Edges[ei]
+		switch {
+		case m.exemptBy[ei] >= 0:
+			why = appendUnique(why, m.mechanismDesc(m.exemptBy[ei]))
+		case m.sealBy[ei] >= 0:
+			why = appendUnique(why, m.sealDesc(m.sealBy[ei]))
+		case !ureached[e.From]:
+			why = appendUnique(why, f.coordinatedReason(e.From))
+		default:
+			return ""
+		}
+	}
+	return strings.Join(why, "; ")
+}
+
+// coordinatedReason names the coordination declarations whose collections
+// reach v.
+func (f *facts) coordinatedReason(v int) string {
+	m := f.model()
+	if f.coordReach == nil {
+		for k := range m.p.Coordinations {
+			f.coordReach = append(f.coordReach, m.forward(m.coordNodes[k]))
+		}
+	}
+	var why []string
+	for k, r := range f.coordReach {
+		if r[v] {
+			why = append(why, m.coordDesc(k))
+		}
+	}
+	if len(why) == 0 {
+		return "coordinated"
+	}
+	return "coordinated: " + strings.Join(why, "; ")
+}
