@@ -38,7 +38,7 @@ func legendEntries(v *View) []LegendEntry {
 		{"temporal", "R is temporal (<+, <-, <+-)"},
 		{"async", "R is asynchronous (<~)"},
 		{"nonmonotonic", "R is nonmonotonic (notin, aggregation, deletion): a point of order"},
-		{"ends", "dataflow source and sink"},
+		{"ends", "dataflow source (S) and sink (T)"},
 		{"underspecified", "underspecified dataflow"},
 	}
 	var red, comp, diff bool
@@ -407,6 +407,10 @@ func writeLegend(d *dotWriter, v *View) {
 			edge("color", q(colDiffluent), "penwidth", "2.5")
 		case "boundary":
 			edge("color", q(colBoundary+":invis:"+colBoundary), "fontcolor", q(colBoundary), "label", dotText("+/-"))
+		}
+		if i >= perRow {
+			// Below the entry above, too: columns line up.
+			d.printf("\t\t%s -> %s %s;\n", texts[i-perRow], top[0], attrs("style", "invis"))
 		}
 		text := id("text")
 		d.printf("\t\t%s %s;\n", text, attrs("id", sid("text"), "label", dotText(wrap(en.Text, 26)), "shape", "plaintext", "tooltip", dotText(en.Text), "group", group))

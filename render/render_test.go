@@ -405,7 +405,7 @@ func TestSVGStructure(t *testing.T) {
 				lts = append(lts, l.texts())
 			}
 			lt := strings.Join(lts, "\n")
-			for _, want := range []string{"scratch", "table", "+/-", "S", "T", "??", "persistent table", "nonmonotonic", "asynchronous", "source and sink", "underspecified dataflow"} {
+			for _, want := range []string{"scratch", "table", "+/-", "S", "T", "??", "persistent table", "nonmonotonic", "asynchronous", "source (S)", "sink (T)", "underspecified dataflow"} {
 				if !strings.Contains(lt, want) {
 					t.Errorf("legend lacks %q", want)
 				}

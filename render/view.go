@@ -44,8 +44,8 @@ type Program struct {
 	// Strata is the stratum of each node (monotonic.Result.Strata); nil
 	// when the program is unstratifiable.
 	Strata []int
-	// Findings are shown in the tooltips of the edges of their rule, or of
-	// the collection they are about.
+	// Findings are named (check and severity) in the tooltips of the
+	// edges of their rule, or of the collection they are about.
 	Findings []monotonic.Finding
 }
 
@@ -693,7 +693,9 @@ func (b *builder) tooltips() {
 	byRule := map[*modules.Rule][]string{}
 	byColl := map[string][]string{}
 	for _, f := range b.p.Findings {
-		line := fmt.Sprintf("%s %s: %s", f.Severity, f.Check, truncate(f.Message, 240))
+		// The check and severity only: calmcheck lint gives the message,
+		// which would make every picture change with its wording.
+		line := fmt.Sprintf("%s: %s (calmcheck lint)", f.Severity, f.Check)
 		if f.Acknowledged != "" {
 			line += " (acknowledged: " + truncate(f.Acknowledged, 80) + ")"
 		}
@@ -768,7 +770,13 @@ func (b *builder) tooltips() {
 			if n.Unstratifiable {
 				lines = append(lines, "unstratifiable: on a cycle through a nonmonotonic edge with no temporal edge")
 			}
-			lines = append(lines, byColl[n.Name]...)
+			seen := map[string]bool{}
+			for _, f := range byColl[n.Name] {
+				if !seen[f] {
+					seen[f] = true
+					lines = append(lines, f)
+				}
+			}
 		}
 		n.Tooltip = strings.Join(lines, "\n")
 	}

@@ -1,0 +1,86 @@
+// Package docs is calmcheck's documentation. Its Go code draws the
+// pictures of the tutorial (tutorial.md) from the built-in library:
+//
+//	go generate ./docs/...
+//
+// writes them under docs/img, and go test ./docs fails when a committed
+// picture is not what the current code draws.
+package docs
+
+//go:generate go run ./internal/genimg
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/calmcheck/calmcheck/depgraph"
+	"github.com/calmcheck/calmcheck/modules"
+	"github.com/calmcheck/calmcheck/monotonic"
+	"github.com/calmcheck/calmcheck/render"
+	"github.com/calmcheck/calmcheck/specs"
+)
+
+// Picture is one picture of the tutorial: what calmcheck dot draws for
+// the programs with the options, which Command spells out.
+type Picture struct {
+	File     string // under docs/img
+	Programs []string
+	Options  render.Options
+	Command  string
+}
+
+func pic(file string, opt render.Options, flags string, progs ...string) Picture {
+	cmd := "calmcheck dot"
+	for _, p := range progs {
+		cmd += " -p " + p
+	}
+	if flags != "" {
+		cmd += " " + flags
+	}
+	return Picture{File: file, Programs: progs, Options: opt, Command: cmd + " > " + file}
+}
+
+var (
+	full     = render.Options{Legend: true, Clusters: true}
+	noLegend = render.Options{Clusters: true}
+)
+
+// Pictures are the tutorial's pictures, in its order.
+var Pictures = []Picture{
+	pic("delivery.svg", full, "", "delivery-protocol", "delivery-best-effort", "delivery-reliable"),
+	pic("client.svg", noLegend, "--no-legend", "cart-client-protocol", "cart-client"),
+	pic("basic-kvs.svg", noLegend, "--no-legend", "basic-kvs"),
+	pic("basic-kvs-strata.svg", render.Options{Legend: true, Strata: true}, "--strata", "basic-kvs"),
+	pic("destructive-cart.svg", noLegend, "--no-legend", "destructive-cart"),
+	pic("destructive-cart-basic-kvs.svg", render.Options{Clusters: true, Highlight: "D"}, "--no-legend --highlight D", "destructive-cart-basic-kvs"),
+	pic("replicated-destructive-cart.svg", render.Options{Clusters: true, Highlight: "D"}, "--no-legend --highlight D", "replicated-destructive-cart"),
+	pic("disorderly-cart.svg", render.Options{Clusters: true, Highlight: "D"}, "--no-legend --highlight D", "disorderly-cart"),
+	pic("replicated-disorderly-cart-abstract.svg", noLegend, "--no-legend", "replicated-disorderly-cart-abstract"),
+	pic("replicated-disorderly-cart.svg", render.Options{Legend: true, Clusters: true, Highlight: "D"}, "--highlight D", "replicated-disorderly-cart"),
+	pic("replicated-disorderly-cart-reliable.svg", render.Options{Clusters: true, Highlight: "D"}, "--no-legend --highlight D", "replicated-disorderly-cart-reliable"),
+	pic("two-carts.svg", noLegend, "--no-legend", "destructive-cart", "disorderly-cart"),
+}
+
+// Draw draws a picture as calmcheck dot does, from the built-in library.
+func Draw(ctx context.Context, p Picture) ([]byte, error) {
+	lib := modules.NewLibrary()
+	if ds := lib.LoadFS(specs.FS, "specs"); ds.HasErrors() {
+		return nil, ds
+	}
+	var progs []render.Program
+	for _, name := range p.Programs {
+		prog, ds := lib.ComposeProgram(name)
+		if ds.HasErrors() {
+			return nil, fmt.Errorf("%s: %w", p.File, ds)
+		}
+		res := monotonic.AnalyzeGraph(depgraph.Build(prog), monotonic.Analyzers)
+		rp := render.FromResult(res)
+		rp.Findings = monotonic.Finish(prog, res.Findings, monotonic.Options{})
+		progs = append(progs, rp)
+	}
+	v, err := render.Build(progs, p.Options)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p.File, err)
+	}
+	return render.SVG(ctx, v)
+}
