@@ -86,6 +86,7 @@ func FuzzLoadData(f *testing.F) {
 	f.Add([]byte("modules:\n  A:\n    include: [A]\n    state: ['channel c(@a)']\n    rules:\n      r: ['c <~ c']\nprograms:\n  p: [A]\n"))
 	f.Add([]byte("a: &a [*a]\n"))
 	f.Add([]byte("modules:\n  A:\n    rules:\n      r:\n        - rule: t(X) <= t(X)\n          coordinated: why\n"))
+	f.Add([]byte(coordSpec))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		lib := NewLibrary()
 		ds := lib.LoadData("f.yaml", data)
@@ -138,6 +139,7 @@ func FuzzFormat(f *testing.F) {
 		f.Add(data)
 	}
 	f.Add([]byte(messySpec))
+	f.Add([]byte(coordSpec))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		loadErrs := NewLibrary().LoadData("f.yaml", data).Errors()
 		out, ds := Format("f.yaml", data)

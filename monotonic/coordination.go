@@ -377,7 +377,7 @@ func runUnneededCoordination(pass *Pass) {
 			if len(open) > 1 {
 				verb = "are"
 			}
-			fmt.Fprintf(&b, ", and it does not address the order-sensitive steps after it: %s%s %s still reached without coordination", strings.Join(open, "; "), more, verb)
+			fmt.Fprintf(&b, ", and it does not address the order-sensitive steps after it: %s%s %s still reached without coordination", strings.Join(open, " and "), more, verb)
 		case info.reached:
 			b.WriteString(", and nothing order-sensitive follows it before the next asynchronous edge or an output")
 		}

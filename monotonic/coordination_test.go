@@ -279,3 +279,45 @@ func TestCoordinatedStates(t *testing.T) {
 		}
 	}
 }
+
+// Coordination and seals anywhere never make the analysis fail: every
+// built-in program, with a coordination declared on each collection in
+// turn, and a seal on each collection by each other on each column they
+// share.
+func TestCoordinationAnywhere(t *testing.T) {
+	for _, name := range []string{"delivery-protocol", "basic-kvs", "replicated-kvs", "destructive-cart", "replicated-destructive-cart",
+		"disorderly-cart", "replicated-disorderly-cart-abstract", "replicated-disorderly-cart-reliable", "sealed-cart", "ordered-cart"} {
+		base := builtin(t, name)
+		for _, d := range base.Collections {
+			p := builtin(t, name)
+			p.Coordinations = append(p.Coordinations, &modules.Coordination{Kind: "barrier", On: []modules.Ref{{Name: d.Name}}, Module: "X"})
+			for _, by := range p.Collections {
+				for _, c := range d.Columns() {
+					if by != d && hasCol(by, c.Name) {
+						p.Seals = append(p.Seals, &modules.Seal{Collection: modules.Ref{Name: d.Name}, Key: []modules.Ref{{Name: c.Name}}, By: modules.Ref{Name: by.Name}, Module: "X"})
+					}
+				}
+			}
+			res, fs := run(t, p)
+			for _, f := range fs {
+				if f.Message == "" || !f.Pos.IsValid() && f.Check != "unneeded-coordination" {
+					t.Errorf("%s with coordination on %s: finding without message or position: %+v", name, d.Name, f)
+				}
+			}
+			for _, v := range res.Verdicts {
+				if v.Effective > v.Label {
+					t.Errorf("%s with coordination on %s: effective label %v worse than %v", name, d.Name, v.Effective, v.Label)
+				}
+			}
+		}
+	}
+}
+
+func hasCol(d *modules.Decl, name string) bool {
+	for _, c := range d.Columns() {
+		if c.Name == name {
+			return true
+		}
+	}
+	return false
+}
