@@ -656,3 +656,65 @@ func TestFastLayout(t *testing.T) {
 		t.Errorf("MaxNodes -1: notes %q", v.Notes)
 	}
 }
+
+// FuzzNames: any collection names (split from the input at '|') render:
+// Graphviz accepts the DOT, the SVG is well-formed XML, and each node
+// shows its name (control characters and invalid UTF-8 as U+FFFD, tabs as
+// spaces).
+func FuzzNames(f *testing.F) {
+	for _, s := range []string{"a|b", "quote\"|back\\slash\\", "two\nlines|<b>&amp;</b>", "nul\x00|\xff\xfe", "Ünïcode|日本|--|]]>|\\N", "node|graph|edge|subgraph|strict"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		names := strings.Split(in, "|")
+		if len(names) > 20 {
+			names = names[:20]
+		}
+		seen := map[string]bool{}
+		var uniq []string
+		for _, n := range names {
+			if !seen[n] && n != "" && len(n) < 200 {
+				seen[n] = true
+				uniq = append(uniq, n)
+			}
+		}
+		if len(uniq) < 2 {
+			return
+		}
+		p := hostileProgram(t, uniq)
+		v, err := Build([]Program{p}, defaults)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svg, err := SVG(context.Background(), v)
+		if err != nil {
+			t.Fatalf("names %q: %v", uniq, err)
+		}
+		root := parseSVG(t, svg)
+		// Graphviz draws no text for a blank line, may keep or drop the
+		// spaces around a line, and writes runs of spaces with no-break
+		// spaces, so that SVG viewers keep them.
+		lines := func(s string) string {
+			var out []string
+			for _, l := range strings.Split(strings.ReplaceAll(s, "\u00a0", " "), "\n") {
+				if l = strings.TrimSpace(l); l != "" {
+					out = append(out, l)
+				}
+			}
+			return strings.Join(out, "\n")
+		}
+		got := map[string]bool{}
+		for _, n := range groups(root, "collection") {
+			got[lines(n.texts())] = true
+		}
+		for _, n := range uniq {
+			want := lines(strings.ReplaceAll(clean(n), "\t", " "))
+			if want == "" {
+				continue
+			}
+			if !got[want] {
+				t.Errorf("name %q not drawn as %q; drawn %q", n, want, keys(got))
+			}
+		}
+	})
+}
