@@ -8,10 +8,10 @@ import (
 
 	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/calmcheck/calmcheck/depgraph"
+	"github.com/calmcheck/calmcheck/internal/atomicfile"
 	"github.com/calmcheck/calmcheck/modules"
 	"github.com/calmcheck/calmcheck/monotonic"
 	"github.com/calmcheck/calmcheck/render"
@@ -178,48 +178,11 @@ func runDot(cmd *cobra.Command, args []string, o *dotOptions) error {
 		}
 		return nil
 	}
-	if err := writeFileAtomic(o.output, buf.Bytes()); err != nil {
+	if err := atomicfile.WriteFile(o.output, buf.Bytes(), 0o644); err != nil {
 		fmt.Fprintf(stderr, "%s: error: %s\n", o.output, ioError(err))
 		return exitError{exitTrouble}
 	}
 	return nil
-}
-
-// writeFileAtomic writes data to path through a temporary file in the same
-// directory and a rename: readers see the old file or the new one, never
-// a part, and nothing is left behind on error.
-func writeFileAtomic(path string, data []byte) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return &fs.PathError{Op: "write", Path: path, Err: errors.New("is a directory")}
-	}
-	f, err := os.CreateTemp(dir, "."+base+".*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }
 
 // ioError is the message of an I/O error without the operation and path,

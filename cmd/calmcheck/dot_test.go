@@ -90,7 +90,7 @@ func TestDotOutputFile(t *testing.T) {
 			}
 		}
 		if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o644 {
-			t.Errorf("mode %v", fi.Mode())
+			t.Errorf("mode %v, want 0644 for a new file", fi.Mode())
 		}
 	}
 	// Overwrites an existing file.
@@ -109,7 +109,7 @@ func TestDotOutputFile(t *testing.T) {
 		want string
 	}{
 		{[]string{"-p", "basic-kvs", "-o", filepath.Join(dir, "no", "such", "dir.svg")}, "dir.svg: error: no such file or directory"},
-		{[]string{"-p", "basic-kvs", "-o", dir}, ": error: is a directory"},
+		{[]string{"-p", "basic-kvs", "-o", dir}, ": error: not a regular file"},
 		{[]string{"-p", "basic-kvs", "--focus", "nope", "-o", filepath.Join(dir, "keep.svg")}, `--focus "nope": no such collection in program basic-kvs`},
 		{[]string{"-p", "no-such-program", "-o", filepath.Join(dir, "keep.svg")}, `unknown program "no-such-program"`},
 	} {

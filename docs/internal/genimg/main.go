@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/calmcheck/calmcheck/docs"
+	"github.com/calmcheck/calmcheck/internal/atomicfile"
 )
 
 func main() {
@@ -31,12 +32,7 @@ func run() error {
 		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, svg) {
 			continue
 		}
-		tmp := path + ".tmp"
-		if err := os.WriteFile(tmp, svg, 0o644); err != nil {
-			return err
-		}
-		if err := os.Rename(tmp, path); err != nil {
-			os.Remove(tmp)
+		if err := atomicfile.WriteFile(path, svg, 0o644); err != nil {
 			return err
 		}
 		fmt.Println("wrote", path)
