@@ -121,9 +121,9 @@ func runNonmonotonicCycle(pass *Pass) {
 			Message: fmt.Sprintf("nonmonotonic cycle %s through the %s in %s, legal because %s defers it to the next timestep; each step: %s",
 				cyclePath(g, cycle), useOf(g, e), ruleShape(g, e.Rule), strings.Join(temporal, ", "), stepList(g, cycle)),
 		}
-		if m := f.model(); m.exemptBy[ei] >= 0 {
+		if m := f.model(); m.exempt(ei) >= 0 {
 			// A coordination protocol's state (a counter, a next number).
-			fd.Check, fd.Severity, fd.Acknowledged = pass.Analyzer.Name, pass.Analyzer.Severity, m.mechanismDesc(m.exemptBy[ei])
+			fd.Check, fd.Severity, fd.Acknowledged = pass.Analyzer.Name, pass.Analyzer.Severity, m.mechanismDesc(m.exempt(ei))
 		}
 		pass.Report(fd)
 	}

@@ -78,7 +78,7 @@ func runMissingCoordination(pass *Pass) {
 		fmt.Fprintf(&b, "coordination is missing: path %s -> %s is diffluent (D): after %s, nothing orders the messages before %s",
 			from, to, f.asyncDesc(w.Async), f.stepDesc(w.Coordinate))
 		if !m.isContract(w.Coordinate) {
-			if si := m.wrongSeal[w.Coordinate]; si >= 0 {
+			if si := m.missedSeal(w.Coordinate); si >= 0 {
 				e := &g.Edges[w.Coordinate]
 				key := groupingKey(g, e.Rule, []int{w.Coordinate})
 				fmt.Fprintf(&b, "; the seal %s (%s) does not cover it: the rule is evaluated per (%s), which does not hold the seal's key", m.p.Seals[si], m.p.Seals[si].Pos, strings.Join(key, ", "))
@@ -112,14 +112,14 @@ func (f *facts) coordBefore(w Witness) int {
 	if w.Async < 0 || len(w.Path) == 0 {
 		return -1
 	}
-	if ks := m.nodeCoords[m.from(w.Path[0])]; len(ks) > 0 && w.Path[0] != w.Async {
+	if ks := m.coordsOf(m.from(w.Path[0])); len(ks) > 0 && w.Path[0] != w.Async {
 		return ks[0]
 	}
 	for _, ei := range w.Path {
 		if ei == w.Async {
 			break
 		}
-		if ks := m.nodeCoords[m.to(ei)]; len(ks) > 0 {
+		if ks := m.coordsOf(m.to(ei)); len(ks) > 0 {
 			return ks[0]
 		}
 	}

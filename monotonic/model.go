@@ -20,14 +20,16 @@ type model struct {
 	p *modules.Program
 
 	coordNodes [][]int // per coordination declaration: its collections
-	nodeCoords [][]int // per node: the declarations that coordinate it
-	exemptBy   []int   // per edge: the declaration whose mechanism it is, or -1
-	sealBy     []int   // per edge: the seal that covers it, or -1
-	wrongSeal  []int   // per edge: a seal on its tail that does not cover it, or -1
-	sealNodes  [][2]int
-	vedges     []contractEdge // the contracts the program does not realize
-	realized   []int          // the contracts it realizes (indexes in p.Contracts)
-	contractIO [][2]int       // per contract: input and output nodes
+	nodeCoords [][]int // per node: the declarations that coordinate it (nil without coordination)
+	// Per edge, nil when the program declares no coordination (no seal):
+	// the declaration whose mechanism it is, the seal that covers it, a
+	// seal on its tail that does not cover it; -1 for none. Read them
+	// with exempt, sealed and missedSeal.
+	exemptBy, sealBy, wrongSeal []int32
+	sealNodes                   [][2]int
+	vedges                      []contractEdge // the contracts the program does not realize
+	realized                    []int          // the contracts it realizes (indexes in p.Contracts)
+	contractIO                  [][2]int       // per contract: input and output nodes
 
 	declared, full *automaton
 	// mech: Bud's labels with contract edges, and the mechanisms of
@@ -51,8 +53,11 @@ func newModel(g *depgraph.Graph) *model {
 		return v
 	}
 	// Coordinated collections.
-	m.nodeCoords = make([][]int, n)
-	reset := make([]bool, n)
+	var reset []bool
+	if len(p.Coordinations) > 0 {
+		m.nodeCoords = make([][]int, n)
+		reset = make([]bool, n)
+	}
 	for k, c := range p.Coordinations {
 		var vs []int
 		for _, r := range c.On {
@@ -67,24 +72,21 @@ func newModel(g *depgraph.Graph) *model {
 	// The mechanism of a coordination: the nonmonotonic edges of its
 	// rules that lead to the collections it coordinates (one backward
 	// search per declaration).
-	m.exemptBy = make([]int, ne)
-	for i := range m.exemptBy {
-		m.exemptBy[i] = -1
+	if len(p.Coordinations) > 0 {
+		m.exemptBy = minusOnes(ne)
 	}
 	for k, c := range p.Coordinations {
 		up := backward(g, m.coordNodes[k])
 		for i := range g.Edges {
 			e := &g.Edges[i]
 			if e.Nonmonotonic && e.Rule.Coord == c && up[e.To] && m.exemptBy[i] < 0 {
-				m.exemptBy[i] = k
+				m.exemptBy[i] = int32(k)
 			}
 		}
 	}
 	// Seals.
-	m.sealBy = make([]int, ne)
-	m.wrongSeal = make([]int, ne)
-	for i := range m.sealBy {
-		m.sealBy[i], m.wrongSeal[i] = -1, -1
+	if len(p.Seals) > 0 {
+		m.sealBy, m.wrongSeal = minusOnes(ne), minusOnes(ne)
 	}
 	for si, s := range p.Seals {
 		m.sealNodes = append(m.sealNodes, [2]int{node(s.Collection.Name), node(s.By.Name)})
@@ -98,9 +100,9 @@ func newModel(g *depgraph.Graph) *model {
 				continue
 			}
 			if sealCovers(p, e.Rule, s) {
-				m.sealBy[ei] = si
+				m.sealBy[ei] = int32(si)
 			} else if m.wrongSeal[ei] < 0 {
-				m.wrongSeal[ei] = si
+				m.wrongSeal[ei] = int32(si)
 			}
 		}
 	}
@@ -125,12 +127,12 @@ func newModel(g *depgraph.Graph) *model {
 		}
 	}
 	var class []uint8
-	for i := range g.Edges {
+	for i := 0; (m.exemptBy != nil || m.sealBy != nil) && i < ne; i++ {
 		c := classPlain
 		switch {
-		case m.exemptBy[i] >= 0:
+		case m.exempt(i) >= 0:
 			c = classExempt
-		case m.sealBy[i] >= 0:
+		case m.sealed(i) >= 0:
 			c = classSealed
 		default:
 			continue
@@ -140,22 +142,49 @@ func newModel(g *depgraph.Graph) *model {
 		}
 		class[i] = c
 	}
-	if len(p.Coordinations) == 0 {
-		reset = nil
-	}
 	m.declared = &automaton{virt: virt, vedges: m.vedges}
 	m.full = &automaton{class: class, reset: reset, virt: virt, vedges: m.vedges}
 	m.plain = virt == nil && class == nil && reset == nil
 	if len(p.Coordinations) > 0 {
 		exempt := make([]uint8, ne)
-		for i, k := range m.exemptBy {
-			if k >= 0 {
+		for i := range exempt {
+			if m.exempt(i) >= 0 {
 				exempt[i] = classExempt
 			}
 		}
 		m.mech = &automaton{class: exempt, virt: virt, vedges: m.vedges}
 	}
 	return m
+}
+
+// coordsOf returns the coordination declarations that coordinate node v.
+func (m *model) coordsOf(v int) []int {
+	if m.nodeCoords == nil {
+		return nil
+	}
+	return m.nodeCoords[v]
+}
+
+func minusOnes(n int) []int32 {
+	out := make([]int32, n)
+	for i := range out {
+		out[i] = -1
+	}
+	return out
+}
+
+// exempt returns the coordination declaration whose mechanism edge ei is
+// (-1 if none); sealed the seal that covers it; missedSeal a seal on its
+// tail that does not cover it.
+func (m *model) exempt(ei int) int     { return at(m.exemptBy, ei) }
+func (m *model) sealed(ei int) int     { return at(m.sealBy, ei) }
+func (m *model) missedSeal(ei int) int { return at(m.wrongSeal, ei) }
+
+func at(xs []int32, i int) int {
+	if xs == nil {
+		return -1
+	}
+	return int(xs[i])
 }
 
 // without returns the full automaton without the collections that only
@@ -376,10 +405,10 @@ func (m *model) to(ei int) int {
 // and seals are taken into account, from its witness.
 func (m *model) explain(w Witness) string {
 	if w.Coordinate >= 0 && !m.isContract(w.Coordinate) {
-		if k := m.exemptBy[w.Coordinate]; k >= 0 {
+		if k := m.exempt(w.Coordinate); k >= 0 {
 			return m.mechanismDesc(k)
 		}
-		if si := m.sealBy[w.Coordinate]; si >= 0 {
+		if si := m.sealed(w.Coordinate); si >= 0 {
 			return m.sealDesc(si)
 		}
 	}
@@ -393,7 +422,7 @@ func (m *model) explain(w Witness) string {
 		if ei == w.Coordinate {
 			break
 		}
-		if ks := m.nodeCoords[m.to(ei)]; len(ks) > 0 {
+		if ks := m.coordsOf(m.to(ei)); len(ks) > 0 {
 			return "coordinated: " + m.coordDesc(ks[0])
 		}
 	}

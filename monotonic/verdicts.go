@@ -206,8 +206,8 @@ func (f *facts) coordinationUses() []CoordinationUse {
 	f.open = open
 	for k, c := range m.p.Coordinations {
 		u := CoordinationUse{Decl: c, Nodes: m.coordNodes[k]}
-		for i, x := range m.exemptBy {
-			if x == k {
+		for i := range m.exemptBy {
+			if m.exempt(i) == k {
 				u.Mechanism = append(u.Mechanism, i)
 			}
 		}
@@ -247,10 +247,10 @@ func (f *facts) sealUses() []SealUse {
 	for si, s := range m.p.Seals {
 		u := SealUse{Seal: s, Collection: m.sealNodes[si][0], By: m.sealNodes[si][1]}
 		for i := range m.sealBy {
-			if m.sealBy[i] == si {
+			if m.sealed(i) == si {
 				u.Covers = append(u.Covers, i)
 			}
-			if m.wrongSeal[i] == si {
+			if m.missedSeal(i) == si {
 				u.Misses = append(u.Misses, i)
 			}
 		}
@@ -281,7 +281,7 @@ func (f *facts) uncovered() []bool {
 		f.ureached = f.reached
 		return f.ureached
 	}
-	coordinated := func(v int) bool { return len(m.nodeCoords[v]) > 0 }
+	coordinated := func(v int) bool { return len(m.coordsOf(v)) > 0 }
 	seen := make([]bool, len(g.Nodes))
 	var queue []int
 	seed := func(v int) {
@@ -318,10 +318,10 @@ func (f *facts) covers(edges []int, ureached []bool) string {
 	for _, ei := range edges {
 		e := &g.Edges[ei]
 		switch {
-		case m.exemptBy[ei] >= 0:
-			why = appendUnique(why, m.mechanismDesc(m.exemptBy[ei]))
-		case m.sealBy[ei] >= 0:
-			why = appendUnique(why, m.sealDesc(m.sealBy[ei]))
+		case m.exempt(ei) >= 0:
+			why = appendUnique(why, m.mechanismDesc(m.exempt(ei)))
+		case m.sealed(ei) >= 0:
+			why = appendUnique(why, m.sealDesc(m.sealed(ei)))
 		case !ureached[e.From]:
 			why = appendUnique(why, f.coordinatedReason(e.From))
 		default:
