@@ -321,3 +321,35 @@ func hasCol(d *modules.Decl, name string) bool {
 	}
 	return false
 }
+
+// DiffluentEdges: the witness of every D pair lies on highlighted edges,
+// and covered programs have none once coordination counts.
+func TestDiffluentEdges(t *testing.T) {
+	for _, name := range []string{"disorderly-cart", "replicated-disorderly-cart-reliable", "destructive-cart", "sealed-cart", "ordered-cart"} {
+		res, _ := analyzeBuiltin(t, name)
+		for _, effective := range []bool{false, true} {
+			on := res.DiffluentEdges(effective)
+			n := 0
+			for _, b := range on {
+				if b {
+					n++
+				}
+			}
+			for _, v := range res.Verdicts {
+				w, d := v.Declared, v.Label == D
+				if effective {
+					w, d = v.Missing, v.Effective == D
+				}
+				for _, ei := range w.Path {
+					if d && !on[ei] {
+						t.Errorf("%s (effective %v): edge %d of the D witness not on a D path", name, effective, ei)
+					}
+				}
+			}
+			covered := name == "sealed-cart" || name == "ordered-cart"
+			if effective && covered && n != 0 || !effective && n == 0 {
+				t.Errorf("%s (effective %v): %d edges on D paths", name, effective, n)
+			}
+		}
+	}
+}

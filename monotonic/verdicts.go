@@ -351,3 +351,99 @@ func (f *facts) coordinatedReason(v int) string {
 	}
 	return "coordinated: " + strings.Join(why, "; ")
 }
+
+// DiffluentEdges reports, per edge of the graph (and per contract edge,
+// at len(Graph.Edges)+i), whether it lies on a path from a source to a
+// sink whose label is D: with effective false, Bud's labels with the
+// contracts standing in for missing implementations (Verdict.Label);
+// with effective true, once the program's coordination and seals are
+// taken into account (Verdict.Effective: where coordination is missing).
+// For drawings: one propagation forwards from the sources and one
+// backwards from the sinks over the states, O(numStates^2 * (V + E)).
+func (r *Result) DiffluentEdges(effective bool) []bool {
+	g := r.Graph
+	m := newModel(g)
+	a := m.declared
+	if effective {
+		a = m.full
+	}
+	ne := len(g.Edges)
+	out := make([]bool, ne+len(a.vedges))
+	sources, sinks := g.Sources(), g.Sinks()
+	if len(sources) == 0 || len(sinks) == 0 {
+		return out
+	}
+	l := newLabeler(g, g.SCC(0), a)
+	l.run(sources...)
+	fwd := l.mask
+	// next returns the state after edge ei (or contract edge) from s.
+	next := func(ei int, s uint8) (int, uint8) {
+		if ei >= ne {
+			ce := &a.vedges[ei-ne]
+			return ce.to, a.arrive(ce.to, stepLabel(s, ce.label))
+		}
+		e := &g.Edges[ei]
+		return e.To, a.arrive(e.To, a.edgeStep(s, ei, e.Flags()))
+	}
+	// bwd[v]: the states in which a path from v reaches a sink in D.
+	bwd := make([]uint8, len(g.Nodes))
+	var in [][]int // contract edges into each node
+	if len(a.vedges) > 0 {
+		in = make([][]int, len(g.Nodes))
+		for i, ce := range a.vedges {
+			in[ce.to] = append(in[ce.to], ne+i)
+		}
+	}
+	var work []int
+	isSink := make([]bool, len(g.Nodes))
+	for _, t := range sinks {
+		isSink[t] = true
+		bwd[t] = 1 << stD
+		work = append(work, t)
+	}
+	for len(work) > 0 {
+		w := work[len(work)-1]
+		work = work[:len(work)-1]
+		preds := append([]int(nil), toInts(g.In(w))...)
+		if in != nil {
+			preds = append(preds, in[w]...)
+		}
+		for _, ei := range preds {
+			u := m.from(ei)
+			if a.stop != nil && a.stop[u] {
+				continue
+			}
+			add := uint8(0)
+			for s := uint8(0); s < numStates; s++ {
+				if _, ns := next(ei, s); bwd[w]&(1<<ns) != 0 {
+					add |= 1 << s
+				}
+			}
+			if add&^bwd[u] != 0 {
+				bwd[u] |= add
+				work = append(work, u)
+			}
+		}
+	}
+	for ei := range out {
+		u := m.from(ei)
+		for s := uint8(0); s < numStates; s++ {
+			if fwd[u]&(1<<s) == 0 {
+				continue
+			}
+			if w, ns := next(ei, s); bwd[w]&(1<<ns) != 0 {
+				out[ei] = true
+				break
+			}
+		}
+	}
+	return out
+}
+
+func toInts(xs []int32) []int {
+	out := make([]int, len(xs))
+	for i, x := range xs {
+		out[i] = int(x)
+	}
+	return out
+}
