@@ -2,7 +2,6 @@ package executor
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 
@@ -180,7 +179,7 @@ func cycleDiag(p *modules.Program, edges []sedge, out [][]int, comp []int, ei in
 	for k, i := range cyc {
 		ed := edges[i]
 		names = append(names, name(ed.to))
-		st := fmt.Sprintf("%s -> %s (%s at %s", name(ed.from), name(ed.to), ed.rule.Op, lineOf(ed.rule.Pos))
+		st := fmt.Sprintf("%s -> %s (%s at %s", name(ed.from), name(ed.to), ed.rule.Op, ed.rule.Pos.FileLine())
 		if ed.neg {
 			st += ", " + reason(ed)
 		}
@@ -214,7 +213,7 @@ func cycleDiag(p *modules.Program, edges []sedge, out [][]int, comp []int, ei in
 		Severity: modules.Error,
 		Check:    "unstratifiable",
 		Message: fmt.Sprintf("unstratifiable: cycle %s with no temporal edge, through the nonmonotonic %s in %s; each step: %s%s. A timestep cannot evaluate it; break the cycle with <+ or remove the %s",
-			strings.Join(names, " -> "), use, ruleShape(e.rule), strings.Join(steps, ", "), moreText, kind),
+			strings.Join(names, " -> "), use, e.rule.Shape(), strings.Join(steps, ", "), moreText, kind),
 	}
 }
 
@@ -230,26 +229,4 @@ func reason(e sedge) string {
 		}
 	}
 	return strings.Join(parts, ", ")
-}
-
-// ruleShape renders a rule as its collections: "p <= in, notin q (file:10)".
-func ruleShape(r *modules.Rule) string {
-	var body []string
-	for _, a := range r.BodyAtoms() {
-		s := a.Pred
-		if a.Negated {
-			s = "notin " + s
-		}
-		if !slices.Contains(body, s) {
-			body = append(body, s)
-		}
-	}
-	return fmt.Sprintf("%s %s %s (%s)", r.Head.Pred, r.Op, strings.Join(body, ", "), lineOf(r.Pos))
-}
-
-func lineOf(p modules.Pos) string {
-	if p.File == "" {
-		return fmt.Sprintf("line %d", p.Line)
-	}
-	return fmt.Sprintf("%s:%d", p.File, p.Line)
 }

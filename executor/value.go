@@ -2,6 +2,7 @@ package executor
 
 import (
 	"fmt"
+	"github.com/calmcheck/calmcheck/modules"
 	"strconv"
 	"strings"
 )
@@ -123,7 +124,7 @@ func (v Value) write(b *strings.Builder) {
 	case IntKind:
 		b.WriteString(strconv.FormatInt(v.i, 10))
 	case StringKind:
-		writeQuoted(b, v.s)
+		b.WriteString(modules.Quote(v.s))
 	case ListKind:
 		b.WriteByte('[')
 		for i, e := range v.l {
@@ -134,26 +135,6 @@ func (v Value) write(b *strings.Builder) {
 		}
 		b.WriteByte(']')
 	}
-}
-
-// writeQuoted writes s as a string literal of the rule language, whose
-// only escapes are \" \\ \n \t; other bytes are written as they are.
-func writeQuoted(b *strings.Builder, s string) {
-	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '"', '\\':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\t':
-			b.WriteString(`\t`)
-		default:
-			b.WriteByte(c)
-		}
-	}
-	b.WriteByte('"')
 }
 
 // MarshalJSON renders v as JSON: numbers, strings, booleans and arrays.

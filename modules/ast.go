@@ -37,6 +37,15 @@ func (p Pos) String() string {
 	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
 }
 
+// FileLine formats p as file:line (or "line N" without a file), for
+// messages that name a rule's place.
+func (p Pos) FileLine() string {
+	if p.File == "" {
+		return fmt.Sprintf("line %d", p.Line)
+	}
+	return fmt.Sprintf("%s:%d", p.File, p.Line)
+}
+
 // Before orders positions by file, line, column.
 func (p Pos) Before(q Pos) bool {
 	if p.File != q.File {

@@ -255,8 +255,10 @@ func (lx *lexer) lexString(start int) token {
 	return token{kind: tIllegal, text: s[start:], off: start, err: "string not terminated"}
 }
 
-// quote renders a string literal with exactly the escapes the lexer reads.
-func quote(v string) string {
+// Quote renders a string literal of the rule language, with exactly the
+// escapes the lexer reads (\" \\ \n \t); other bytes are written as they
+// are.
+func Quote(v string) string {
 	var b strings.Builder
 	b.WriteByte('"')
 	for i := 0; i < len(v); i++ {

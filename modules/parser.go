@@ -2,6 +2,7 @@ package modules
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -671,7 +672,7 @@ func plural(n int) string {
 
 func (e *Var) String() string     { return e.Name }
 func (e *IntLit) String() string  { return strconv.FormatInt(e.Value, 10) }
-func (e *StrLit) String() string  { return quote(e.Value) }
+func (e *StrLit) String() string  { return Quote(e.Value) }
 func (e *BoolLit) String() string { return strconv.FormatBool(e.Value) }
 func (e *ListExpr) String() string {
 	return "[" + joinExprs(e.Elems) + "]"
@@ -727,6 +728,22 @@ func (l *AtomLit) String() string {
 }
 func (l *CmpLit) String() string  { return l.X.String() + " " + l.Op + " " + l.Y.String() }
 func (l *BindLit) String() string { return l.Var.Name + " = " + l.X.String() }
+
+// Shape renders the rule as its dependencies and place, for messages:
+// "head <op> a, notin b (file:10)".
+func (r *Rule) Shape() string {
+	var body []string
+	for _, a := range r.BodyAtoms() {
+		s := a.Pred
+		if a.Negated {
+			s = "notin " + s
+		}
+		if !slices.Contains(body, s) {
+			body = append(body, s)
+		}
+	}
+	return fmt.Sprintf("%s %s %s (%s)", r.Head.Pred, r.Op, strings.Join(body, ", "), r.Pos.FileLine())
+}
 
 // String renders the rule canonically (bare atoms stay bare).
 func (r *Rule) String() string {

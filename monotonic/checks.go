@@ -61,7 +61,7 @@ func runUnstratifiable(pass *Pass) {
 			Collections: cycleCollections(g, cycle), Key: ruleKey(e.Rule),
 			Flow: steps(g, cycle, -1),
 			Message: fmt.Sprintf("unstratifiable: cycle %s with no temporal edge, through the nonmonotonic %s in %s; each step: %s%s. A timestep cannot evaluate it; break the cycle with <+ or remove the %s",
-				cyclePath(g, cycle), useOf(g, e), ruleShape(g, e.Rule), stepList(g, cycle), more, kindOf(e)),
+				cyclePath(g, cycle), useOf(g, e), e.Rule.Shape(), stepList(g, cycle), more, kindOf(e)),
 		})
 	}
 }
@@ -119,7 +119,7 @@ func runNonmonotonicCycle(pass *Pass) {
 			Collections: cycleCollections(g, cycle), Key: ruleKey(e.Rule),
 			Flow: steps(g, cycle, -1),
 			Message: fmt.Sprintf("nonmonotonic cycle %s through the %s in %s, legal because %s defers it to the next timestep; each step: %s",
-				cyclePath(g, cycle), useOf(g, e), ruleShape(g, e.Rule), strings.Join(temporal, ", "), stepList(g, cycle)),
+				cyclePath(g, cycle), useOf(g, e), e.Rule.Shape(), strings.Join(temporal, ", "), stepList(g, cycle)),
 		}
 		if m := f.model(); m.exempt(ei) >= 0 {
 			// A coordination protocol's state (a counter, a next number).
@@ -317,7 +317,7 @@ func runPointOfOrder(pass *Pass) {
 			uses = append(uses, "upsert (<+-)")
 		}
 		var b strings.Builder
-		fmt.Fprintf(&b, "point of order: %s in %s", strings.Join(uses, ", "), ruleShape(g, r))
+		fmt.Fprintf(&b, "point of order: %s in %s", strings.Join(uses, ", "), r.Shape())
 		b.WriteString(" is reached asynchronously")
 		writeReach(&b, inputs, chans, viaMore[i])
 		persisted := r.Op.Nonmonotonic() || persists[e0.To]
@@ -482,7 +482,7 @@ func runDiffluentPath(pass *Pass) {
 				from, to, f.asyncDesc(w.Async), f.stepDesc(w.Coordinate))
 		} else {
 			fd.Message = fmt.Sprintf("path %s -> %s is diffluent (D): after %s, %s makes its contents depend on message order; coordinate there (%s)",
-				from, to, f.asyncDesc(w.Async), f.stepDesc(w.Coordinate), lineOf(pos))
+				from, to, f.asyncDesc(w.Async), f.stepDesc(w.Coordinate), pos.FileLine())
 		}
 		pass.Report(fd)
 	}
@@ -527,7 +527,7 @@ func stepList(g *depgraph.Graph, path []int) string {
 	parts := make([]string, len(path))
 	for i, ei := range path {
 		e := &g.Edges[ei]
-		s := fmt.Sprintf("%s -> %s (%s at %s", g.Nodes[e.From].Name, g.Nodes[e.To].Name, e.Op, lineOf(e.Rule.Pos))
+		s := fmt.Sprintf("%s -> %s (%s at %s", g.Nodes[e.From].Name, g.Nodes[e.To].Name, e.Op, e.Rule.Pos.FileLine())
 		if e.Nonmonotonic {
 			s += ", " + e.Reason()
 		}
@@ -557,21 +557,6 @@ func steps(g *depgraph.Graph, path []int, mark int) []Step {
 	return out
 }
 
-// ruleShape renders a rule as its dependencies: "head <op> a, notin b".
-func ruleShape(g *depgraph.Graph, r *modules.Rule) string {
-	var body []string
-	for _, a := range r.BodyAtoms() {
-		s := a.Pred
-		if a.Negated {
-			s = "notin " + s
-		}
-		if !slices.Contains(body, s) {
-			body = append(body, s)
-		}
-	}
-	return fmt.Sprintf("%s %s %s (%s)", r.Head.Pred, r.Op, strings.Join(body, ", "), lineOf(r.Pos))
-}
-
 // useOf describes a nonmonotonic edge: "notin b", "count<R>",
 // "deletion (<-)".
 func useOf(g *depgraph.Graph, e *depgraph.Edge) string {
@@ -592,13 +577,6 @@ func kindOf(e *depgraph.Edge) string {
 		return "aggregation"
 	}
 	return "nonmonotonic use"
-}
-
-func lineOf(p modules.Pos) string {
-	if p.File == "" {
-		return fmt.Sprintf("line %d", p.Line)
-	}
-	return fmt.Sprintf("%s:%d", p.File, p.Line)
 }
 
 func listNames(names []string) string {

@@ -148,7 +148,7 @@ func (f *facts) asyncDesc(ei int) string {
 		return "the asynchronous " + m.contractDesc(m.vedge(ei))
 	}
 	e := &g.Edges[ei]
-	return fmt.Sprintf("the asynchronous %s <~ %s (%s)", g.Nodes[e.To].Name, g.Nodes[e.From].Name, lineOf(e.Rule.Pos))
+	return fmt.Sprintf("the asynchronous %s <~ %s (%s)", g.Nodes[e.To].Name, g.Nodes[e.From].Name, e.Rule.Pos.FileLine())
 }
 
 // stepDesc describes the nonmonotonic edge of a witness.
@@ -158,7 +158,7 @@ func (f *facts) stepDesc(ei int) string {
 		return "the nonmonotonic step implied by the abstraction: " + m.contractDesc(m.vedge(ei))
 	}
 	e := &g.Edges[ei]
-	return fmt.Sprintf("the nonmonotonic %s in %s", useOf(g, e), ruleShape(g, e.Rule))
+	return fmt.Sprintf("the nonmonotonic %s in %s", useOf(g, e), e.Rule.Shape())
 }
 
 // fix proposes the cheapest way to cover a witness: a seal on the key of
@@ -462,7 +462,7 @@ func runContract(pass *Pass) {
 			case e.Async:
 				what = f.asyncDesc(at)
 			default:
-				what = ruleShape(g, e.Rule)
+				what = e.Rule.Shape()
 			}
 		}
 		var rule *modules.Rule
