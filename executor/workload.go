@@ -1,11 +1,8 @@
 package executor
 
 import (
-	"bytes"
 	"fmt"
-	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -60,164 +57,109 @@ var DefaultRandomDelay = [2]int{1, 5}
 const MaxDelay = 1000
 
 // MaxWorkloadSize bounds the size of a workload file.
-const MaxWorkloadSize = 16 << 20
+const MaxWorkloadSize = modules.MaxFileSize
 
 // LoadWorkload reads a workload file.
 func LoadWorkload(path string) (*Workload, modules.Diagnostics) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, modules.Diagnostics{{Pos: modules.Pos{File: path}, Severity: modules.Error, Check: "io", Message: ioMessage(err)}}
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxWorkloadSize+1))
-	if err != nil {
-		return nil, modules.Diagnostics{{Pos: modules.Pos{File: path}, Severity: modules.Error, Check: "io", Message: ioMessage(err)}}
-	}
-	if len(data) > MaxWorkloadSize {
-		return nil, modules.Diagnostics{{Pos: modules.Pos{File: path}, Severity: modules.Error, Check: "limit", Message: fmt.Sprintf("file is larger than %d MiB; refusing to read it", MaxWorkloadSize>>20)}}
+	data, ds := modules.ReadFile(path)
+	if ds != nil {
+		return nil, ds
 	}
 	return ParseWorkload(path, data)
-}
-
-func ioMessage(err error) string {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err.Error()
-	}
-	return err.Error()
 }
 
 // ParseWorkload parses the workload: key of a YAML file (name is used in
 // positions). The file's other keys (modules, programs, specs) belong to
 // the spec loader and are ignored here.
 func ParseWorkload(name string, data []byte) (*Workload, modules.Diagnostics) {
-	p := &wparser{file: name, data: data, lines: lineStarts(data)}
+	p := &wparser{YAMLFile: modules.NewYAMLFile(name, data, "workload")}
 	w := p.parse()
-	if p.ds.HasErrors() {
-		return nil, p.ds
+	ds := p.Diagnostics()
+	if ds.HasErrors() {
+		return nil, ds
 	}
-	return w, p.ds
+	return w, ds
 }
 
+// wparser reads a workload through the spec loader's YAML reader, which
+// keeps positions and enforces the input limits.
 type wparser struct {
-	file  string
-	data  []byte
-	lines []int
-	ds    modules.Diagnostics
-	nodes int
-}
-
-func lineStarts(data []byte) []int {
-	ls := []int{0}
-	for i, c := range data {
-		if c == '\n' {
-			ls = append(ls, i+1)
-		}
-	}
-	return ls
-}
-
-// pos converts a yaml.v3 line and (character) column to a byte position.
-func (p *wparser) pos(n *yaml.Node) modules.Pos {
-	if n == nil || n.Line < 1 || n.Line > len(p.lines) {
-		return modules.Pos{File: p.file, Line: 1, Col: 1}
-	}
-	off := p.lines[n.Line-1]
-	col := 1
-	for c := 1; c < n.Column && off < len(p.data) && p.data[off] != '\n'; c++ {
-		_, w := utf8.DecodeRune(p.data[off:])
-		off += w
-		col += w
-	}
-	return modules.Pos{File: p.file, Line: n.Line, Col: col}
-}
-
-func (p *wparser) errorf(n *yaml.Node, format string, args ...any) {
-	p.errorAt(p.pos(n), format, args...)
+	*modules.YAMLFile
 }
 
 func (p *wparser) errorAt(pos modules.Pos, format string, args ...any) {
-	p.ds = append(p.ds, modules.Diagnostic{Pos: pos, Severity: modules.Error, Check: "workload", Message: fmt.Sprintf(format, args...)})
+	p.Report(modules.Diagnostic{Pos: pos, Severity: modules.Error, Check: "workload", Message: fmt.Sprintf(format, args...)})
 }
 
 func (p *wparser) parse() *Workload {
-	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(p.data))
-	if err := dec.Decode(&doc); err != nil {
-		line := 1
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		if _, e := fmt.Sscanf(msg, "line %d:", &line); e == nil {
-			msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
+	doc := p.Decode()
+	if doc == nil {
+		if !p.Diagnostics().HasErrors() {
+			p.errorAt(modules.Pos{File: p.Name(), Line: 1, Col: 1}, "the file is empty: a workload file has `workload:` with program, nodes, inputs, ...")
 		}
-		if err == io.EOF {
-			msg = "the file is empty"
-		}
-		p.errorAt(modules.Pos{File: p.file, Line: line, Col: 1}, "invalid YAML: %s", msg)
 		return nil
 	}
-	if !p.shape(&doc, 0) {
-		return nil
-	}
-	root := resolve(doc.Content[0])
+	root := doc
 	if root.Kind != yaml.MappingNode {
-		p.errorf(root, "a workload file must be a mapping with a workload key")
+		p.Errorf(root, "a workload file must be a mapping with a workload key")
 		return nil
 	}
 	var wn, wk *yaml.Node
 	for i := 0; i+1 < len(root.Content); i += 2 {
-		if k := resolve(root.Content[i]); k.Kind == yaml.ScalarNode && k.Value == "workload" {
-			wk, wn = k, resolve(root.Content[i+1])
+		if k := modules.YAMLResolve(root.Content[i]); k.Kind == yaml.ScalarNode && k.Value == "workload" {
+			wk, wn = k, modules.YAMLResolve(root.Content[i+1])
 		}
 	}
 	if wn == nil {
-		p.errorf(root, "no workload key in this file (a workload file has `workload:` with program, nodes, inputs, ...)")
+		p.Errorf(root, "no workload key in this file (a workload file has `workload:` with program, nodes, inputs, ...)")
 		return nil
 	}
-	base := filepath.Base(p.file)
-	w := &Workload{Name: strings.TrimSuffix(strings.TrimSuffix(base, ".yaml"), ".yml"), File: p.file, Pos: p.pos(wk)}
+	base := filepath.Base(p.Name())
+	w := &Workload{Name: strings.TrimSuffix(strings.TrimSuffix(base, ".yaml"), ".yml"), File: p.Name(), Pos: p.Pos(wk)}
 	if wn.Kind != yaml.MappingNode {
-		p.errorf(wn, "workload must be a mapping (program, nodes, facts, inputs, network), found %s", kindName(wn))
+		p.Errorf(wn, "workload must be a mapping (program, nodes, facts, inputs, network), found %s", modules.YAMLKindName(wn))
 		return nil
 	}
 	var nodesNode *yaml.Node
-	p.mapping(wn, "the workload", func(key string, kn, vn *yaml.Node) {
+	p.Mapping(wn, "the workload", func(key string, kn, vn *yaml.Node) {
 		switch key {
 		case "doc":
-			if s, ok := p.str(vn, "doc"); ok {
+			if s, ok := p.Str(vn, "doc"); ok {
 				w.Doc = strings.TrimSpace(s)
 			}
 		case "program":
-			if s, ok := p.str(vn, "program"); ok {
-				w.Program, w.ProgramPos = s, p.pos(vn)
+			if s, ok := p.Str(vn, "program"); ok {
+				w.Program, w.ProgramPos = s, p.Pos(vn)
 			}
 		case "modules":
-			for _, m := range p.strs(vn, "modules") {
+			for _, m := range p.Strings(vn, "modules") {
 				for _, part := range strings.Split(m.Value, ",") {
 					if part = strings.TrimSpace(part); part != "" {
-						w.Modules = append(w.Modules, modules.Ref{Name: part, Pos: p.pos(m)})
+						w.Modules = append(w.Modules, modules.Ref{Name: part, Pos: p.Pos(m)})
 					}
 				}
 			}
 		case "nodes":
 			nodesNode = vn
 			seen := map[string]modules.Pos{}
-			for _, n := range p.strs(vn, "nodes") {
+			for _, n := range p.Strings(vn, "nodes") {
 				if n.Value == "" {
-					p.errorf(n, "a node address must not be empty")
+					p.Errorf(n, "a node address must not be empty")
 					continue
 				}
 				if prev, dup := seen[n.Value]; dup {
-					p.errorf(n, "duplicate node %q (first at %s)", n.Value, prev)
+					p.Errorf(n, "duplicate node %q (first at %s)", n.Value, prev)
 					continue
 				}
-				seen[n.Value] = p.pos(n)
+				seen[n.Value] = p.Pos(n)
 				w.Nodes = append(w.Nodes, n.Value)
-				w.NodePos = append(w.NodePos, p.pos(n))
+				w.NodePos = append(w.NodePos, p.Pos(n))
 			}
 		case "facts":
-			p.mapping(vn, "facts", func(node string, kn, vn *yaml.Node) {
-				for _, f := range p.strs(vn, "the facts of "+node) {
+			p.Mapping(vn, "facts", func(node string, kn, vn *yaml.Node) {
+				for _, f := range p.Strings(vn, "the facts of "+node) {
 					if fact, ok := p.fact(f); ok {
-						w.Facts = append(w.Facts, WorkloadFact{Node: node, Fact: fact, Pos: p.pos(f)})
+						w.Facts = append(w.Facts, WorkloadFact{Node: node, Fact: fact, Pos: p.Pos(f)})
 					}
 				}
 			})
@@ -230,21 +172,21 @@ func (p *wparser) parse() *Workload {
 				w.MaxTicks = n
 			}
 		default:
-			p.errorf(kn, "unknown key %q in the workload (known keys: doc, program, modules, nodes, facts, inputs, network, max_ticks)", key)
+			p.Errorf(kn, "unknown key %q in the workload (known keys: doc, program, modules, nodes, facts, inputs, network, max_ticks)", key)
 		}
 	})
 	if w.Program == "" && len(w.Modules) == 0 {
-		p.errorf(wk, "the workload names no program: add `program: NAME` or `modules: [A, B]`")
+		p.Errorf(wk, "the workload names no program: add `program: NAME` or `modules: [A, B]`")
 	}
 	if w.Program != "" && len(w.Modules) > 0 {
-		p.errorf(wk, "the workload names both a program and modules; give one of them")
+		p.Errorf(wk, "the workload names both a program and modules; give one of them")
 	}
 	if len(w.Nodes) == 0 {
 		at := wk
 		if nodesNode != nil {
 			at = nodesNode
 		}
-		p.errorf(at, "the workload has no nodes: add `nodes: [a, b]` (the addresses)")
+		p.Errorf(at, "the workload has no nodes: add `nodes: [a, b]` (the addresses)")
 	}
 	if w.Network.Policy == "" {
 		w.Network.Policy = PolicyFIFO
@@ -260,128 +202,29 @@ func (p *wparser) parse() *Workload {
 	return w
 }
 
-// shape refuses deep nesting and alias bombs before anything walks them.
-func (p *wparser) shape(n *yaml.Node, depth int) bool {
-	if depth > modules.MaxDepth {
-		p.errorf(n, "YAML nested deeper than %d levels; refusing it", modules.MaxDepth)
-		return false
-	}
-	p.nodes++
-	if p.nodes > 1_000_000 {
-		p.errorf(n, "YAML has more than 1000000 nodes once aliases are expanded; refusing it")
-		return false
-	}
-	if n.Kind == yaml.AliasNode {
-		if n.Alias == nil {
-			return true
-		}
-		return p.shape(n.Alias, depth+1)
-	}
-	for _, c := range n.Content {
-		if !p.shape(c, depth+1) {
-			return false
-		}
-	}
-	return true
-}
-
-func resolve(n *yaml.Node) *yaml.Node {
-	for n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
-	}
-	return n
-}
-
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		if n.Tag == "!!null" {
-			return "nothing (null)"
-		}
-		return "a scalar"
-	}
-	return "something else"
-}
-
-func (p *wparser) mapping(n *yaml.Node, what string, f func(key string, kn, vn *yaml.Node)) {
-	n = resolve(n)
-	if n.Kind != yaml.MappingNode {
-		p.errorf(n, "%s must be a mapping, found %s", what, kindName(n))
-		return
-	}
-	seen := map[string]modules.Pos{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		kn, vn := resolve(n.Content[i]), resolve(n.Content[i+1])
-		if kn.Kind != yaml.ScalarNode {
-			p.errorf(kn, "keys of %s must be names, found %s", what, kindName(kn))
-			continue
-		}
-		if prev, dup := seen[kn.Value]; dup {
-			p.errorf(kn, "duplicate key %q in %s (first at %s)", kn.Value, what, prev)
-			continue
-		}
-		seen[kn.Value] = p.pos(kn)
-		f(kn.Value, kn, vn)
-	}
-}
-
-func (p *wparser) str(n *yaml.Node, what string) (string, bool) {
-	n = resolve(n)
-	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		p.errorf(n, "%s must be a string, found %s", what, kindName(n))
-		return "", false
-	}
-	return n.Value, true
-}
-
-func (p *wparser) strs(n *yaml.Node, what string) []*yaml.Node {
-	n = resolve(n)
-	if n.Kind == yaml.ScalarNode && n.Tag != "!!null" {
-		return []*yaml.Node{n}
-	}
-	if n.Kind != yaml.SequenceNode {
-		p.errorf(n, "%s must be a list of strings, found %s", what, kindName(n))
-		return nil
-	}
-	var out []*yaml.Node
-	for _, c := range n.Content {
-		c = resolve(c)
-		if c.Kind != yaml.ScalarNode || c.Tag == "!!null" {
-			p.errorf(c, "each entry of %s must be a string, found %s", what, kindName(c))
-			continue
-		}
-		out = append(out, c)
-	}
-	return out
-}
-
 func (p *wparser) int(n *yaml.Node, what string, lo, hi int) (int, bool) {
-	n = resolve(n)
+	n = modules.YAMLResolve(n)
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
-		p.errorf(n, "%s must be an integer, found %s", what, describeScalar(n))
+		p.Errorf(n, "%s must be an integer, found %s", what, describeScalar(n))
 		return 0, false
 	}
 	v, err := strconv.ParseInt(n.Value, 0, 64)
 	if err != nil || v < int64(lo) || v > int64(hi) {
-		p.errorf(n, "%s must be an integer from %d to %d, found %s", what, lo, hi, n.Value)
+		p.Errorf(n, "%s must be an integer from %d to %d, found %s", what, lo, hi, n.Value)
 		return 0, false
 	}
 	return int(v), true
 }
 
 func (p *wparser) prob(n *yaml.Node, what string) (float64, bool) {
-	n = resolve(n)
+	n = modules.YAMLResolve(n)
 	if n.Kind != yaml.ScalarNode || (n.Tag != "!!float" && n.Tag != "!!int") {
-		p.errorf(n, "%s must be a probability from 0 to 1, found %s", what, describeScalar(n))
+		p.Errorf(n, "%s must be a probability from 0 to 1, found %s", what, describeScalar(n))
 		return 0, false
 	}
 	v, err := strconv.ParseFloat(n.Value, 64)
 	if err != nil || !(v >= 0 && v <= 1) {
-		p.errorf(n, "%s must be a probability from 0 to 1, found %s", what, n.Value)
+		p.Errorf(n, "%s must be a probability from 0 to 1, found %s", what, n.Value)
 		return 0, false
 	}
 	return v, true
@@ -391,32 +234,32 @@ func describeScalar(n *yaml.Node) string {
 	if n.Kind == yaml.ScalarNode && n.Tag != "!!null" {
 		return strconv.Quote(n.Value)
 	}
-	return kindName(n)
+	return modules.YAMLKindName(n)
 }
 
 func (p *wparser) inputs(w *Workload, n *yaml.Node) {
-	n = resolve(n)
+	n = modules.YAMLResolve(n)
 	if n.Kind != yaml.SequenceNode {
-		p.errorf(n, "inputs must be a list of {node, tick, fact} entries, found %s", kindName(n))
+		p.Errorf(n, "inputs must be a list of {node, tick, fact} entries, found %s", modules.YAMLKindName(n))
 		return
 	}
 	for _, e := range n.Content {
-		e = resolve(e)
+		e = modules.YAMLResolve(e)
 		var node string
 		tick := 0
 		var facts []*yaml.Node
 		hasNode, hasTick := false, false
-		p.mapping(e, "an input", func(key string, kn, vn *yaml.Node) {
+		p.Mapping(e, "an input", func(key string, kn, vn *yaml.Node) {
 			switch key {
 			case "node":
-				node, hasNode = p.str(vn, "node")
+				node, hasNode = p.Str(vn, "node")
 			case "tick":
 				hasTick = true
 				tick, _ = p.int(vn, "tick", 1, math.MaxInt32)
 			case "fact", "facts":
-				facts = append(facts, p.strs(vn, key)...)
+				facts = append(facts, p.Strings(vn, key)...)
 			default:
-				p.errorf(kn, "unknown key %q in an input (known keys: node, tick, fact, facts)", key)
+				p.Errorf(kn, "unknown key %q in an input (known keys: node, tick, fact, facts)", key)
 			}
 		})
 		if e.Kind != yaml.MappingNode {
@@ -433,39 +276,39 @@ func (p *wparser) inputs(w *Workload, n *yaml.Node) {
 			if len(facts) == 0 {
 				missing = append(missing, "fact")
 			}
-			p.errorf(e, "an input needs node, tick and fact; missing %s", strings.Join(missing, ", "))
+			p.Errorf(e, "an input needs node, tick and fact; missing %s", strings.Join(missing, ", "))
 			continue
 		}
 		for _, f := range facts {
 			if fact, ok := p.fact(f); ok {
-				w.Inputs = append(w.Inputs, WorkloadFact{Node: node, Tick: tick, Fact: fact, Pos: p.pos(f)})
+				w.Inputs = append(w.Inputs, WorkloadFact{Node: node, Tick: tick, Fact: fact, Pos: p.Pos(f)})
 			}
 		}
 	}
 }
 
 func (p *wparser) network(w *Workload, n *yaml.Node) {
-	p.mapping(n, "network", func(key string, kn, vn *yaml.Node) {
+	p.Mapping(n, "network", func(key string, kn, vn *yaml.Node) {
 		switch key {
 		case "policy":
-			if s, ok := p.str(vn, "policy"); ok {
+			if s, ok := p.Str(vn, "policy"); ok {
 				if s != PolicyFIFO && s != PolicyRandom {
-					p.errorf(vn, "unknown policy %q (want fifo or random)", s)
+					p.Errorf(vn, "unknown policy %q (want fifo or random)", s)
 					return
 				}
 				w.Network.Policy = s
 			}
 		case "delay":
-			vn = resolve(vn)
+			vn = modules.YAMLResolve(vn)
 			if vn.Kind != yaml.SequenceNode || len(vn.Content) != 2 {
-				p.errorf(vn, "delay must be [min, max] in timesteps, found %s", kindName(vn))
+				p.Errorf(vn, "delay must be [min, max] in timesteps, found %s", modules.YAMLKindName(vn))
 				return
 			}
 			lo, ok1 := p.int(vn.Content[0], "the least delay", 1, MaxDelay)
 			hi, ok2 := p.int(vn.Content[1], "the greatest delay", 1, MaxDelay)
 			if ok1 && ok2 {
 				if lo > hi {
-					p.errorf(vn, "delay [%d, %d]: the least delay is greater than the greatest", lo, hi)
+					p.Errorf(vn, "delay [%d, %d]: the least delay is greater than the greatest", lo, hi)
 					return
 				}
 				w.Network.Delay = [2]int{lo, hi}
@@ -479,39 +322,18 @@ func (p *wparser) network(w *Workload, n *yaml.Node) {
 				w.Network.Drop = v
 			}
 		default:
-			p.errorf(kn, "unknown key %q in network (known keys: policy, delay, duplicate, drop)", key)
+			p.Errorf(kn, "unknown key %q in network (known keys: policy, delay, duplicate, drop)", key)
 		}
 	})
 	if w.Network.Policy == PolicyFIFO && w.Network.Delay != [2]int{} && w.Network.Delay != [2]int{1, 1} {
-		p.errorf(n, "the fifo policy delivers in the next timestep; a delay range needs policy: random")
-	}
-}
-
-// scalarOffset maps an offset in a scalar's value to its position, for
-// the usual one-line plain and quoted scalars (other styles: the start).
-func (p *wparser) scalarPos(n *yaml.Node) func(off int) modules.Pos {
-	start := p.pos(n)
-	shift := 0
-	switch n.Style {
-	case yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
-		shift = 1
-	case yaml.LiteralStyle, yaml.FoldedStyle:
-		return func(int) modules.Pos { return start }
-	}
-	if strings.ContainsAny(n.Value, "\n") {
-		return func(int) modules.Pos { return start }
-	}
-	return func(off int) modules.Pos {
-		q := start
-		q.Col += shift + off
-		return q
+		p.Errorf(n, "the fifo policy delivers in the next timestep; a delay range needs policy: random")
 	}
 }
 
 func (p *wparser) fact(n *yaml.Node) (Fact, bool) {
 	f, err := ParseFact(n.Value)
 	if err != nil {
-		p.errorAt(p.scalarPos(n)(err.Off), "%s", err.Msg)
+		p.errorAt(p.ScalarPos(n)(err.Off), "%s", err.Msg)
 		return Fact{}, false
 	}
 	return f, true

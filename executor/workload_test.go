@@ -63,8 +63,8 @@ modules:
         - o(X) <= in(X), t(X)
 `
 	tests := []struct{ name, workload, want string }{
-		{"not yaml", "workload: [", "workload.yaml:1:1: error: invalid YAML: did not find expected node content [workload]"},
-		{"empty", "", "workload.yaml:1:1: error: invalid YAML: the file is empty [workload]"},
+		{"not yaml", "workload: [", "workload.yaml:1:1: error: invalid YAML: did not find expected node content [yaml]"},
+		{"empty", "", "workload.yaml:1:1: error: the file is empty: a workload file has `workload:` with program, nodes, inputs, ... [workload]"},
 		{"no workload key", "modules: {}\n", "workload.yaml:1:1: error: no workload key in this file (a workload file has `workload:` with program, nodes, inputs, ...) [workload]"},
 		{"not a mapping", "workload: 3\n", "workload.yaml:1:11: error: workload must be a mapping (program, nodes, facts, inputs, network), found a scalar [workload]"},
 		{"unknown key", "workload:\n  modules: [M]\n  nodes: [n]\n  seed: 3\n", `workload.yaml:4:3: error: unknown key "seed" in the workload (known keys: doc, program, modules, nodes, facts, inputs, network, max_ticks) [workload]`},
@@ -90,7 +90,7 @@ modules:
 		{"unknown module", "workload:\n  modules: [Nope]\n  nodes: [n]\n", "workload.yaml:2:13: error: unknown module Nope [unknown-module]"},
 		{"unknown program", "workload:\n  program: nope\n  nodes: [n]\n", `workload.yaml:2:12: error: unknown program "nope" [unknown-program]`},
 		{"alias bomb", "a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: [*f, *f]\nworkload: {modules: [M], nodes: [n]}\n",
-			"YAML has more than 1000000 nodes once aliases are expanded; refusing it [workload]"},
+			"YAML has more than 1000000 nodes once aliases are expanded (an alias bomb?); refusing it [limit]"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

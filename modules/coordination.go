@@ -99,35 +99,35 @@ func (c *Contract) String() string {
 
 // coordination reads `coordination: {kind: K, on: [collections]}`.
 func (l *fileLoader) coordination(kn, vn *yaml.Node, module, block string) *Coordination {
-	c := &Coordination{Pos: l.src.nodePos(kn), Module: module, Block: block}
+	c := &Coordination{Pos: l.Pos(kn), Module: module, Block: block}
 	what := "the coordination of " + module
 	if block != "" {
 		what += "." + block
 	}
 	ok := true
-	l.mapping(vn, what, func(key string, kn, vn *yaml.Node) {
+	l.Mapping(vn, what, func(key string, kn, vn *yaml.Node) {
 		switch key {
 		case "kind":
-			s, good := l.str(vn, "kind")
+			s, good := l.Str(vn, "kind")
 			if !good {
 				ok = false
 				return
 			}
 			if !contains(CoordinationKinds, s) {
-				l.diags.errorf("schema", l.src.nodePos(vn), "unknown coordination kind %q (want %s)", s, strings.Join(CoordinationKinds, ", "))
+				l.Errorf(vn, "unknown coordination kind %q (want %s)", s, strings.Join(CoordinationKinds, ", "))
 				ok = false
 				return
 			}
 			c.Kind = s
 		case "on":
-			for _, n := range l.strings(vn, "on") {
-				c.On = append(c.On, Ref{Name: n.Value, Pos: l.src.nodePos(n)})
+			for _, n := range l.Strings(vn, "on") {
+				c.On = append(c.On, Ref{Name: n.Value, Pos: l.Pos(n)})
 			}
 		default:
-			l.unknownKey(kn, key, what, "kind, on")
+			l.UnknownKey(kn, key, what, "kind, on")
 		}
 	})
-	if l.resolve(vn).Kind != yaml.MappingNode {
+	if YAMLResolve(vn).Kind != yaml.MappingNode {
 		return nil
 	}
 	if c.Kind == "" && ok {
@@ -146,22 +146,22 @@ func (l *fileLoader) coordination(kn, vn *yaml.Node, module, block string) *Coor
 
 // seals reads `seals: [{collection: c, key: [cols], by: b}, ...]`.
 func (l *fileLoader) seals(m *Module, vn *yaml.Node) {
-	vn = l.resolve(vn)
+	vn = YAMLResolve(vn)
 	if vn.Kind != yaml.SequenceNode {
-		l.diags.errorf("schema", l.src.nodePos(vn), "seals must be a list of seals, found %s", kindName(vn))
+		l.Errorf(vn, "seals must be a list of seals, found %s", YAMLKindName(vn))
 		return
 	}
 	for _, en := range vn.Content {
-		s := &Seal{Pos: l.src.nodePos(en), Module: m.Name}
+		s := &Seal{Pos: l.Pos(en), Module: m.Name}
 		hasKey := false
-		l.mapping(en, "a seal", func(key string, kn, vn *yaml.Node) {
+		l.Mapping(en, "a seal", func(key string, kn, vn *yaml.Node) {
 			switch key {
 			case "collection", "by":
-				v, ok := l.str(vn, key)
+				v, ok := l.Str(vn, key)
 				if !ok {
 					return
 				}
-				r := Ref{Name: v, Pos: l.src.nodePos(vn)}
+				r := Ref{Name: v, Pos: l.Pos(vn)}
 				if key == "by" {
 					s.By = r
 				} else {
@@ -169,17 +169,17 @@ func (l *fileLoader) seals(m *Module, vn *yaml.Node) {
 				}
 			case "key":
 				hasKey = true
-				if n := l.resolve(vn); n.Kind == yaml.SequenceNode && len(n.Content) == 0 {
+				if n := YAMLResolve(vn); n.Kind == yaml.SequenceNode && len(n.Content) == 0 {
 					return // key: [] seals the whole collection
 				}
-				for _, c := range l.strings(vn, "key") {
-					s.Key = append(s.Key, Ref{Name: c.Value, Pos: l.src.nodePos(c)})
+				for _, c := range l.Strings(vn, "key") {
+					s.Key = append(s.Key, Ref{Name: c.Value, Pos: l.Pos(c)})
 				}
 			default:
-				l.unknownKey(kn, key, "a seal", "collection, key, by")
+				l.UnknownKey(kn, key, "a seal", "collection, key, by")
 			}
 		})
-		if l.resolve(en).Kind != yaml.MappingNode {
+		if YAMLResolve(en).Kind != yaml.MappingNode {
 			continue
 		}
 		var missing []string
@@ -202,20 +202,20 @@ func (l *fileLoader) seals(m *Module, vn *yaml.Node) {
 
 // contract reads `contract: {"input -> output": LABEL, ...}`.
 func (l *fileLoader) contract(m *Module, vn *yaml.Node) {
-	l.mapping(vn, "the contract of "+m.Name, func(key string, kn, vn *yaml.Node) {
-		pos := l.src.nodePos(kn)
+	l.Mapping(vn, "the contract of "+m.Name, func(key string, kn, vn *yaml.Node) {
+		pos := l.Pos(kn)
 		in, out, ok := strings.Cut(key, "->")
 		in, out = strings.TrimSpace(in), strings.TrimSpace(out)
 		if !ok || !validCollectionName(in) || !validCollectionName(out) {
 			l.diags.errorf("schema", pos, "a contract entry is written \"input -> output: LABEL\", found %q", key)
 			return
 		}
-		label, good := l.str(vn, "a contract's label")
+		label, good := l.Str(vn, "a contract's label")
 		if !good {
 			return
 		}
 		if !contains(ContractLabels, label) {
-			l.diags.errorf("schema", l.src.nodePos(vn), "unknown path label %q in the contract of %s (want Bot, A, N or D)", label, m.Name)
+			l.Errorf(vn, "unknown path label %q in the contract of %s (want Bot, A, N or D)", label, m.Name)
 			return
 		}
 		// Positions of the two names inside the key, for compose errors.

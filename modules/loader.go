@@ -1,10 +1,7 @@
 package modules
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -166,14 +163,6 @@ func (lib *Library) LoadPath(p string) Diagnostics {
 	return ds
 }
 
-func ioMessage(err error) string {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
-}
-
 func (lib *Library) loadFile(name string) Diagnostics {
 	key := name
 	if abs, err := filepath.Abs(name); err == nil {
@@ -183,17 +172,9 @@ func (lib *Library) loadFile(name string) Diagnostics {
 		return nil
 	}
 	lib.loaded[key] = true
-	f, err := os.Open(name)
-	if err != nil {
-		return Diagnostics{{Pos: Pos{File: name}, Severity: Error, Check: "io", Message: ioMessage(err)}}
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return Diagnostics{{Pos: Pos{File: name}, Severity: Error, Check: "io", Message: ioMessage(err)}}
-	}
-	if len(data) > MaxFileSize {
-		return Diagnostics{{Pos: Pos{File: name}, Severity: Error, Check: "limit", Message: fmt.Sprintf("file is larger than %d MiB; refusing to read it", MaxFileSize>>20)}}
+	data, ds := ReadFile(name)
+	if ds != nil {
+		return ds
 	}
 	return lib.loadData(name, data, false, filepath.Dir(name))
 }
@@ -205,207 +186,39 @@ func (lib *Library) LoadData(name string, data []byte) Diagnostics {
 
 func (lib *Library) loadData(name string, data []byte, builtin bool, dir string) Diagnostics {
 	lib.Files = append(lib.Files, name)
-	l := &fileLoader{lib: lib, src: newSource(name, data), builtin: builtin, dir: dir}
-	l.load(data)
-	return l.diags.ds
+	l := &fileLoader{YAMLFile: NewYAMLFile(name, data, "schema"), lib: lib, builtin: builtin, dir: dir}
+	l.load()
+	return l.Diagnostics()
 }
 
 type fileLoader struct {
+	*YAMLFile
 	lib     *Library
-	src     *source
 	builtin bool
 	dir     string
-	diags   diagList
-	nodes   int
 }
 
-type yamlBail struct{}
-
-func (l *fileLoader) load(data []byte) {
-	if len(data) > MaxFileSize {
-		l.diags.errorf("limit", Pos{File: l.src.name}, "file is larger than %d MiB; refusing to read it", MaxFileSize>>20)
-		return
+func (l *fileLoader) load() {
+	root := l.Decode()
+	if root == nil {
+		return // an empty file declares nothing; errors are reported
 	}
-	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&doc); err != nil {
-		if err == io.EOF {
-			return // an empty file declares nothing
-		}
-		l.yamlError(err)
-		return
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); err != io.EOF {
-		if err != nil {
-			l.yamlError(err)
-		} else {
-			l.diags.errorf("yaml", l.src.nodePos(&extra), "a spec file holds one YAML document; found another")
-		}
-		return
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			if _, ok := r.(yamlBail); !ok {
-				panic(r)
-			}
-		}
-	}()
-	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
-		return
-	}
-	if !l.checkShape(doc.Content[0], 0) {
-		return
-	}
-	root := l.resolve(doc.Content[0])
-	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
-		return
-	}
-	l.mapping(root, "the file", func(key string, kn, vn *yaml.Node) {
+	l.Mapping(root, "the file", func(key string, kn, vn *yaml.Node) {
 		switch key {
 		case "modules":
-			l.mapping(vn, "modules", l.module)
+			l.Mapping(vn, "modules", l.module)
 		case "programs":
-			l.mapping(vn, "programs", l.program)
+			l.Mapping(vn, "programs", l.program)
 		case "specs":
-			for _, sn := range l.strings(vn, "specs") {
+			for _, sn := range l.Strings(vn, "specs") {
 				l.spec(sn)
 			}
 		case "workload":
 			// A workload for the executor: read by `calmcheck run`.
 		default:
-			l.unknownKey(kn, key, "the file", "modules, programs, specs, workload")
+			l.UnknownKey(kn, key, "the file", "modules, programs, specs, workload")
 		}
 	})
-}
-
-// yamlError reports a yaml.v3 error with the line it names.
-func (l *fileLoader) yamlError(err error) {
-	msg := err.Error()
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	line := 0
-	if _, e := fmt.Sscanf(msg, "line %d:", &line); e == nil && line > 0 {
-		msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
-	}
-	pos := Pos{File: l.src.name, Line: line, Col: 1}
-	if line == 0 {
-		pos.Line = 1
-	}
-	if strings.Contains(msg, "exceeded max depth") {
-		msg = fmt.Sprintf("YAML nested deeper than %d levels; refusing it", MaxDepth)
-	}
-	l.diags.errorf("yaml", pos, "invalid YAML: %s", msg)
-}
-
-// checkShape refuses documents nested too deep or with too many nodes once
-// aliases are expanded, before anything walks them.
-func (l *fileLoader) checkShape(n *yaml.Node, depth int) bool {
-	if depth > MaxDepth {
-		l.diags.errorf("limit", l.src.nodePos(n), "YAML nested deeper than %d levels; refusing it", MaxDepth)
-		return false
-	}
-	l.nodes++
-	if l.nodes > maxYAMLNodes {
-		l.diags.errorf("limit", l.src.nodePos(n), "YAML has more than %d nodes once aliases are expanded (an alias bomb?); refusing it", maxYAMLNodes)
-		return false
-	}
-	if n.Kind == yaml.AliasNode {
-		if n.Alias == nil {
-			return true
-		}
-		return l.checkShape(n.Alias, depth+1)
-	}
-	for _, c := range n.Content {
-		if !l.checkShape(c, depth+1) {
-			return false
-		}
-	}
-	return true
-}
-
-func (l *fileLoader) resolve(n *yaml.Node) *yaml.Node {
-	for n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
-	}
-	return n
-}
-
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		if n.Tag == "!!null" {
-			return "nothing (null)"
-		}
-		return "a scalar"
-	}
-	return "something else"
-}
-
-// mapping walks a mapping node, reporting duplicate keys.
-func (l *fileLoader) mapping(n *yaml.Node, what string, f func(key string, kn, vn *yaml.Node)) {
-	n = l.resolve(n)
-	if n.Kind != yaml.MappingNode {
-		l.diags.errorf("schema", l.src.nodePos(n), "%s must be a mapping, found %s", what, kindName(n))
-		return
-	}
-	seen := map[string]Pos{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		kn, vn := l.resolve(n.Content[i]), n.Content[i+1]
-		if kn.Kind != yaml.ScalarNode {
-			l.diags.errorf("schema", l.src.nodePos(kn), "keys of %s must be names, found %s", what, kindName(kn))
-			continue
-		}
-		if kn.Value == "<<" {
-			l.diags.errorf("schema", l.src.nodePos(kn), "merge keys (<<) are not supported in spec files")
-			continue
-		}
-		if prev, dup := seen[kn.Value]; dup {
-			l.diags.errorf("schema", l.src.nodePos(kn), "duplicate key %q in %s (first at %s)", kn.Value, what, prev)
-			continue
-		}
-		seen[kn.Value] = l.src.nodePos(kn)
-		f(kn.Value, kn, vn)
-	}
-}
-
-func (l *fileLoader) unknownKey(kn *yaml.Node, key, what, known string) {
-	l.diags.errorf("schema", l.src.nodePos(kn), "unknown key %q in %s (known keys: %s)", key, what, known)
-}
-
-// str returns a scalar's value, reporting other node kinds.
-func (l *fileLoader) str(n *yaml.Node, what string) (string, bool) {
-	n = l.resolve(n)
-	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
-		l.diags.errorf("schema", l.src.nodePos(n), "%s must be a string, found %s", what, kindName(n))
-		return "", false
-	}
-	return n.Value, true
-}
-
-// strings returns the scalar nodes of a list (or of a single scalar).
-func (l *fileLoader) strings(n *yaml.Node, what string) []*yaml.Node {
-	n = l.resolve(n)
-	if n.Kind == yaml.ScalarNode && n.Tag != "!!null" {
-		return []*yaml.Node{n}
-	}
-	if n.Kind != yaml.SequenceNode {
-		l.diags.errorf("schema", l.src.nodePos(n), "%s must be a list of strings, found %s", what, kindName(n))
-		return nil
-	}
-	var out []*yaml.Node
-	for _, c := range n.Content {
-		c = l.resolve(c)
-		if c.Kind != yaml.ScalarNode || c.Tag == "!!null" {
-			l.diags.errorf("schema", l.src.nodePos(c), "each entry of %s must be a string, found %s", what, kindName(c))
-			continue
-		}
-		out = append(out, c)
-	}
-	return out
 }
 
 func validModuleName(s string) bool {
@@ -436,27 +249,27 @@ func validProgramName(s string) bool {
 }
 
 func (l *fileLoader) module(name string, kn, vn *yaml.Node) {
-	pos := l.src.nodePos(kn)
+	pos := l.Pos(kn)
 	if !validModuleName(name) {
 		l.diags.errorf("schema", pos, "module name %q must be CamelCase: a capital letter, then letters, digits or _", name)
 		return
 	}
-	m := &Module{Name: name, Pos: pos, File: l.src.name, Builtin: l.builtin}
-	vn = l.resolve(vn)
+	m := &Module{Name: name, Pos: pos, File: l.Name(), Builtin: l.builtin}
+	vn = YAMLResolve(vn)
 	if !(vn.Kind == yaml.ScalarNode && vn.Tag == "!!null") {
-		l.mapping(vn, "module "+name, func(key string, kn, vn *yaml.Node) {
+		l.Mapping(vn, "module "+name, func(key string, kn, vn *yaml.Node) {
 			switch key {
 			case "doc":
-				if s, ok := l.str(vn, "doc"); ok {
+				if s, ok := l.Str(vn, "doc"); ok {
 					m.Doc = strings.TrimSpace(s)
 				}
 			case "include":
-				for _, in := range l.strings(vn, "include") {
-					m.Includes = append(m.Includes, Ref{Name: in.Value, Pos: l.src.nodePos(in)})
+				for _, in := range l.Strings(vn, "include") {
+					m.Includes = append(m.Includes, Ref{Name: in.Value, Pos: l.Pos(in)})
 				}
 			case "state":
-				for _, sn := range l.strings(vn, "state") {
-					d, ds := ParseDecl(sn.Value, l.src.scalarPos(sn))
+				for _, sn := range l.Strings(vn, "state") {
+					d, ds := ParseDecl(sn.Value, l.ScalarPos(sn))
 					l.diags.ds = append(l.diags.ds, ds...)
 					if d != nil {
 						d.Module = name
@@ -464,7 +277,7 @@ func (l *fileLoader) module(name string, kn, vn *yaml.Node) {
 					}
 				}
 			case "rules":
-				l.mapping(vn, "rules of "+name, func(block string, bk, bv *yaml.Node) {
+				l.Mapping(vn, "rules of "+name, func(block string, bk, bv *yaml.Node) {
 					l.block(m, block, bk, bv)
 				})
 			case "coordination":
@@ -474,7 +287,7 @@ func (l *fileLoader) module(name string, kn, vn *yaml.Node) {
 			case "contract":
 				l.contract(m, vn)
 			default:
-				l.unknownKey(kn, key, "module "+name, "doc, include, state, contract, coordination, seals, rules")
+				l.UnknownKey(kn, key, "module "+name, "doc, include, state, contract, coordination, seals, rules")
 			}
 		})
 	}
@@ -492,26 +305,26 @@ func (l *fileLoader) module(name string, kn, vn *yaml.Node) {
 }
 
 func (l *fileLoader) block(m *Module, name string, kn, vn *yaml.Node) {
-	b := &Block{Name: name, Pos: l.src.nodePos(kn), Module: m.Name, Rules: []*Rule{}}
-	vn = l.resolve(vn)
+	b := &Block{Name: name, Pos: l.Pos(kn), Module: m.Name, Rules: []*Rule{}}
+	vn = YAMLResolve(vn)
 	var rulesNode *yaml.Node
 	switch vn.Kind {
 	case yaml.SequenceNode:
 		rulesNode = vn
 	case yaml.MappingNode:
 		// Long form: {coordination: {...}, coordinated: "why", rules: [...]}
-		l.mapping(vn, "block "+name, func(key string, kn, vn *yaml.Node) {
+		l.Mapping(vn, "block "+name, func(key string, kn, vn *yaml.Node) {
 			switch key {
 			case "rules":
-				rulesNode = l.resolve(vn)
+				rulesNode = YAMLResolve(vn)
 			case "coordinated":
-				if s, ok := l.str(vn, "coordinated"); ok {
-					b.Ack, b.AckPos = strings.TrimSpace(s), l.src.nodePos(kn)
+				if s, ok := l.Str(vn, "coordinated"); ok {
+					b.Ack, b.AckPos = strings.TrimSpace(s), l.Pos(kn)
 				}
 			case "coordination":
 				b.Coordination = l.coordination(kn, vn, m.Name, name)
 			default:
-				l.unknownKey(kn, key, "block "+name, "coordination, coordinated, rules")
+				l.UnknownKey(kn, key, "block "+name, "coordination, coordinated, rules")
 			}
 		})
 		if rulesNode == nil {
@@ -519,7 +332,7 @@ func (l *fileLoader) block(m *Module, name string, kn, vn *yaml.Node) {
 			return
 		}
 		if rulesNode.Kind != yaml.SequenceNode {
-			l.diags.errorf("schema", l.src.nodePos(rulesNode), "rules of block %q must be a list, found %s", name, kindName(rulesNode))
+			l.Errorf(rulesNode, "rules of block %q must be a list, found %s", name, YAMLKindName(rulesNode))
 			return
 		}
 	case yaml.ScalarNode:
@@ -529,39 +342,39 @@ func (l *fileLoader) block(m *Module, name string, kn, vn *yaml.Node) {
 		}
 		fallthrough
 	default:
-		l.diags.errorf("schema", l.src.nodePos(vn), "block %q must be a list of rules, found %s", name, kindName(vn))
+		l.Errorf(vn, "block %q must be a list of rules, found %s", name, YAMLKindName(vn))
 		return
 	}
 	for i, rn := range rulesNode.Content {
-		rn = l.resolve(rn)
+		rn = YAMLResolve(rn)
 		text, ack := rn, ""
 		var ackPos Pos
 		if rn.Kind == yaml.MappingNode {
 			// Long form of a rule: {rule: "...", coordinated: "why"}
 			text = nil
-			l.mapping(rn, "a rule", func(key string, kn, vn *yaml.Node) {
+			l.Mapping(rn, "a rule", func(key string, kn, vn *yaml.Node) {
 				switch key {
 				case "rule":
-					if _, ok := l.str(vn, "rule"); ok {
-						text = l.resolve(vn)
+					if _, ok := l.Str(vn, "rule"); ok {
+						text = YAMLResolve(vn)
 					}
 				case "coordinated":
-					if s, ok := l.str(vn, "coordinated"); ok {
-						ack, ackPos = strings.TrimSpace(s), l.src.nodePos(kn)
+					if s, ok := l.Str(vn, "coordinated"); ok {
+						ack, ackPos = strings.TrimSpace(s), l.Pos(kn)
 					}
 				default:
-					l.unknownKey(kn, key, "a rule", "rule, coordinated")
+					l.UnknownKey(kn, key, "a rule", "rule, coordinated")
 				}
 			})
 			if text == nil {
-				l.diags.errorf("schema", l.src.nodePos(rn), "a rule written as a mapping needs a rule key")
+				l.Errorf(rn, "a rule written as a mapping needs a rule key")
 				continue
 			}
 		} else if rn.Kind != yaml.ScalarNode || rn.Tag == "!!null" {
-			l.diags.errorf("schema", l.src.nodePos(rn), "each rule of block %s must be a string, found %s", name, kindName(rn))
+			l.Errorf(rn, "each rule of block %s must be a string, found %s", name, YAMLKindName(rn))
 			continue
 		}
-		r, ds := ParseRule(text.Value, l.src.scalarPos(text))
+		r, ds := ParseRule(text.Value, l.ScalarPos(text))
 		l.diags.ds = append(l.diags.ds, ds...)
 		if r != nil {
 			r.Module, r.Block, r.Index = m.Name, name, i
@@ -589,37 +402,37 @@ func (l *fileLoader) addModule(m *Module) {
 }
 
 func (l *fileLoader) program(name string, kn, vn *yaml.Node) {
-	pos := l.src.nodePos(kn)
+	pos := l.Pos(kn)
 	if !validProgramName(name) {
 		l.diags.errorf("schema", pos, "program name %q may only hold letters, digits, '-', '_' and '.'", name)
 		return
 	}
 	p := &ProgramSpec{Name: name, Pos: pos, Builtin: l.builtin}
-	vn = l.resolve(vn)
+	vn = YAMLResolve(vn)
 	if vn.Kind == yaml.SequenceNode || vn.Kind == yaml.ScalarNode && vn.Tag != "!!null" {
 		// Short form: programs: {name: [ModA, ModB]}
-		for _, mn := range l.strings(vn, "program "+name) {
-			p.Modules = append(p.Modules, Ref{Name: mn.Value, Pos: l.src.nodePos(mn)})
+		for _, mn := range l.Strings(vn, "program "+name) {
+			p.Modules = append(p.Modules, Ref{Name: mn.Value, Pos: l.Pos(mn)})
 		}
 	} else {
-		l.mapping(vn, "program "+name, func(key string, kn, vn *yaml.Node) {
+		l.Mapping(vn, "program "+name, func(key string, kn, vn *yaml.Node) {
 			switch key {
 			case "doc":
-				if s, ok := l.str(vn, "doc"); ok {
+				if s, ok := l.Str(vn, "doc"); ok {
 					p.Doc = strings.TrimSpace(s)
 				}
 			case "modules":
-				for _, mn := range l.strings(vn, "modules") {
+				for _, mn := range l.Strings(vn, "modules") {
 					for _, part := range strings.Split(mn.Value, ",") {
 						if part = strings.TrimSpace(part); part != "" {
-							p.Modules = append(p.Modules, Ref{Name: part, Pos: l.src.nodePos(mn)})
+							p.Modules = append(p.Modules, Ref{Name: part, Pos: l.Pos(mn)})
 						}
 					}
 				}
 			case "expect":
 				l.expect(p, vn)
 			default:
-				l.unknownKey(kn, key, "program "+name, "doc, modules, expect")
+				l.UnknownKey(kn, key, "program "+name, "doc, modules, expect")
 			}
 		})
 	}
@@ -638,15 +451,15 @@ func (l *fileLoader) program(name string, kn, vn *yaml.Node) {
 }
 
 func (l *fileLoader) expect(p *ProgramSpec, vn *yaml.Node) {
-	vn = l.resolve(vn)
+	vn = YAMLResolve(vn)
 	if vn.Kind != yaml.SequenceNode {
-		l.diags.errorf("schema", l.src.nodePos(vn), "expect must be a list of findings, found %s", kindName(vn))
+		l.Errorf(vn, "expect must be a list of findings, found %s", YAMLKindName(vn))
 		return
 	}
 	for _, en := range vn.Content {
-		e := Expect{Pos: l.src.nodePos(en)}
-		l.mapping(en, "an expected finding", func(key string, kn, vn *yaml.Node) {
-			s, ok := l.str(vn, key)
+		e := Expect{Pos: l.Pos(en)}
+		l.Mapping(en, "an expected finding", func(key string, kn, vn *yaml.Node) {
+			s, ok := l.Str(vn, key)
 			if !ok {
 				return
 			}
@@ -660,7 +473,7 @@ func (l *fileLoader) expect(p *ProgramSpec, vn *yaml.Node) {
 			case "contains":
 				e.Contains = s
 			default:
-				l.unknownKey(kn, key, "an expected finding", "check, collection, module, contains")
+				l.UnknownKey(kn, key, "an expected finding", "check, collection, module, contains")
 			}
 		})
 		if e.Check == "" {
@@ -682,7 +495,7 @@ func (l *fileLoader) spec(sn *yaml.Node) {
 	ds := l.lib.LoadPath(p)
 	for i := range ds {
 		if ds[i].Check == "io" && ds[i].Pos.File == p {
-			ds[i].Pos = l.src.nodePos(sn)
+			ds[i].Pos = l.Pos(sn)
 			ds[i].Message = fmt.Sprintf("specs entry %q: %s", sn.Value, ds[i].Message)
 		}
 	}

@@ -224,7 +224,7 @@ func TestWellFormednessErrors(t *testing.T) {
 		{"null block", "modules:\n  A:\n    rules:\n      r:\n", []string{"4:7: error: block \"r\" has no rules: write `r: []` for an empty block"}},
 		{"duplicate key", "modules:\n  A: {}\n  A: {}\n", []string{`3:3: error: duplicate key "A" in modules (first at t.yaml:2:3)`}},
 		{"module name", "modules:\n  cart: {}\n", []string{`2:3: error: module name "cart" must be CamelCase: a capital letter, then letters, digits or _`}},
-		{"two documents", "modules: {}\n---\nmodules: {}\n", []string{"2:1: error: a spec file holds one YAML document; found another"}},
+		{"two documents", "modules: {}\n---\nmodules: {}\n", []string{"2:1: error: a file holds one YAML document; found another"}},
 		{"rule syntax in block scalar", "modules:\n  A:\n    state: [table t(a)]\n    rules:\n      r:\n        - >-\n          t(X) <= t(X),\n            X == #\n", []string{`8:18: error: unexpected character "#"`}},
 		{"decl syntax", "modules:\n  A:\n    state:\n      - tabel t(a)\n", []string{`4:9: error: unknown collection kind "tabel" (want table, scratch, input, output, channel or periodic)`}},
 		{"several errors", "modules:\n  A:\n    state:\n      - tabel t(a)\n      - table u(a, a)\n    rules:\n      r: ['u(X, Y) <= u(X Y)']\n", []string{
