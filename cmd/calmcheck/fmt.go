@@ -98,12 +98,12 @@ func runFmt(cmd *cobra.Command, o fmtOptions, args []string) error {
 	sort.Strings(files)
 	var firstErr error
 	for _, f := range files {
-		src, err := readLimited(f)
-		if err == nil {
-			err = fmtOne(stdout, stderr, o, f, src)
+		src, ds := modules.ReadFile(f)
+		var err error
+		if ds != nil {
+			err = report(ds, stderr)
 		} else {
-			fmt.Fprintf(stderr, "%s: error: %v\n", f, err)
-			err = exitError{exitTrouble}
+			err = fmtOne(stdout, stderr, o, f, src)
 		}
 		firstErr = worse(firstErr, err)
 	}
@@ -125,22 +125,6 @@ func worse(a, b error) error {
 		return b
 	}
 	return a
-}
-
-func readLimited(name string) ([]byte, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, fmt.Errorf("%s", errMessage(err))
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, modules.MaxFileSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > modules.MaxFileSize {
-		return nil, fmt.Errorf("file is larger than %d MiB; refusing to read it", modules.MaxFileSize>>20)
-	}
-	return data, nil
 }
 
 func errMessage(err error) string {
