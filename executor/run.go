@@ -1066,9 +1066,11 @@ func (r *run) transmit(n *node, m message) {
 // numbering the messages with the same sender, receiver and fact.
 func (r *run) messageInfo(n *node, m message) *Message {
 	info := &Message{From: n.addr, To: r.nodes[m.to].addr, Fact: r.factOf(r.p.colls[m.ch].name, m.t), Sent: r.tick}
-	k := MessageKey(info.From, info.To, info.Fact.String(), 0)
+	fact := info.Fact.String()
+	k := MessageKey(info.From, info.To, fact, 0)
 	r.seqs[k]++
 	info.Seq = r.seqs[k]
+	info.key = MessageKey(info.From, info.To, fact, info.Seq)
 	return info
 }
 

@@ -20,12 +20,17 @@ type Message struct {
 	// timestep its duplicate is delivered in (0: none, or lost).
 	Arrives   int `json:"arrives"`
 	Duplicate int `json:"duplicate,omitempty"`
+
+	key string // Key, once computed by the run
 }
 
 // Key identifies the message within a run independently of timing:
 // sender, receiver, fact and sequence number, e.g.
 // `client>server action_msg("server", "client", 7, "apple", "A", 1)#1`.
 func (m *Message) Key() string {
+	if m.key != "" {
+		return m.key
+	}
 	return MessageKey(m.From, m.To, m.Fact.String(), m.Seq)
 }
 

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+// progressBar draws one line on a terminal, redrawn in place:
+//
+//	verify replicated-destructive-cart (9/14)  [#########-----------]  45%  12,345/27,000
+//
+// It is drawn only when stderr is a terminal (or with --progress
+// always), so that logs and pipes never see it.
+type progressBar struct {
+	mu    sync.Mutex
+	w     io.Writer
+	last  time.Time
+	drawn bool
+}
+
+func newProgressBar(w io.Writer, mode string) *progressBar {
+	switch mode {
+	case "never":
+		return nil
+	case "always":
+		return &progressBar{w: w}
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return nil
+	}
+	st, err := f.Stat()
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return nil
+	}
+	return &progressBar{w: w}
+}
+
+func (p *progressBar) update(label string, done, total int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if now := time.Now(); now.Sub(p.last) < 100*time.Millisecond && done < total {
+		return
+	}
+	p.last = time.Now()
+	frac := 0.0
+	if total > 0 {
+		frac = min(1, float64(done)/float64(total))
+	}
+	const width = 24
+	n := int(frac * width)
+	fmt.Fprintf(p.w, "\r%s  [%s%s] %3d%%  %s/%s\x1b[K", label, strings.Repeat("#", n), strings.Repeat("-", width-n),
+		int(frac*100), thousands(int(done)), thousands(int(total)))
+	p.drawn = true
+}
+
+// clear erases the bar.
+func (p *progressBar) clear() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.drawn {
+		fmt.Fprint(p.w, "\r\x1b[K")
+		p.drawn = false
+	}
+}

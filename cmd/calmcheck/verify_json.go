@@ -1,0 +1,141 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/calmcheck/calmcheck/modules"
+	"github.com/calmcheck/calmcheck/verify"
+)
+
+// The verification section of the JSON document (docs/lint-json.md,
+// "Verification"): `calmcheck verify --format json` prints lint's
+// document for the verified programs with this section added at the end.
+
+type jsonVerification struct {
+	Seed      uint64                `json:"seed"`
+	Schedules int                   `json:"schedules"`
+	Explore   string                `json:"explore"`
+	Programs  []jsonVerifiedProgram `json:"programs"`
+	Summary   jsonVerifySummary     `json:"summary"`
+}
+
+type jsonVerifiedProgram struct {
+	Name      string            `json:"name"`
+	Verified  bool              `json:"verified"`
+	Workloads []jsonVWorkload   `json:"workloads"`
+	Findings  []jsonVFinding    `json:"findings"`
+	Paths     []jsonVPath       `json:"paths"`
+	Witnesses []*verify.Witness `json:"witnesses"`
+}
+
+type jsonVWorkload struct {
+	Name      string   `json:"name"`
+	Generated bool     `json:"generated"`
+	Nodes     []string `json:"nodes"`
+	Facts     int      `json:"facts"`
+	Inputs    int      `json:"inputs"`
+	Note      string   `json:"note,omitempty"`
+}
+
+type jsonVFinding struct {
+	Fingerprint string `json:"fingerprint"`
+	Check       string `json:"check"`
+	File        string `json:"file"`
+	Line        int    `json:"line"`
+	Column      int    `json:"column"`
+	Verdict     string `json:"verdict"`
+	Witness     string `json:"witness,omitempty"`
+	Schedules   int    `json:"schedules"`
+	Orders      int    `json:"orders"`
+}
+
+type jsonVPath struct {
+	From       string `json:"from"`
+	To         string `json:"to"`
+	Label      string `json:"label"`
+	Verdict    string `json:"verdict"`
+	Witness    string `json:"witness,omitempty"`
+	Schedules  int    `json:"schedules"`
+	Orders     int    `json:"orders"`
+	Exhaustive bool   `json:"exhaustive"`
+	Empty      bool   `json:"empty"`
+	Errors     int    `json:"errors"`
+}
+
+type jsonVerifySummary struct {
+	Confirmed      int  `json:"confirmed"`
+	NotReproduced  int  `json:"not_reproduced"`
+	Contradictions int  `json:"contradictions"`
+	Witnesses      int  `json:"witnesses"`
+	Failed         bool `json:"failed"`
+}
+
+func toJSONVerification(vreps []*verify.Report) jsonVerification {
+	v := jsonVerification{Programs: []jsonVerifiedProgram{}}
+	for _, vr := range vreps {
+		v.Seed, v.Schedules, v.Explore = vr.Seed, vr.Schedules, vr.Explore
+		jp := jsonVerifiedProgram{Name: vr.Program, Verified: vr.Workloads != nil, Workloads: []jsonVWorkload{}, Findings: []jsonVFinding{},
+			Paths: []jsonVPath{}, Witnesses: []*verify.Witness{}}
+		for _, w := range vr.Workloads {
+			jp.Workloads = append(jp.Workloads, jsonVWorkload{Name: w.Name, Generated: w.Generated, Nodes: nonNil(w.Nodes), Facts: w.Facts, Inputs: w.Inputs, Note: w.Note})
+		}
+		for _, f := range vr.Findings {
+			if f.Verdict == verify.NotChecked {
+				continue
+			}
+			jp.Findings = append(jp.Findings, jsonVFinding{Fingerprint: f.Fingerprint, Check: f.Check, File: f.Pos.File, Line: f.Pos.Line, Column: f.Pos.Col,
+				Verdict: string(f.Verdict), Witness: f.Witness, Schedules: f.Schedules, Orders: f.Orders})
+			switch f.Verdict {
+			case verify.Confirmed:
+				v.Summary.Confirmed++
+			case verify.NotReproduced:
+				v.Summary.NotReproduced++
+			}
+		}
+		for _, p := range vr.Paths {
+			jp.Paths = append(jp.Paths, jsonVPath{From: p.From, To: p.To, Label: p.Label, Verdict: string(p.Verdict), Witness: p.Witness,
+				Schedules: p.Schedules, Orders: p.Orders, Exhaustive: p.Exhaustive, Empty: p.Empty, Errors: p.Errors})
+			if p.Verdict == verify.Contradiction {
+				v.Summary.Contradictions++
+			}
+		}
+		jp.Witnesses = append(jp.Witnesses, vr.Witnesses...)
+		v.Summary.Witnesses += len(vr.Witnesses)
+		v.Programs = append(v.Programs, jp)
+	}
+	v.Summary.Failed = verifyFailed(vreps)
+	return v
+}
+
+// writeVerifyJSON prints lint's JSON document for the programs, with the
+// verification section added as its last key.
+func writeVerifyJSON(w io.Writer, rep *lintReport, vreps []*verify.Report) error {
+	rep.Gate = modules.Error
+	var buf bytes.Buffer
+	if err := writeJSON(&buf, rep); err != nil {
+		return err
+	}
+	doc := bytes.TrimRight(buf.Bytes(), "\n")
+	if len(doc) == 0 || doc[len(doc)-1] != '}' {
+		return fmt.Errorf("internal error: the lint document does not end with }")
+	}
+	var sb bytes.Buffer
+	enc := json.NewEncoder(&sb)
+	enc.SetIndent("  ", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(toJSONVerification(vreps)); err != nil {
+		return err
+	}
+	sec := bytes.TrimRight(sb.Bytes(), "\n")
+	doc = bytes.TrimRight(doc[:len(doc)-1], "\n ")
+	var out bytes.Buffer
+	out.Write(doc)
+	out.WriteString(",\n  \"verification\": ")
+	out.Write(sec)
+	out.WriteString("\n}\n")
+	_, err := w.Write(out.Bytes())
+	return err
+}

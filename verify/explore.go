@@ -1,0 +1,806 @@
+package verify
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/calmcheck/calmcheck/depgraph"
+	"github.com/calmcheck/calmcheck/executor"
+	"github.com/calmcheck/calmcheck/modules"
+	"github.com/calmcheck/calmcheck/monotonic"
+)
+
+// pathState is what is known of one (input, output) pair.
+type pathState struct {
+	from, to   string
+	label      monotonic.Label
+	found      *found // a confirmation
+	contra     *found // a contradiction
+	schedules  int
+	orders     int
+	exhaustive bool
+	isoRuns    int // runs of its isolated experiments
+	nonempty   int // of which the output was not empty
+	errors     int
+}
+
+// findingState is what is known of one finding.
+type findingState struct {
+	f         monotonic.Finding
+	rule      int // index in Program.Rules of a point of order's rule; -1 otherwise
+	persisted bool
+	path      *pathState // a diffluent path's pair
+	found     *found
+	schedules int
+	orders    int
+}
+
+// A target is what an experiment tries to confirm (a pair or a point of
+// order) or to refute (a pair whose label says it cannot diverge).
+type target struct {
+	path          *pathState
+	finding       *findingState
+	contradiction bool
+}
+
+func (t *target) found() *found {
+	switch {
+	case t.finding != nil:
+		return t.finding.found
+	case t.contradiction:
+		return t.path.contra
+	}
+	return t.path.found
+}
+
+func (t *target) setFound(f *found) {
+	switch {
+	case t.finding != nil:
+		t.finding.found = f
+	case t.contradiction:
+		t.path.contra = f
+	default:
+		t.path.found = f
+	}
+}
+
+// found is a divergent pair of executions: the experiment's baseline (a)
+// and a variant (b).
+type found struct {
+	exp  *experiment
+	a, b spec
+	desc string
+	t    *target
+	w    *Witness // after minimization
+}
+
+// spec is one execution of an experiment: its inputs (with their
+// timesteps) and its schedule.
+type spec struct {
+	nodes  []string                // nil: the workload's
+	facts  []executor.WorkloadFact // nil: the workload's
+	inputs []executor.WorkloadFact // nil: the workload's
+	sched  executor.Scheduler
+	delays delays // when the schedule is explicit
+}
+
+type varyKind int
+
+const (
+	varySchedules varyKind = iota // fixed inputs, schedules vary
+	varyOrders                    // FIFO network, the ticks of one input's facts are permuted
+)
+
+// experiment runs one workload many times.
+type experiment struct {
+	name     string
+	kind     varyKind
+	wl       *workload
+	input    string // the input whose order varies, or the one the workload is restricted to
+	isolated bool
+	targets  []*target
+	budget   int
+
+	setup      *executor.Setup
+	base       *executor.Result
+	baseOut    outcome
+	baseLin    *executor.Result
+	linOnce    sync.Once
+	ran        int
+	errors     int
+	firstErr   string
+	exhaustive bool
+	note       string
+}
+
+type verifier struct {
+	ctx   context.Context
+	opts  Options
+	prog  *modules.Program
+	cp    *executor.Program
+	res   *monotonic.Result
+	g     *depgraph.Graph
+	sinks map[string]bool // the outputs compared (nil: all)
+	wls   []*workload
+	wrep  []WorkloadReport
+	paths []*pathState
+	finds []*findingState
+	exps  []*experiment
+
+	runs      atomic.Int64
+	done      atomic.Int64
+	total     atomic.Int64
+	start     time.Time
+	first     time.Duration
+	stop      bool
+	progMu    sync.Mutex
+	lastProg  time.Time
+	witnesses []*Witness
+}
+
+func newVerifier(ctx context.Context, p *modules.Program, cp *executor.Program, res *monotonic.Result, findings []monotonic.Finding, opts Options) *verifier {
+	v := &verifier{ctx: ctx, opts: opts, prog: p, cp: cp, res: res, g: res.Graph, start: time.Now()}
+	if sinks := v.g.Sinks(); len(sinks) > 0 {
+		v.sinks = map[string]bool{}
+		for _, s := range sinks {
+			v.sinks[v.g.Nodes[s].Name] = true
+		}
+	}
+	byPair := map[[2]string]*pathState{}
+	for _, pl := range pairLabels(res) {
+		ps := &pathState{from: pl.from, to: pl.to, label: pl.label}
+		v.paths = append(v.paths, ps)
+		byPair[[2]string{pl.from, pl.to}] = ps
+	}
+	persists := persistsToTable(v.g)
+	for _, f := range findings {
+		fs := &findingState{f: f, rule: -1}
+		switch f.Check {
+		case "point-of-order":
+			if f.Rule != nil {
+				fs.rule = slices.Index(p.Rules, f.Rule)
+			}
+			if fs.rule >= 0 {
+				r := p.Rules[fs.rule]
+				head, _ := v.g.Lookup(r.Head.Pred)
+				fs.persisted = r.Op.Nonmonotonic() || persists[head]
+			}
+		default:
+			// A finding about a path (diffluent-path: the output, then
+			// the input) takes the pair's verdict.
+			if len(f.Inputs) > 0 && len(f.Collections) > 0 {
+				fs.path = byPair[[2]string{f.Inputs[0], f.Collections[0]}]
+			}
+		}
+		v.finds = append(v.finds, fs)
+	}
+	return v
+}
+
+type pairLabel struct {
+	from, to string
+	label    monotonic.Label
+}
+
+// pairLabels are the static labels the experiments check: one per
+// (input, output) pair connected by a path.
+func pairLabels(res *monotonic.Result) []pairLabel {
+	g := res.Graph
+	var out []pairLabel
+	for _, pl := range res.Paths {
+		out = append(out, pairLabel{from: g.Nodes[pl.From].Name, to: g.Nodes[pl.To].Name, label: pl.Label})
+	}
+	return out
+}
+
+// persistsToTable reports, per collection, whether it is a table or
+// reaches one (a point of order whose head does is persisted).
+func persistsToTable(g *depgraph.Graph) []bool {
+	out := make([]bool, len(g.Nodes))
+	var queue []int
+	for _, n := range g.Nodes {
+		if n.Kind == modules.Table {
+			out[n.ID] = true
+			queue = append(queue, n.ID)
+		}
+	}
+	for qi := 0; qi < len(queue); qi++ {
+		from, _ := g.InAdj(queue[qi])
+		for _, u := range from {
+			if !out[u] {
+				out[u] = true
+				queue = append(queue, int(u))
+			}
+		}
+	}
+	return out
+}
+
+// workloads prepares the given workload, or generates them.
+func (v *verifier) workloads() modules.Diagnostics {
+	if w := v.opts.Workload; w != nil {
+		wl := fromWorkload(w, v.opts.MaxTicks)
+		if wl.maxTicks <= 0 {
+			wl.maxTicks = DefaultMaxTicks
+		}
+		if v.opts.MaxDelay > 0 {
+			wl.delay = [2]int{1, v.opts.MaxDelay}
+		}
+		if _, ds := executor.Bind(v.cp, wl.executor(wl.inputs)); ds.HasErrors() {
+			return ds
+		}
+		v.wls = append(v.wls, wl)
+	} else {
+		gen := newGenerator(v.g)
+		mt := v.opts.MaxTicks
+		if mt <= 0 {
+			mt = DefaultMaxTicks
+		}
+		for j := range v.opts.Workloads {
+			wl := gen.generate(subSeed(v.opts.Seed, "workload", v.prog.Name), j, mt)
+			if v.opts.MaxDelay > 0 {
+				wl.delay = [2]int{1, v.opts.MaxDelay}
+			}
+			v.wls = append(v.wls, wl)
+		}
+	}
+	for _, wl := range v.wls {
+		v.wrep = append(v.wrep, WorkloadReport{Name: wl.name, Generated: wl.generated, Nodes: wl.nodes, Facts: len(wl.facts), Inputs: len(wl.inputs)})
+	}
+	return nil
+}
+
+// inputsOf returns the inputs of collection c.
+func inputsOf(inputs []executor.WorkloadFact, c string) []executor.WorkloadFact {
+	var out []executor.WorkloadFact
+	for _, in := range inputs {
+		if in.Fact.Collection == c {
+			out = append(out, in)
+		}
+	}
+	return out
+}
+
+// plan lays out the experiments: per kind, per workload.
+func (v *verifier) plan() {
+	var dPairs, pooTargets []*target
+	nPairs := map[string][]*target{}
+	iso := map[string][]*target{}    // schedules: Bot, A, N
+	isoBot := map[string][]*target{} // orders: Bot
+	for _, ps := range v.paths {
+		switch ps.label {
+		case monotonic.D:
+			dPairs = append(dPairs, &target{path: ps})
+		case monotonic.N:
+			nPairs[ps.from] = append(nPairs[ps.from], &target{path: ps})
+		}
+		if ps.label != monotonic.D {
+			iso[ps.from] = append(iso[ps.from], &target{path: ps, contradiction: true})
+		}
+		if ps.label == monotonic.Bot {
+			isoBot[ps.from] = append(isoBot[ps.from], &target{path: ps, contradiction: true})
+		}
+	}
+	for _, fs := range v.finds {
+		if fs.rule >= 0 {
+			pooTargets = append(pooTargets, &target{finding: fs})
+		}
+	}
+	var sources []string
+	for _, s := range v.g.Sources() {
+		sources = append(sources, v.g.Nodes[s].Name)
+	}
+	n := v.opts.Schedules
+	add := func(e *experiment) {
+		if len(e.targets) > 0 {
+			e.budget = n
+			v.exps = append(v.exps, e)
+			v.total.Add(int64(n))
+		}
+	}
+	for _, wl := range v.wls {
+		add(&experiment{name: "schedules", kind: varySchedules, wl: wl, targets: append(slices.Clone(dPairs), pooTargets...)})
+	}
+	for _, wl := range v.wls {
+		for _, s := range sources {
+			if len(inputsOf(wl.inputs, s)) >= 2 {
+				add(&experiment{name: "input order of " + s, kind: varyOrders, wl: wl, input: s, targets: append(slices.Clone(nPairs[s]), pooTargets...)})
+			}
+		}
+	}
+	for _, wl := range v.wls {
+		for _, s := range sources {
+			ins := inputsOf(wl.inputs, s)
+			if len(ins) == 0 {
+				continue
+			}
+			iw := wl.with(wl.facts, ins)
+			add(&experiment{name: s + " alone, schedules", kind: varySchedules, wl: iw, input: s, isolated: true, targets: iso[s]})
+			if len(ins) >= 2 {
+				add(&experiment{name: s + " alone, input orders", kind: varyOrders, wl: iw, input: s, isolated: true, targets: isoBot[s]})
+			}
+		}
+	}
+}
+
+func (v *verifier) exploreAll() {
+	for _, e := range v.exps {
+		if v.stop || v.ctx.Err() != nil {
+			v.skip(int64(e.budget))
+			continue
+		}
+		v.explore(e)
+		for _, t := range e.targets {
+			var sched, orders *int
+			if t.finding != nil {
+				sched, orders = &t.finding.schedules, &t.finding.orders
+			} else {
+				sched, orders = &t.path.schedules, &t.path.orders
+				t.path.errors += e.errors
+				if e.exhaustive {
+					t.path.exhaustive = true
+				}
+			}
+			if e.kind == varySchedules {
+				*sched += e.ran
+			} else {
+				*orders += e.ran
+			}
+		}
+	}
+	v.progress(true)
+}
+
+func (v *verifier) skip(n int64) {
+	v.done.Add(n)
+	v.progress(false)
+}
+
+func (v *verifier) progress(force bool) {
+	if v.opts.Progress == nil {
+		return
+	}
+	v.progMu.Lock()
+	defer v.progMu.Unlock()
+	if now := time.Now(); force || now.Sub(v.lastProg) > 100*time.Millisecond {
+		v.lastProg = now
+		v.opts.Progress(v.done.Load(), v.total.Load())
+	}
+}
+
+// execute runs one spec of an experiment.
+func (v *verifier) execute(e *experiment, sp spec, deliveries, lineage bool) *executor.Result {
+	v.runs.Add(1)
+	s := e.setup
+	if sp.inputs != nil || sp.facts != nil || sp.nodes != nil || s == nil {
+		facts, inputs := e.wl.facts, e.wl.inputs
+		if sp.facts != nil {
+			facts = sp.facts
+		}
+		if sp.inputs != nil {
+			inputs = sp.inputs
+		}
+		wl := e.wl.with(facts, inputs)
+		if sp.nodes != nil {
+			wl.nodes = sp.nodes
+		}
+		var ds modules.Diagnostics
+		s, ds = executor.Bind(v.cp, wl.executor(inputs))
+		if s == nil {
+			msg := "the workload does not bind"
+			if errs := ds.Errors(); len(errs) > 0 {
+				msg = errs[0].String()
+			}
+			return &executor.Result{Stop: "error", Err: &executor.RunError{Check: "workload", Msg: msg}}
+		}
+	}
+	sched := sp.sched
+	if sched == nil {
+		sched = fifo
+	}
+	return s.Run(v.ctx, executor.Options{Scheduler: sched, Deliveries: deliveries, Lineage: lineage, MaxTicks: e.wl.maxTicks})
+}
+
+// fifo delivers every message in the next timestep.
+var fifo = &executor.Schedule{Default: 1}
+
+type runResult struct {
+	ok      bool
+	stop    string
+	out     outcome
+	dels    []executor.Message
+	differs bool
+	attr    *attribution
+}
+
+// baselineLineage runs the baseline again with lineage (once).
+func (v *verifier) baselineLineage(e *experiment) *executor.Result {
+	e.linOnce.Do(func() { e.baseLin = v.execute(e, spec{}, false, true) })
+	return e.baseLin
+}
+
+// runOne executes a variant and compares it with the baseline.
+func (v *verifier) runOne(e *experiment, sp spec, deliveries bool) *runResult {
+	res := v.execute(e, sp, deliveries, false)
+	rr := &runResult{stop: res.Stop, ok: res.Stop == "quiescent" && res.Err == nil}
+	if res.Err != nil {
+		rr.stop = res.Err.Error()
+	}
+	if !rr.ok {
+		return rr
+	}
+	rr.out = outcomeOf(res, v.sinks)
+	rr.dels = res.Deliveries
+	rr.differs = rr.out.key() != e.baseOut.key()
+	if rr.differs && !e.isolated {
+		lin := v.execute(e, sp, false, true)
+		base := v.baselineLineage(e)
+		if lin.Stop == "quiescent" && base.Stop == "quiescent" {
+			rr.attr = attribute(base, lin, v.sinks)
+		}
+	}
+	v.done.Add(1)
+	v.progress(false)
+	return rr
+}
+
+// matches reports whether a divergent run confirms (or refutes) target t.
+func (v *verifier) matches(e *experiment, t *target, rr *runResult) bool {
+	if t.contradiction {
+		return differsIn(e.baseOut, rr.out, t.path.to)
+	}
+	if rr.attr == nil {
+		return false
+	}
+	if t.finding != nil {
+		return rr.attr.rule(t.finding.rule, t.finding.persisted)
+	}
+	return rr.attr.pair(t.path.from, t.path.to)
+}
+
+// explore runs an experiment: its baseline, then variants in batches run
+// in parallel, each batch judged in order, so that what is found (the
+// first variant that confirms each target) does not depend on the number
+// of jobs.
+func (v *verifier) explore(e *experiment) {
+	pending := 0
+	for _, t := range e.targets {
+		if t.found() == nil {
+			pending++
+		}
+	}
+	if pending == 0 {
+		v.skip(int64(e.budget))
+		return
+	}
+	if e.kind == varySchedules {
+		if s, _ := executor.Bind(v.cp, e.wl.executor(e.wl.inputs)); s != nil {
+			e.setup = s
+		}
+	}
+	e.base = v.execute(e, spec{}, true, false)
+	e.ran = 1
+	v.done.Add(1)
+	if e.base.Stop != "quiescent" || e.base.Err != nil {
+		e.note = "the baseline run (FIFO network, inputs as given) failed: " + describeStop(e.base)
+		e.errors++
+		v.skip(int64(e.budget - 1))
+		return
+	}
+	e.baseOut = outcomeOf(e.base, v.sinks)
+	if e.isolated {
+		v.countNonempty(e, e.baseOut)
+	}
+	var gen variantSource
+	if e.kind == varySchedules {
+		gen = v.scheduleSource(e)
+	} else {
+		gen = v.orderSource(e)
+	}
+	batch := 4 * v.opts.Jobs
+	for e.ran < e.budget && !v.stop && v.ctx.Err() == nil {
+		vs := gen.next(min(batch, e.budget-e.ran))
+		if len(vs) == 0 {
+			break
+		}
+		batch = min(2*batch, 64*v.opts.Jobs)
+		results := make([]*runResult, len(vs))
+		v.parallel(len(vs), func(i int) { results[i] = v.runOne(e, vs[i].spec, vs[i].deliveries) })
+		done := false
+		for i, rr := range results {
+			e.ran++
+			gen.feed(vs[i], rr)
+			if !rr.ok {
+				e.errors++
+				if e.firstErr == "" {
+					e.firstErr = rr.stop
+				}
+				v.done.Add(1)
+				continue
+			}
+			if e.isolated {
+				v.countNonempty(e, rr.out)
+			}
+			if !rr.differs {
+				continue
+			}
+			pending = 0
+			for _, t := range e.targets {
+				if t.found() == nil && v.matches(e, t, rr) {
+					t.setFound(&found{exp: e, a: spec{}, b: vs[i].spec, desc: vs[i].desc, t: t})
+					if !t.contradiction && v.first == 0 {
+						v.first = time.Since(v.start)
+						if v.opts.FirstWitness {
+							v.stop = true
+						}
+					}
+				}
+				if t.found() == nil {
+					pending++
+				}
+			}
+			if pending == 0 || v.stop {
+				done = true
+				break
+			}
+		}
+		if done {
+			break
+		}
+	}
+	e.exhaustive = gen.exhausted()
+	v.skip(int64(e.budget - e.ran))
+}
+
+func (v *verifier) countNonempty(e *experiment, out outcome) {
+	for _, t := range e.targets {
+		if t.path != nil {
+			t.path.isoRuns++
+			if out.has(t.path.to) {
+				t.path.nonempty++
+			}
+		}
+	}
+}
+
+func describeStop(res *executor.Result) string {
+	if res.Err != nil {
+		return res.Err.Error()
+	}
+	return res.Stop
+}
+
+// parallel calls f(0..n-1) on the verifier's jobs.
+func (v *verifier) parallel(n int, f func(i int)) {
+	jobs := min(v.opts.Jobs, n)
+	if jobs <= 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range jobs {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// ---------------------------------------------------------------------------
+// Variants.
+
+type variant struct {
+	spec       spec
+	desc       string
+	deliveries bool // record the deliveries (the systematic exploration needs them)
+}
+
+type variantSource interface {
+	next(n int) []variant
+	feed(v variant, rr *runResult)
+	exhausted() bool
+}
+
+// scheduleSource explores schedules: first delivery orders systematically
+// (breadth first, each new order reversing one race of an order already
+// run), then random schedules.
+type scheduleSource struct {
+	v         *verifier
+	e         *experiment
+	sysBudget int
+	sysRan    int
+	frontier  []delays
+	queued    map[string]bool
+	visited   map[string]bool
+	sysDone   bool
+	randIndex int
+	lo, hi    int
+}
+
+func (v *verifier) scheduleSource(e *experiment) *scheduleSource {
+	s := &scheduleSource{v: v, e: e, queued: map[string]bool{"": true}, visited: map[string]bool{}, lo: 1, hi: e.wl.delay[1]}
+	s.hi = max(s.hi, 2)
+	switch v.opts.Explore {
+	case ExploreRandom:
+		s.sysBudget = 0
+	case ExploreSystematic:
+		s.sysBudget = e.budget
+	default:
+		s.sysBudget = e.budget / 2
+	}
+	if s.sysBudget > 1 && len(e.base.Deliveries) <= maxSystematicMessages {
+		s.sysRan = 1 // the baseline is the first delivery order
+		s.visit(e.base.Deliveries)
+	} else {
+		s.sysDone, s.sysBudget = true, 0
+	}
+	return s
+}
+
+// The systematic exploration is for small workloads: it runs when the
+// baseline sends at most maxSystematicMessages messages, and delays a
+// message by at most maxSystematicDelay timesteps.
+const (
+	maxSystematicMessages = 64
+	maxSystematicDelay    = 16
+)
+
+func (s *scheduleSource) visit(dels []executor.Message) {
+	sig := orderSignature(s.e.wl.nodes, dels, s.e.wl.inputs)
+	if s.visited[sig] {
+		return
+	}
+	s.visited[sig] = true
+	for _, d := range reversals(dels, s.e.wl.inputs, maxSystematicDelay) {
+		if k := d.key(); !s.queued[k] {
+			s.queued[k] = true
+			s.frontier = append(s.frontier, d)
+		}
+	}
+}
+
+func (s *scheduleSource) next(n int) []variant {
+	var out []variant
+	for len(out) < n && !s.sysDone && s.sysRan < s.sysBudget && len(s.frontier) > 0 {
+		d := s.frontier[0]
+		s.frontier = s.frontier[1:]
+		s.sysRan++
+		out = append(out, variant{spec: spec{sched: d.schedule(), delays: d}, desc: fmt.Sprintf("delivery order %d", s.sysRan), deliveries: true})
+	}
+	if len(out) > 0 {
+		return out
+	}
+	if !s.sysDone && (len(s.frontier) == 0 || s.sysRan >= s.sysBudget) {
+		s.sysDone = true
+	}
+	if s.v.opts.Explore == ExploreSystematic {
+		return nil
+	}
+	for len(out) < n {
+		s.randIndex++
+		seed := subSeed(s.v.opts.Seed, "schedule", s.e.name, s.e.wl.name, s.randIndex)
+		out = append(out, variant{spec: spec{sched: randomSchedule{seed: seed, lo: s.lo, hi: s.hi}}, desc: fmt.Sprintf("random schedule %d", s.randIndex)})
+	}
+	return out
+}
+
+func (s *scheduleSource) feed(v variant, rr *runResult) {
+	if v.deliveries && rr.ok {
+		s.visit(rr.dels)
+	}
+}
+
+// exhausted: every delivery order reachable by reversing races was run.
+func (s *scheduleSource) exhausted() bool { return s.sysBudget > 1 && len(s.frontier) == 0 }
+
+// orderSource explores input orders: the facts of one input change
+// timesteps among themselves (each keeps its node); every permutation
+// when there are at most as many as the budget, else random ones.
+type orderSource struct {
+	v      *verifier
+	e      *experiment
+	pos    []int // indexes of the input's facts in the workload's inputs
+	ticks  []int
+	total  int // permutations (0: more than the budget)
+	index  int
+	seen   map[string]bool
+	rng    *rand.Rand
+	failed int
+}
+
+func (v *verifier) orderSource(e *experiment) *orderSource {
+	o := &orderSource{v: v, e: e, seen: map[string]bool{}}
+	for i, in := range e.wl.inputs {
+		if in.Fact.Collection == e.input {
+			o.pos = append(o.pos, i)
+			o.ticks = append(o.ticks, in.Tick)
+		}
+	}
+	o.total = 1
+	for k := 2; k <= len(o.pos); k++ {
+		o.total *= k
+		if o.total > e.budget {
+			o.total = 0
+			break
+		}
+	}
+	o.seen[fmt.Sprint(o.ticks)] = true
+	o.rng = rand.New(rand.NewPCG(subSeed(v.opts.Seed, "orders", e.name, e.wl.name), 1))
+	return o
+}
+
+func (o *orderSource) next(n int) []variant {
+	var out []variant
+	for len(out) < n {
+		var perm []int
+		if o.total > 0 {
+			o.index++
+			if o.index >= o.total {
+				break
+			}
+			perm = nthPermutation(len(o.pos), o.index)
+		} else {
+			if o.failed > 1000 {
+				break
+			}
+			perm = o.rng.Perm(len(o.pos))
+		}
+		ticks := make([]int, len(perm))
+		for i, p := range perm {
+			ticks[i] = o.ticks[p]
+		}
+		k := fmt.Sprint(ticks)
+		if o.seen[k] {
+			o.failed++
+			continue
+		}
+		o.seen[k] = true
+		inputs := slices.Clone(o.e.wl.inputs) // in the same order: A's and B's inputs correspond
+		for i, p := range o.pos {
+			inputs[p].Tick = ticks[i]
+		}
+		out = append(out, variant{spec: spec{inputs: inputs}, desc: fmt.Sprintf("input order %d", len(o.seen)-1)})
+	}
+	return out
+}
+
+func (o *orderSource) feed(variant, *runResult) {}
+
+// exhausted: every distinct order was run.
+func (o *orderSource) exhausted() bool { return o.total > 0 && o.index >= o.total }
+
+// nthPermutation returns permutation number k of 0..n-1 in lexicographic
+// order (0 is the identity).
+func nthPermutation(n, k int) []int {
+	elems := make([]int, n)
+	for i := range elems {
+		elems[i] = i
+	}
+	fact := make([]int, n+1)
+	fact[0] = 1
+	for i := 1; i <= n; i++ {
+		fact[i] = fact[i-1] * i
+	}
+	out := make([]int, 0, n)
+	for i := n; i > 0; i-- {
+		q := k / fact[i-1]
+		k %= fact[i-1]
+		out = append(out, elems[q])
+		elems = append(elems[:q], elems[q+1:]...)
+	}
+	return out
+}

@@ -1,0 +1,459 @@
+package verify
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/calmcheck/calmcheck/depgraph"
+	"github.com/calmcheck/calmcheck/executor"
+	"github.com/calmcheck/calmcheck/modules"
+)
+
+// pairOf is a candidate witness while it is minimized: the two
+// executions, which share nodes and initial facts.
+type pairOf struct {
+	nodes    []string
+	facts    []executor.WorkloadFact
+	inA, inB []executor.WorkloadFact // the same facts, index by index (ticks may differ)
+	dA, dB   delays
+}
+
+func (c *pairOf) specs() (spec, spec) {
+	nonNil := func(fs []executor.WorkloadFact) []executor.WorkloadFact {
+		if fs == nil {
+			return []executor.WorkloadFact{}
+		}
+		return fs
+	}
+	a := spec{nodes: c.nodes, facts: nonNil(c.facts), inputs: nonNil(c.inA), sched: c.dA.schedule(), delays: c.dA}
+	b := spec{nodes: c.nodes, facts: nonNil(c.facts), inputs: nonNil(c.inB), sched: c.dB.schedule(), delays: c.dB}
+	return a, b
+}
+
+// holds runs both executions and reports whether they still show what t
+// needs: both quiesce, their outputs differ, and the difference is
+// explained by t (or, for a contradiction, is in t's output).
+func (v *verifier) holds(e *experiment, t *target, c *pairOf) (bool, *executor.Result, *executor.Result) {
+	sa, sb := c.specs()
+	lin := !t.contradiction
+	ra := v.execute(e, sa, true, lin)
+	if ra.Stop != "quiescent" || ra.Err != nil {
+		return false, nil, nil
+	}
+	rb := v.execute(e, sb, true, lin)
+	if rb.Stop != "quiescent" || rb.Err != nil {
+		return false, nil, nil
+	}
+	oa, ob := outcomeOf(ra, v.sinks), outcomeOf(rb, v.sinks)
+	if oa.key() == ob.key() {
+		return false, nil, nil
+	}
+	if t.contradiction {
+		return differsIn(oa, ob, t.path.to), ra, rb
+	}
+	at := attribute(ra, rb, v.sinks)
+	if t.finding != nil {
+		return at.rule(t.finding.rule, t.finding.persisted), ra, rb
+	}
+	return at.pair(t.path.from, t.path.to), ra, rb
+}
+
+func (v *verifier) minimizeAll() {
+	var fs []*found
+	for _, ps := range v.paths {
+		for _, f := range []*found{ps.contra, ps.found} {
+			if f != nil {
+				fs = append(fs, f)
+			}
+		}
+	}
+	for _, f := range v.finds {
+		if f.found != nil {
+			fs = append(fs, f.found)
+		}
+	}
+	v.total.Add(int64(len(fs)))
+	v.parallel(len(fs), func(i int) {
+		fs[i].w = v.minimize(fs[i])
+		v.done.Add(1)
+		v.progress(false)
+	})
+	// One witness per distinct pair of executions, in the order of the
+	// claims (paths, then findings); IDs w1, w2, ...
+	byKey := map[string]*Witness{}
+	for _, f := range fs {
+		w := f.w
+		if w == nil {
+			continue
+		}
+		k := witnessKey(w)
+		if old, ok := byKey[k]; ok {
+			old.Confirms = append(old.Confirms, w.Confirms...)
+			old.Contradicts = append(old.Contradicts, w.Contradicts...)
+			f.w = old
+			continue
+		}
+		byKey[k] = w
+		w.ID = fmt.Sprintf("w%d", len(v.witnesses)+1)
+		v.witnesses = append(v.witnesses, w)
+	}
+	for _, w := range v.witnesses {
+		w.Rules = v.ruleInfo(w)
+	}
+	v.progress(true)
+}
+
+func witnessKey(w *Witness) string {
+	var b strings.Builder
+	fmt.Fprintln(&b, w.Kind, w.Input, w.Nodes, w.Facts)
+	for _, x := range []*Execution{&w.A, &w.B} {
+		fmt.Fprintln(&b, x.Inputs)
+		keys := make([]string, 0, len(x.Delays))
+		for k, d := range x.Delays {
+			keys = append(keys, fmt.Sprintf("%s=%d", k, d))
+		}
+		sort.Strings(keys)
+		fmt.Fprintln(&b, keys)
+	}
+	return b.String()
+}
+
+// minimize shrinks a divergent pair of executions by delta debugging, in
+// this order: the inputs and initial facts, then the messages the second
+// schedule delays (back to the next timestep), then the delays
+// themselves, then the nodes nothing mentions any more, then idle
+// timesteps before the first input; each step keeps what the target needs
+// (holds). It returns the witness, with both executions recorded.
+func (v *verifier) minimize(f *found) *Witness {
+	e, t := f.exp, f.t
+	runs := 0
+	holds := func(c *pairOf) (bool, *executor.Result, *executor.Result) {
+		runs += 2
+		return v.holds(e, t, c)
+	}
+	c := &pairOf{nodes: e.wl.nodes, facts: e.wl.facts, inA: e.wl.inputs, inB: e.wl.inputs, dA: delays{}}
+	if f.a.inputs != nil {
+		c.inA = f.a.inputs
+	}
+	if f.b.inputs != nil {
+		c.inB = f.b.inputs
+	}
+	if f.a.delays != nil {
+		c.dA = f.a.delays
+	}
+	if f.b.delays != nil {
+		c.dB = f.b.delays
+	} else {
+		// A random schedule: record it explicitly.
+		_, sb := c.specs()
+		sb.sched = f.b.sched
+		rb := v.execute(e, sb, true, false)
+		runs++
+		c.dB = delaysOf(rb.Deliveries)
+	}
+	ok, _, rb := holds(c)
+	if !ok {
+		// Not reproducible with the explicit schedule (should not
+		// happen): keep the witness as found.
+		return nil
+	}
+	size := Size{Inputs: len(c.inB), Messages: len(rb.Deliveries)}
+
+	// 1. Inputs and initial facts.
+	nf := len(c.facts)
+	keepItems := func(keep []int) *pairOf {
+		d := *c
+		d.facts, d.inA, d.inB = nil, nil, nil
+		for _, k := range keep {
+			if k < nf {
+				d.facts = append(d.facts, c.facts[k])
+			} else {
+				d.inA = append(d.inA, c.inA[k-nf])
+				d.inB = append(d.inB, c.inB[k-nf])
+			}
+		}
+		return &d
+	}
+	keep := ddmin(nf+len(c.inA), func(keep []int) bool {
+		ok, _, _ := holds(keepItems(keep))
+		return ok
+	})
+	c = keepItems(keep)
+
+	// 2. The messages B delays (and A, for input orders: none).
+	for _, side := range []*delays{&c.dB, &c.dA} {
+		keys := side.nonDefault()
+		if len(keys) == 0 {
+			continue
+		}
+		with := func(keep []int) delays {
+			d := delays{}
+			for _, k := range keep {
+				d[keys[k]] = (*side)[keys[k]]
+			}
+			return d
+		}
+		old := *side
+		kept := ddmin(len(keys), func(keep []int) bool {
+			*side = with(keep)
+			ok, _, _ := holds(c)
+			*side = old
+			return ok
+		})
+		*side = with(kept)
+	}
+
+	// 3. Shorter delays.
+	for _, side := range []*delays{&c.dB, &c.dA} {
+		for _, k := range side.nonDefault() {
+			for (*side)[k] > 2 {
+				(*side)[k]--
+				if ok, _, _ := holds(c); !ok {
+					(*side)[k]++
+					break
+				}
+			}
+		}
+	}
+
+	// 4. Nodes nothing mentions.
+	used := map[string]bool{}
+	for _, fs := range [][]executor.WorkloadFact{c.facts, c.inA, c.inB} {
+		for _, f := range fs {
+			used[f.Node] = true
+			for _, a := range f.Fact.Args {
+				mentions(a, used)
+			}
+		}
+	}
+	var nodes []string
+	for _, n := range c.nodes {
+		if used[n] {
+			nodes = append(nodes, n)
+		}
+	}
+	if len(nodes) < len(c.nodes) && len(nodes) > 0 {
+		old := c.nodes
+		c.nodes = nodes
+		if ok, _, _ := holds(c); !ok {
+			c.nodes = old
+		}
+	}
+
+	// 5. Idle timesteps before the first input.
+	if first := firstTick(c.inA, c.inB); first > 1 {
+		shift := func(fs []executor.WorkloadFact, by int) []executor.WorkloadFact {
+			out := slices.Clone(fs)
+			for i := range out {
+				out[i].Tick -= by
+			}
+			return out
+		}
+		oldA, oldB := c.inA, c.inB
+		c.inA, c.inB = shift(oldA, first-1), shift(oldB, first-1)
+		if ok, _, _ := holds(c); !ok {
+			c.inA, c.inB = oldA, oldB
+		}
+	}
+
+	ok, ra, rb := holds(c)
+	if !ok {
+		return nil
+	}
+	sa, sb := c.specs()
+	w := &Witness{Program: v.prog.Name, Kind: "schedule", Workload: e.wl.name, Found: f.desc, Before: size,
+		Nodes: slices.Clone(c.nodes), Facts: wfacts(c.facts, false), MaxTicks: e.wl.maxTicks,
+		A: execution(sa.inputs, c.dA, ra), B: execution(sb.inputs, c.dB, rb)}
+	if e.kind == varyOrders {
+		w.Kind = "input order"
+		w.Input = e.input
+	}
+	if e.isolated {
+		w.Input = e.input
+	}
+	w.MinimizeRuns = runs
+	claim := v.claim(t)
+	if t.contradiction {
+		w.Contradicts = []Claim{claim}
+		w.Note = v.explainContradiction(t.path)
+	} else {
+		w.Confirms = []Claim{claim}
+	}
+	w.Differs = differences(ra, rb, v.sinks, !t.contradiction)
+	return w
+}
+
+func firstTick(lists ...[]executor.WorkloadFact) int {
+	first := 0
+	for _, l := range lists {
+		for _, f := range l {
+			if first == 0 || f.Tick < first {
+				first = f.Tick
+			}
+		}
+	}
+	return first
+}
+
+// mentions adds the strings in a value (node addresses) to used.
+func mentions(v executor.Value, used map[string]bool) {
+	if s, ok := v.AsString(); ok {
+		used[s] = true
+	}
+	if l, ok := v.AsList(); ok {
+		for _, x := range l {
+			mentions(x, used)
+		}
+	}
+}
+
+func (v *verifier) claim(t *target) Claim {
+	if t.finding != nil {
+		f := &t.finding.f
+		return Claim{Kind: "finding", Check: f.Check, Fingerprint: f.Fingerprint, Pos: f.Pos.String()}
+	}
+	return Claim{Kind: "path", From: t.path.from, To: t.path.to, Label: t.path.label.String()}
+}
+
+// differences lists the output facts only one run has, with their lineage
+// (when the runs recorded it).
+func differences(a, b *executor.Result, sinks map[string]bool, lineage bool) []Diff {
+	oa, ob := outcomeOf(a, sinks), outcomeOf(b, sinks)
+	onlyA, onlyB := diff(oa, ob)
+	lin := func(res *executor.Result) map[string]*executor.FactLineage {
+		m := map[string]*executor.FactLineage{}
+		if res.Lineage != nil {
+			for i := range res.Lineage.Outputs {
+				fl := &res.Lineage.Outputs[i]
+				m[fl.Node+"\t"+fl.Fact.String()] = fl
+			}
+		}
+		return m
+	}
+	la, lb := lin(a), lin(b)
+	var out []Diff
+	add := func(entries []string, in string, l map[string]*executor.FactLineage) {
+		for _, e := range entries {
+			node, fact, _ := strings.Cut(e, "\t")
+			d := Diff{Node: node, Fact: fact, In: in, Rules: []int{}, Inputs: []string{}}
+			if fl := l[e]; fl != nil && lineage {
+				d.Rules, d.Inputs = fl.Rules, fl.Inputs
+			}
+			out = append(out, d)
+		}
+	}
+	add(onlyA, "A", la)
+	add(onlyB, "B", lb)
+	return out
+}
+
+// ruleInfo describes the rules in the lineage of a witness's differences.
+func (v *verifier) ruleInfo(w *Witness) []RuleInfo {
+	points := map[int]bool{}
+	for _, c := range w.Confirms {
+		for _, fs := range v.finds {
+			if fs.rule >= 0 && fs.f.Fingerprint == c.Fingerprint && c.Kind == "finding" {
+				points[fs.rule] = true
+			}
+		}
+	}
+	seen := map[int]bool{}
+	for _, d := range w.Differs {
+		for _, r := range d.Rules {
+			seen[r] = true
+		}
+	}
+	var idx []int
+	for r := range seen {
+		idx = append(idx, r)
+	}
+	sort.Ints(idx)
+	var out []RuleInfo
+	for _, i := range idx {
+		r := v.prog.Rules[i]
+		out = append(out, RuleInfo{Index: i, Text: r.Text, Pos: r.Pos.String(), Point: points[i]})
+	}
+	return out
+}
+
+// explainContradiction names the joins that make an output depend on
+// timing although no path to it is nonmonotonic: rules on a path from
+// the input to the output that join a collection whose facts last one
+// timestep (a channel's messages, a scratch, an input) with another that
+// other timesteps fill. Bud's path labels treat such a join as monotonic,
+// which it is over sets; but which facts meet in one timestep depends on
+// when each arrives.
+func (v *verifier) explainContradiction(ps *pathState) string {
+	joins := ephemeralJoins(v.g, ps.from, ps.to)
+	if len(joins) == 0 {
+		return "no join of a short-lived collection explains it: this is a bug in the analysis (or the executor)"
+	}
+	var parts []string
+	for _, j := range joins {
+		parts = append(parts, fmt.Sprintf("%s (%s) joins %s", j.rule.Text, j.rule.Pos, j.what))
+	}
+	return "the output depends on which facts meet in one timestep: " + strings.Join(parts, "; ") +
+		"; the analysis labels such a join monotonic (Bud's labels assume facts persist), so the label promises what the executor does not keep"
+}
+
+type ephemeralJoin struct {
+	rule *modules.Rule
+	what string
+}
+
+// ephemeralJoins lists the rules on a path from input `from` to output
+// `to` that join an ephemeral collection (not a table) reached from the
+// input with another collection that is not a static table.
+func ephemeralJoins(g *depgraph.Graph, from, to string) []ephemeralJoin {
+	src, ok1 := g.Lookup(from)
+	dst, ok2 := g.Lookup(to)
+	if !ok1 || !ok2 {
+		return nil
+	}
+	fwd := make([]bool, len(g.Nodes))
+	bwd := make([]bool, len(g.Nodes))
+	var walk func(v int, seen []bool, next func(int) []int32)
+	walk = func(v int, seen []bool, next func(int) []int32) {
+		stack := []int{v}
+		seen[v] = true
+		for len(stack) > 0 {
+			u := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			for _, w := range next(u) {
+				if !seen[w] {
+					seen[w] = true
+					stack = append(stack, int(w))
+				}
+			}
+		}
+	}
+	walk(src, fwd, func(u int) []int32 { to, _ := g.OutAdj(u); return to })
+	walk(dst, bwd, func(u int) []int32 { from, _ := g.InAdj(u); return from })
+	static := func(c int) bool { n := g.Nodes[c]; return n.Kind == modules.Table && !n.Written }
+	var out []ephemeralJoin
+	for _, r := range g.Program.Rules {
+		h, ok := g.Lookup(r.Head.Pred)
+		if !ok || !bwd[h] {
+			continue
+		}
+		var eph, other []string
+		for _, a := range r.BodyAtoms() {
+			c, ok := g.Lookup(a.Pred)
+			if !ok || a.Negated || static(c) {
+				continue
+			}
+			if g.Nodes[c].Kind != modules.Table && fwd[c] {
+				eph = append(eph, a.Pred)
+			} else {
+				other = append(other, a.Pred)
+			}
+		}
+		if len(eph) > 0 && len(eph)+len(other) >= 2 {
+			what := eph[0] + ", whose facts last one timestep, with " + strings.Join(append(eph[1:], other...), ", ")
+			out = append(out, ephemeralJoin{rule: r, what: what})
+		}
+	}
+	return out
+}

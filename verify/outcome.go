@@ -1,0 +1,176 @@
+package verify
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/calmcheck/calmcheck/executor"
+)
+
+// An outcome is what is compared between two runs: every node's set of
+// output facts of the program's sinks (the outputs nothing in the program
+// reads: what its users observe), without the timesteps they were
+// emitted in. Each entry is "node<TAB>fact".
+type outcome []string
+
+// outcomeOf returns the outcome of a run; sinks names the collections
+// compared (nil: every output).
+func outcomeOf(res *executor.Result, sinks map[string]bool) outcome {
+	var out outcome
+	for _, n := range res.Nodes {
+		seen := map[string]bool{}
+		for _, o := range n.Outputs {
+			if sinks != nil && !sinks[o.Fact.Collection] {
+				continue
+			}
+			s := o.Fact.String()
+			if !seen[s] {
+				seen[s] = true
+				out = append(out, n.Node+"\t"+s)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (o outcome) key() string { return strings.Join(o, "\n") }
+
+// factCollection returns the collection of an outcome entry.
+func entryCollection(e string) string {
+	_, f, _ := strings.Cut(e, "\t")
+	if i := strings.IndexByte(f, '('); i >= 0 {
+		return f[:i]
+	}
+	return f
+}
+
+// has reports whether the outcome holds a fact of collection coll.
+func (o outcome) has(coll string) bool {
+	for _, e := range o {
+		if entryCollection(e) == coll {
+			return true
+		}
+	}
+	return false
+}
+
+// diff is the symmetric difference of two outcomes: the entries only in
+// a, and only in b.
+func diff(a, b outcome) (onlyA, onlyB []string) {
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j >= len(b) || (i < len(a) && a[i] < b[j]):
+			onlyA = append(onlyA, a[i])
+			i++
+		case i >= len(a) || b[j] < a[i]:
+			onlyB = append(onlyB, b[j])
+			j++
+		default:
+			i++
+			j++
+		}
+	}
+	return
+}
+
+// differsIn reports whether two outcomes differ in collection coll.
+func differsIn(a, b outcome, coll string) bool {
+	onlyA, onlyB := diff(a, b)
+	for _, e := range append(onlyA, onlyB...) {
+		if entryCollection(e) == coll {
+			return true
+		}
+	}
+	return false
+}
+
+// attribution says, of two runs whose outcomes differ, through what the
+// differing output facts were derived: per output collection, the inputs
+// and rules in the lineage of its differing facts (in the run that has
+// them), and which rules derived different facts in the two runs.
+type attribution struct {
+	inputs  map[string]map[string]bool // output collection -> inputs
+	rules   map[string]map[int]bool    // output collection -> rules
+	differs map[int]bool               // rule -> its derived facts differ
+}
+
+// attribute compares two runs made with lineage.
+func attribute(a, b *executor.Result, sinks map[string]bool) *attribution {
+	at := &attribution{inputs: map[string]map[string]bool{}, rules: map[string]map[int]bool{}, differs: map[int]bool{}}
+	oa, ob := outcomeOf(a, sinks), outcomeOf(b, sinks)
+	onlyA, onlyB := diff(oa, ob)
+	lin := func(res *executor.Result) map[string]*executor.FactLineage {
+		m := map[string]*executor.FactLineage{}
+		for i := range res.Lineage.Outputs {
+			fl := &res.Lineage.Outputs[i]
+			m[fl.Node+"\t"+fl.Fact.String()] = fl
+		}
+		return m
+	}
+	la, lb := lin(a), lin(b)
+	note := func(entries []string, l map[string]*executor.FactLineage) {
+		for _, e := range entries {
+			fl := l[e]
+			if fl == nil {
+				continue
+			}
+			c := fl.Fact.Collection
+			if at.inputs[c] == nil {
+				at.inputs[c], at.rules[c] = map[string]bool{}, map[int]bool{}
+			}
+			for _, in := range fl.Inputs {
+				at.inputs[c][in] = true
+			}
+			for _, r := range fl.Rules {
+				at.rules[c][r] = true
+			}
+		}
+	}
+	note(onlyA, la)
+	note(onlyB, lb)
+	derived := func(res *executor.Result) map[int]string {
+		m := map[int]string{}
+		for _, rf := range res.Lineage.Derived {
+			var b strings.Builder
+			for _, nf := range rf.Facts {
+				b.WriteString(nf.Node)
+				b.WriteByte('\t')
+				b.WriteString(nf.Fact.String())
+				b.WriteByte('\n')
+			}
+			m[rf.Rule] = b.String()
+		}
+		return m
+	}
+	da, db := derived(a), derived(b)
+	for r, s := range da {
+		if db[r] != s {
+			at.differs[r] = true
+		}
+	}
+	for r, s := range db {
+		if da[r] != s {
+			at.differs[r] = true
+		}
+	}
+	return at
+}
+
+// pair reports whether a differing fact of output out was derived from
+// input in.
+func (at *attribution) pair(in, out string) bool { return at.inputs[out][in] }
+
+// rule reports whether rule r is in the lineage of a differing output
+// fact and, for a persisted point of order, derived different facts in
+// the two runs (an observed one matters by when it is observed: the same
+// facts derived at different times relative to the observer).
+func (at *attribution) rule(r int, persisted bool) bool {
+	for _, rs := range at.rules {
+		if rs[r] {
+			return !persisted || at.differs[r]
+		}
+	}
+	return false
+}

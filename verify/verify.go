@@ -1,0 +1,204 @@
+// Package verify confirms or refutes the findings of the CALM analysis by
+// executing the program: calmcheck verify (docs/verify.md).
+//
+// For every (input, output) pair of a program, the analysis gives a path
+// label, and for every point of order a rule. verify runs experiments on
+// workloads (a given one, or ones generated from the program's schemas)
+// under many network schedules and input orders, compares the output
+// facts of the runs, and reports per pair and per finding:
+//
+//   - confirmed: two executions whose outputs differ, explained by the
+//     finding (the differing facts were derived through its rule, or from
+//     its input), minimized by delta debugging: the witness;
+//   - not reproduced: how many workloads, schedules and input orders were
+//     tried without a difference;
+//   - contradiction: an execution diverged where the label promised it
+//     could not (a Bot, A or N pair varied alone): a bug in the analysis.
+//
+// The layers: domains.go and generate.go make workloads; schedule.go the
+// random schedules and the systematic exploration of delivery orders with
+// partial-order reduction; outcome.go compares runs and attributes
+// differences through lineage; explore.go runs the experiments in
+// parallel, deterministically; minimize.go and ddmin.go shrink witnesses;
+// witness.go records them as replay files; svg.go draws them as
+// spacetime diagrams.
+package verify
+
+import (
+	"context"
+	"runtime"
+	"time"
+
+	"github.com/calmcheck/calmcheck/executor"
+	"github.com/calmcheck/calmcheck/modules"
+	"github.com/calmcheck/calmcheck/monotonic"
+)
+
+// Defaults of the options.
+const (
+	DefaultSchedules = 1000
+	DefaultWorkloads = 6
+	DefaultMaxTicks  = 500
+)
+
+// Exploration modes.
+const (
+	ExploreAuto       = "auto"       // systematic for half the budget, then random
+	ExploreRandom     = "random"     // random schedules only
+	ExploreSystematic = "systematic" // delivery orders only (until exhausted or the budget is spent)
+)
+
+// Options configure a verification. The zero Options verify with the
+// defaults and seed 0.
+type Options struct {
+	Seed uint64
+	// Schedules is the number of executions per experiment (schedules,
+	// or input orders); 0: DefaultSchedules.
+	Schedules int
+	// Workloads is the number of workloads generated per program when
+	// none is given; 0: DefaultWorkloads.
+	Workloads int
+	// Workload, when set, is the one workload the experiments run.
+	Workload *executor.Workload
+	// Jobs is the number of executions in parallel; 0: GOMAXPROCS.
+	Jobs int
+	// Explore is ExploreAuto (""), ExploreRandom or ExploreSystematic.
+	Explore string
+	// MaxTicks bounds each execution; 0: DefaultMaxTicks (or the given
+	// workload's max_ticks).
+	MaxTicks int
+	// MaxDelay bounds the delays of random schedules, drawn from
+	// [1, MaxDelay]; 0: the given workload's delay range, else 5.
+	MaxDelay int
+	// FirstWitness stops the verification at the first confirmed finding
+	// or pair, unminimized (for measuring how fast a witness is found).
+	FirstWitness bool
+	// Progress, when set, is called now and then with the executions done
+	// and the executions planned (which shrinks when experiments end
+	// early); from one goroutine at a time.
+	Progress func(done, total int64)
+}
+
+// Verdict is the result of verifying a finding or a pair.
+type Verdict string
+
+// The verdicts.
+const (
+	Confirmed     Verdict = "confirmed"
+	NotReproduced Verdict = "not reproduced"
+	Contradiction Verdict = "contradiction"
+	NotChecked    Verdict = "not checked"
+)
+
+// Report is the verification of one program.
+type Report struct {
+	Program   string
+	Seed      uint64
+	Schedules int
+	Explore   string
+	Workloads []WorkloadReport
+	Paths     []PathReport
+	Findings  []FindingReport
+	Witnesses []*Witness
+	// Runs counts every execution, minimization included.
+	Runs    int64
+	Elapsed time.Duration
+	// FirstWitness is when the first confirmation was found (0: none).
+	FirstWitness time.Duration
+}
+
+// WorkloadReport describes a workload the experiments ran.
+type WorkloadReport struct {
+	Name      string
+	Generated bool
+	Nodes     []string
+	Facts     int
+	Inputs    int
+	// Note says why experiments on it were skipped (its baseline run
+	// failed), if they were.
+	Note string
+}
+
+// PathReport is the verdict on one (input, output) pair.
+type PathReport struct {
+	From, To string
+	Label    string
+	Verdict  Verdict
+	Witness  string // the witness's ID, when confirmed or contradicted
+	// Schedules and Orders count the executions of the experiments that
+	// could have confirmed or refuted the pair (schedules, input orders).
+	Schedules int
+	Orders    int
+	// Exhaustive: in some workload every delivery order (or input
+	// order) of the experiment was explored.
+	Exhaustive bool
+	// Empty: the output was empty in every execution of the pair's
+	// isolated experiments (the input alone produces nothing there).
+	Empty bool
+	// Errors counts executions that ended in a runtime error or hit a
+	// bound; they are not compared.
+	Errors int
+	// How says what the experiments varied.
+	How string
+}
+
+// FindingReport is the verdict on one finding.
+type FindingReport struct {
+	Check        string
+	Pos          modules.Pos
+	Message      string
+	Fingerprint  string
+	Expected     bool
+	Acknowledged string
+	Verdict      Verdict
+	Witness      string
+	Schedules    int
+	Orders       int
+}
+
+// Contradicted reports whether some pair was contradicted.
+func (r *Report) Contradicted() bool {
+	for _, p := range r.Paths {
+		if p.Verdict == Contradiction {
+			return true
+		}
+	}
+	return false
+}
+
+// Verify verifies program p: res is its analysis (monotonic.Analyze) and
+// findings its finished findings (monotonic.Finish), whose points of
+// order and diffluent paths get verdicts. It returns an error only when
+// the program cannot be compiled for execution, or the given workload
+// cannot be bound to it.
+func Verify(ctx context.Context, p *modules.Program, res *monotonic.Result, findings []monotonic.Finding, opts Options) (*Report, modules.Diagnostics) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if opts.Schedules <= 0 {
+		opts.Schedules = DefaultSchedules
+	}
+	if opts.Workloads <= 0 {
+		opts.Workloads = DefaultWorkloads
+	}
+	if opts.Jobs <= 0 {
+		opts.Jobs = runtime.GOMAXPROCS(0)
+	}
+	if opts.Explore == "" {
+		opts.Explore = ExploreAuto
+	}
+	cp, ds := executor.Compile(p)
+	if cp == nil || ds.HasErrors() {
+		return nil, ds
+	}
+	v := newVerifier(ctx, p, cp, res, findings, opts)
+	if bds := v.workloads(); bds.HasErrors() {
+		return nil, bds
+	}
+	v.plan()
+	v.exploreAll()
+	if !opts.FirstWitness {
+		v.minimizeAll()
+	}
+	return v.report(), ds
+}
