@@ -451,7 +451,7 @@ func (gi *graphIndex) nodes(names ...string) []string {
 func (gi *graphIndex) ruleEdges(from, to string, pos string) []string {
 	fi, ok1 := gi.byName[from]
 	ti, ok2 := gi.byName[to]
-	if !ok1 || !ok2 || fi == ti {
+	if !ok1 || !ok2 {
 		return nil
 	}
 	var all, at []string

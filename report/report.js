@@ -82,6 +82,14 @@
     });
   });
 
+  // A link to a witness opens it.
+  document.querySelectorAll('a[href^="#w-"]').forEach(function (a) {
+    a.addEventListener('click', function () {
+      var w = document.getElementById(a.getAttribute('href').slice(1));
+      if (w && w.tagName === 'DETAILS') { w.open = true; }
+    });
+  });
+
   // The findings filter: by check and by severity.
   var check = document.getElementById('filter-check');
   var sevs = document.querySelectorAll('.filter-severity');
