@@ -19,8 +19,10 @@ import (
 type pathState struct {
 	from, to   string
 	label      monotonic.Label
-	found      *found // a confirmation
-	contra     *found // a contradiction
+	effective  monotonic.Label // what coordination and seals leave of label
+	covered    string          // how coordination or a seal covers a D label
+	found      *found          // a confirmation
+	contra     *found          // a contradiction
 	schedules  int
 	orders     int
 	exhaustive bool
@@ -153,9 +155,14 @@ func newVerifier(ctx context.Context, p *modules.Program, cp *executor.Program, 
 	}
 	byPair := map[[2]string]*pathState{}
 	for _, pl := range pairLabels(res) {
-		ps := &pathState{from: pl.from, to: pl.to, label: pl.label}
+		ps := &pathState{from: pl.from, to: pl.to, label: pl.label, effective: pl.label}
 		v.paths = append(v.paths, ps)
 		byPair[[2]string{pl.from, pl.to}] = ps
+	}
+	for _, vd := range res.Verdicts {
+		if ps := byPair[[2]string{v.g.Nodes[vd.From].Name, v.g.Nodes[vd.To].Name}]; ps != nil {
+			ps.effective, ps.covered = vd.Effective, vd.Covered
+		}
 	}
 	persists := persistsToTable(v.g)
 	for _, f := range findings {
@@ -188,7 +195,9 @@ type pairLabel struct {
 }
 
 // pairLabels are the static labels the experiments check: one per
-// (input, output) pair connected by a path.
+// (input, output) pair connected by a path, Bud's labels (coordination and
+// seals hold only when the workload follows their protocol, which a
+// generated workload need not; their effect is reported beside).
 func pairLabels(res *monotonic.Result) []pairLabel {
 	g := res.Graph
 	var out []pairLabel

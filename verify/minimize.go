@@ -351,11 +351,11 @@ func differences(a, b *executor.Result, sinks map[string]bool, lineage bool) []D
 
 // ruleInfo describes the rules in the lineage of a witness's differences.
 func (v *verifier) ruleInfo(w *Witness) []RuleInfo {
-	points := map[int]bool{}
+	points := map[int]string{} // rule -> the position of its confirmed point of order
 	for _, c := range w.Confirms {
 		for _, fs := range v.finds {
 			if fs.rule >= 0 && fs.f.Fingerprint == c.Fingerprint && c.Kind == "finding" {
-				points[fs.rule] = true
+				points[fs.rule] = fs.f.Pos.String()
 			}
 		}
 	}
@@ -373,7 +373,11 @@ func (v *verifier) ruleInfo(w *Witness) []RuleInfo {
 	var out []RuleInfo
 	for _, i := range idx {
 		r := v.prog.Rules[i]
-		out = append(out, RuleInfo{Index: i, Text: r.Text, Pos: r.Pos.String(), Point: points[i]})
+		ri := RuleInfo{Index: i, Text: r.Text, Pos: r.Pos.String()}
+		if pos, ok := points[i]; ok {
+			ri.Pos, ri.Point = pos, true
+		}
+		out = append(out, ri)
 	}
 	return out
 }

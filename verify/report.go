@@ -20,7 +20,8 @@ func (v *verifier) report() *Report {
 		}
 	}
 	for _, ps := range v.paths {
-		pr := PathReport{From: ps.from, To: ps.to, Label: ps.label.String(), Schedules: ps.schedules, Orders: ps.orders,
+		pr := PathReport{From: ps.from, To: ps.to, Label: ps.label.String(), Effective: ps.effective.String(), Covered: ps.covered,
+			Schedules: ps.schedules, Orders: ps.orders,
 			Exhaustive: ps.exhaustive, Errors: ps.errors, Verdict: NotReproduced}
 		switch ps.label {
 		case monotonic.D:

@@ -96,7 +96,7 @@ func delaysOf(ms []executor.Message) delays {
 type event struct {
 	id      string
 	at      int // timestep
-	sent    int // messages: when sent
+	msg     int // index of the message in the run's deliveries, -1 for an input
 	message bool
 }
 
@@ -108,10 +108,10 @@ func eventsByNode(ms []executor.Message, inputs []executor.WorkloadFact) map[str
 		if m.Arrives == 0 {
 			continue
 		}
-		by[m.To] = append(by[m.To], event{id: m.Key(), at: m.Arrives, sent: m.Sent, message: true})
+		by[m.To] = append(by[m.To], event{id: m.Key(), at: m.Arrives, msg: i, message: true})
 	}
 	for _, in := range inputs {
-		by[in.Node] = append(by[in.Node], event{id: "input " + in.Fact.String(), at: in.Tick})
+		by[in.Node] = append(by[in.Node], event{id: "input " + in.Fact.String(), at: in.Tick, msg: -1})
 	}
 	for _, evs := range by {
 		sort.Slice(evs, func(i, j int) bool {
@@ -122,6 +122,38 @@ func eventsByNode(ms []executor.Message, inputs []executor.WorkloadFact) map[str
 		})
 	}
 	return by
+}
+
+// dependents returns, for every message m of a run, the messages that may
+// depend on it: those sent by the receiver once m arrived, and, through
+// them, by every node they reached, from the timestep they arrived on.
+// (Anything a node sends after it was affected counts: conservative, so
+// that a reordering never moves a message ahead of its own cause.)
+func dependents(ms []executor.Message) [][]bool {
+	order := make([]int, len(ms))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return ms[order[a]].Sent < ms[order[b]].Sent })
+	out := make([][]bool, len(ms))
+	for i := range ms {
+		dep := make([]bool, len(ms))
+		affected := map[string]int{ms[i].To: ms[i].Arrives} // node -> first timestep it may act on m
+		for _, j := range order {
+			e := &ms[j]
+			if j == i {
+				continue
+			}
+			if t, ok := affected[e.From]; ok && e.Sent >= t {
+				dep[j] = true
+				if old, ok := affected[e.To]; !ok || e.Arrives < old {
+					affected[e.To] = e.Arrives
+				}
+			}
+		}
+		out[i] = dep
+	}
+	return out
 }
 
 // orderSignature is the delivery order of a run: at every node, the
@@ -151,7 +183,7 @@ func orderSignature(nodes []string, ms []executor.Message, inputs []executor.Wor
 // reversals returns the schedules that reverse one race of a run: for a
 // message m and an event e at the same node that arrives together with
 // m or in the next timestep anything arrives there, and does not depend
-// on m (an input, or a message sent before m arrived), m is delayed to
+// on m (an input, or a message not caused by m: see dependents), m is delayed to
 // arrive together with e, and after it. Every other message keeps its
 // delay. This is the partial-order reduction: only messages that race to
 // the same node are reordered (messages to different nodes are never
@@ -161,6 +193,7 @@ func orderSignature(nodes []string, ms []executor.Message, inputs []executor.Wor
 func reversals(ms []executor.Message, inputs []executor.WorkloadFact, maxDelay int) []delays {
 	base := delaysOf(ms)
 	by := eventsByNode(ms, inputs)
+	deps := dependents(ms)
 	nodes := make([]string, 0, len(by))
 	for n := range by {
 		nodes = append(nodes, n)
@@ -199,13 +232,14 @@ func reversals(ms []executor.Message, inputs []executor.WorkloadFact, maxDelay i
 				if e.id == m.id || (e.at != m.at && e.at != next) {
 					continue
 				}
-				if e.message && e.sent >= m.at {
+				if e.message && deps[m.msg][e.msg] {
 					continue // e may depend on m
 				}
+				sent := ms[m.msg].Sent
 				if e.at > m.at {
-					add(m.id, e.at-m.sent)
+					add(m.id, e.at-sent)
 				}
-				add(m.id, e.at+1-m.sent)
+				add(m.id, e.at+1-sent)
 			}
 		}
 	}

@@ -123,8 +123,14 @@ type WorkloadReport struct {
 type PathReport struct {
 	From, To string
 	Label    string
-	Verdict  Verdict
-	Witness  string // the witness's ID, when confirmed or contradicted
+	// Effective is what the program's coordination and seals leave of
+	// Label, and Covered how they cover a D label ("" when they do not).
+	// The experiments check Label: coordination holds only when the
+	// workload follows its protocol.
+	Effective string
+	Covered   string
+	Verdict   Verdict
+	Witness   string // the witness's ID, when confirmed or contradicted
 	// Schedules and Orders count the executions of the experiments that
 	// could have confirmed or refuted the pair (schedules, input orders).
 	Schedules int

@@ -123,7 +123,11 @@ func TestCartPointsOfOrderConfirmed(t *testing.T) {
 // is not reproduced across at least 1,000 schedules.
 func TestDeliveryPathsNotReproduced(t *testing.T) {
 	lib := builtinLib(t)
-	for _, name := range []string{"delivery-best-effort", "delivery-reliable"} {
+	for _, name := range []string{"delivery-best-effort", "delivery-reliable", "delivery-ordered"} {
+		if _, ok := lib.Programs[name]; !ok {
+			t.Logf("no program %s", name)
+			continue
+		}
 		rep := verifyProgram(t, lib, name, Options{Seed: 1, Workloads: 2})
 		if len(rep.Paths) == 0 {
 			t.Fatalf("%s: no paths", name)
@@ -377,5 +381,94 @@ func TestGeneratedWorkloads(t *testing.T) {
 	// Deterministic.
 	if w2 := gen.generate(7, 3, 100); !reflect.DeepEqual(w, w2) {
 		t.Error("two generations with one seed differ")
+	}
+}
+
+// A message depends on another when its sender sent it after the other
+// (or something it caused) reached the sender.
+func TestDependents(t *testing.T) {
+	msg := func(from, to string, sent, arrives int) executor.Message {
+		return executor.Message{From: from, To: to, Fact: executor.Fact{Collection: "m"}, Seq: sent, Sent: sent, Arrives: arrives}
+	}
+	ms := []executor.Message{
+		msg("a", "b", 1, 3), // 0
+		msg("c", "b", 3, 4), // 1: c was never affected: independent
+		msg("b", "c", 3, 5), // 2: b sends once 0 arrived: depends on 0
+		msg("c", "a", 5, 6), // 3: c sends once 2 arrived: depends on 0 and 2
+		msg("c", "a", 4, 5), // 4: c sends before 2 arrived: independent of 0
+	}
+	deps := dependents(ms)
+	var got []string
+	for i, d := range deps {
+		for j, x := range d {
+			if x {
+				got = append(got, fmt.Sprintf("%d<-%d", j, i))
+			}
+		}
+	}
+	if want := "[2<-0 3<-0 3<-2]"; fmt.Sprint(got) != want {
+		t.Errorf("dependents %v, want %s", got, want)
+	}
+}
+
+// builtinWorkload parses a built-in workload, or skips the test when the
+// library has none of that name.
+func builtinWorkload(t testing.TB, name string) *executor.Workload {
+	t.Helper()
+	data, err := specs.Workloads.ReadFile("workloads/" + name + ".yaml")
+	if err != nil {
+		t.Skipf("no built-in workload %s", name)
+	}
+	w, ds := executor.ParseWorkload("specs/workloads/"+name+".yaml", data)
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	return w
+}
+
+// Issue 7's coordinated carts, run with their workloads (which follow the
+// protocols: the sealed checkout counts the actions; every request goes
+// through totally ordered delivery): the checkout never diverges across
+// 1,000 schedules and every order of the actions, although Bud's label of
+// client_action -> client_response is D; the disorderly cart's same
+// workload diverges.
+func TestCoordinatedCartsNeverDiverge(t *testing.T) {
+	lib := builtinLib(t)
+	for _, name := range []string{"sealed-cart", "ordered-cart"} {
+		t.Run(name, func(t *testing.T) {
+			w := builtinWorkload(t, name)
+			rep := verifyProgram(t, lib, w.Program, Options{Seed: 1, Workload: w})
+			checked := false
+			for _, p := range rep.Paths {
+				if p.To != "client_response" {
+					continue
+				}
+				if p.Verdict != NotReproduced || p.Schedules < 1000 {
+					t.Errorf("path %s -> %s (%s, effective %s): %s after %d schedules", p.From, p.To, p.Label, p.Effective, p.Verdict, p.Schedules)
+				}
+				if p.Label == "D" {
+					checked = true
+					if p.Covered == "" || p.Effective == "D" {
+						t.Errorf("path %s -> %s: D not covered (effective %s)", p.From, p.To, p.Effective)
+					}
+				}
+			}
+			if !checked {
+				t.Errorf("no D pair into client_response: %+v", rep.Paths)
+			}
+			for _, f := range rep.Findings {
+				if f.Verdict == Confirmed {
+					t.Errorf("finding %s at %s confirmed (witness %s)", f.Check, f.Pos, f.Witness)
+				}
+			}
+		})
+	}
+	// The same actions and checkout on the disorderly cart do diverge.
+	w := builtinWorkload(t, "disorderly-cart")
+	rep := verifyProgram(t, lib, w.Program, Options{Seed: 1, Workload: w, Schedules: 200})
+	for _, p := range rep.Paths {
+		if p.From == "client_action" && p.Verdict != Confirmed {
+			t.Errorf("disorderly cart: %s -> %s %s", p.From, p.To, p.Verdict)
+		}
 	}
 }

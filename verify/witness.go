@@ -113,7 +113,8 @@ type Diff struct {
 }
 
 // RuleInfo describes a rule a witness mentions (by index in the program's
-// rules).
+// rules): its text and position (for a confirmed point of order, the
+// finding's position).
 type RuleInfo struct {
 	Index int    `json:"index"`
 	Text  string `json:"text"`

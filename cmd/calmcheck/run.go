@@ -31,6 +31,7 @@ type runOptions struct {
 	maxTicks int
 	maxFacts int
 	timeout  time.Duration
+	replay   string
 }
 
 // maxSeeds bounds --seeds.
@@ -62,17 +63,32 @@ parallel, and reports whether the outcomes (each node's set of output facts
 and final tables; not the timesteps) agree, showing the first two that
 differ side by side.
 
+--replay FILE re-executes the two executions of a witness that 'calmcheck
+verify --witness-dir' saved, each with the exact delivery order it
+recorded, checks that every message and output is as recorded, and shows
+the two outcomes side by side (no WORKLOAD argument).
+
 Exit status: 0 the run quiesced (with --seeds: every run quiesced and all
-agree); 1 with --seeds, the outcomes differ or some run ended in a runtime
-error; 2 the workload could not be loaded, a run ended in a runtime error
-(one run), or a bound was hit (--max-ticks, --max-facts, --timeout).`,
+agree; with --replay: both executions were reproduced and agree); 1 with
+--seeds, the outcomes differ or some run ended in a runtime error (with
+--replay: both were reproduced, and differ, as a witness's do); 2 the
+workload could not be loaded, a run ended in a runtime error (one run), a
+bound was hit (--max-ticks, --max-facts, --timeout), or a replay did not
+reproduce its record.`,
 		Example: `  calmcheck run                                   # list the built-in workloads
   calmcheck run replicated-disorderly-cart --seed 7
   calmcheck run disorderly-cart --seeds 1..200
   calmcheck run disorderly-cart --seeds 1..200 --policy fifo
-  calmcheck run my-workload.yaml --trace --format json`,
+  calmcheck run my-workload.yaml --trace --format json
+  calmcheck run --replay witnesses/disorderly-cart-w1.json --trace`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.replay != "" {
+				if len(args) > 0 {
+					return fmt.Errorf("--replay runs the workload of its file; give no WORKLOAD")
+				}
+				return runReplay(cmd, o)
+			}
 			if len(args) == 0 {
 				return listWorkloads(cmd.OutOrStdout())
 			}
@@ -88,6 +104,7 @@ error; 2 the workload could not be loaded, a run ended in a runtime error
 	f.IntVar(&o.maxTicks, "max-ticks", 0, fmt.Sprintf("stop a run that has not quiesced after `N` timesteps (default: the workload's max_ticks, else %d)", executor.DefaultMaxTicks))
 	f.IntVar(&o.maxFacts, "max-facts", executor.DefaultMaxFacts, "stop a run when a collection at a node holds more than `N` facts")
 	f.DurationVar(&o.timeout, "timeout", time.Minute, "stop a run that takes longer than `D` (wall clock)")
+	f.StringVar(&o.replay, "replay", "", "re-execute the two executions of a witness saved by calmcheck verify (replay `FILE`)")
 	return cmd
 }
 
@@ -331,6 +348,11 @@ func writeRunResult(w io.Writer, s *executor.Setup, res *executor.Result) {
 	st := res.Stats
 	fmt.Fprintf(w, "result    %s; %d messages sent, %d delivered, %d lost, %d duplicated\n",
 		describeRunStop(res), st.Sent, st.Delivered, st.Dropped, st.Duplicated)
+	writeRunNodes(w, res)
+}
+
+// writeRunNodes prints each node's outputs and final tables.
+func writeRunNodes(w io.Writer, res *executor.Result) {
 	for _, n := range res.Nodes {
 		fmt.Fprintf(w, "\nnode %s\n", n.Node)
 		fmt.Fprintln(w, "  outputs")

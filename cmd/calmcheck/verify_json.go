@@ -56,6 +56,8 @@ type jsonVPath struct {
 	From       string `json:"from"`
 	To         string `json:"to"`
 	Label      string `json:"label"`
+	Effective  string `json:"effective"`
+	Covered    string `json:"covered,omitempty"`
 	Verdict    string `json:"verdict"`
 	Witness    string `json:"witness,omitempty"`
 	Schedules  int    `json:"schedules"`
@@ -96,7 +98,7 @@ func toJSONVerification(vreps []*verify.Report) jsonVerification {
 			}
 		}
 		for _, p := range vr.Paths {
-			jp.Paths = append(jp.Paths, jsonVPath{From: p.From, To: p.To, Label: p.Label, Verdict: string(p.Verdict), Witness: p.Witness,
+			jp.Paths = append(jp.Paths, jsonVPath{From: p.From, To: p.To, Label: p.Label, Effective: p.Effective, Covered: p.Covered, Verdict: string(p.Verdict), Witness: p.Witness,
 				Schedules: p.Schedules, Orders: p.Orders, Exhaustive: p.Exhaustive, Empty: p.Empty, Errors: p.Errors})
 			if p.Verdict == verify.Contradiction {
 				v.Summary.Contradictions++

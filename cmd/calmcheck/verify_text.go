@@ -91,7 +91,12 @@ func writeVerifyProgram(w io.Writer, vr *verify.Report, dir string) {
 		if p.Verdict == verify.Confirmed {
 			note = ""
 		}
-		rows = append(rows, []string{out, p.From, p.Label, strings.ToUpper(string(p.Verdict)[:1]) + string(p.Verdict)[1:], dash(p.Witness), note})
+		label := p.Label
+		if p.Effective != "" && p.Effective != p.Label {
+			label += "->" + p.Effective
+			note = strings.TrimPrefix(note+"; covered ("+p.Covered+"): holds if the workload follows it", "; ")
+		}
+		rows = append(rows, []string{out, p.From, label, strings.ToUpper(string(p.Verdict)[:1]) + string(p.Verdict)[1:], dash(p.Witness), note})
 		if p.Verdict == verify.Contradiction {
 			rows[len(rows)-1][3] = "CONTRADICTION"
 		}
