@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -20,7 +21,20 @@ const (
 	colModuleBg  = "#f5f5f5"
 	colStratumBg = "#eef3fb"
 	colText      = "#333333"
+	colCoord     = "#1a7f37" // green: a coordinated collection
+	colUnneeded  = "#b8860b" // dark goldenrod: unneeded coordination (a warning)
+	colMechanism = "#a0a0a0" // grey: a coordination protocol's own rule
+	colSeal      = "#7b2cbf" // purple: a seal, and the rules it covers
+	colContract  = "#6d4c41" // brown: a contract standing in for an implementation
 )
+
+// lock marks a coordinated collection, before its kinds.
+const lock = "🔒"
+
+// dashDot is the SVG dash pattern of a contract edge. DOT has no dash-dot
+// style: a contract edge is dashed in the DOT, and SVG rewrites the
+// pattern of the edges of class contract (see dashDotContracts).
+const dashDot = "8,3,2,3"
 
 // LegendEntry is one line of the legend.
 type LegendEntry struct {
@@ -41,14 +55,25 @@ func legendEntries(v *View) []LegendEntry {
 		{"ends", "dataflow source (S) and sink (T)"},
 		{"underspecified", "underspecified dataflow"},
 	}
-	var red, comp, diff bool
+	var red, comp, diff, coord, unneeded, mech, seal, sealed, contract bool
 	for _, p := range v.Programs {
 		for _, n := range p.Nodes {
 			red = red || n.Unstratifiable
 			comp = comp || n.Kind == KindComponent
+			if len(n.Coordinated) > 0 {
+				if needed(n.Coordinated) {
+					coord = true
+				} else {
+					unneeded = true
+				}
+			}
 		}
 		for _, e := range p.Edges {
 			diff = diff || e.Diffluent
+			mech = mech || e.Mechanism != nil
+			sealed = sealed || e.Sealed != nil
+			seal = seal || e.Kind == EdgeSeal
+			contract = contract || e.Kind == EdgeContract
 		}
 	}
 	if red {
@@ -57,8 +82,29 @@ func legendEntries(v *View) []LegendEntry {
 	if comp {
 		out = append(out, LegendEntry{"component", "strongly connected component (collapsed)"})
 	}
+	if coord {
+		out = append(out, LegendEntry{"coordinated", "ordered or agreed on by a coordination protocol of that kind (total-order, consensus, voting, barrier)"})
+	}
+	if unneeded {
+		out = append(out, LegendEntry{"unneeded", "coordination that changes no path's label: unneeded"})
+	}
+	if mech {
+		out = append(out, LegendEntry{"mechanism", "R is part of a coordination protocol: not a point of order of the program"})
+	}
+	if seal {
+		out = append(out, LegendEntry{"seal", "seal: once A has arrived for a key, no more B arrive for it"})
+	}
+	if sealed {
+		out = append(out, LegendEntry{"sealed", "R is nonmonotonic, but reads groups a seal completes: no coordination needed"})
+	}
+	if contract {
+		out = append(out, LegendEntry{"contract", "a protocol's contract, standing in for its missing implementation, with its label"})
+	}
 	if v.Options.Highlight == "D" {
 		t := "on a diffluent (D) path: asynchrony, then nonmonotonicity"
+		if v.Options.Effective {
+			t = "on a path still diffluent (D) with coordination and seals: coordination is missing"
+		}
 		if !diff {
 			t += " (none here)"
 		}
@@ -135,6 +181,10 @@ func WriteDOT(w io.Writer, v *View) error {
 		d.printf("\tgraph %s;\n", attrs("label", dotText(label), "labelloc", "t", "fontsize", "14"))
 	}
 	if len(v.Legend) > 0 {
+		// Graphviz's second crossing minimization over the whole graph
+		// (remincross) reorders the legend's entries, whatever the
+		// legend's own constraints say.
+		d.printf("\tgraph %s;\n", attrs("remincross", "false"))
 		writeLegend(d, v)
 	}
 	for _, p := range v.Programs {
@@ -209,10 +259,42 @@ func nodeClass(n *Node) string {
 	if n.Unstratifiable {
 		c += " unstratifiable"
 	}
+	if len(n.Coordinated) > 0 {
+		c += " coordinated"
+		if !needed(n.Coordinated) {
+			c += " unneeded"
+		}
+	}
 	if n.Focus {
 		c += " focus"
 	}
 	return c
+}
+
+// needed reports whether some of the declarations is needed.
+func needed(cs []*CoordinationInfo) bool {
+	for _, c := range cs {
+		if c.Needed {
+			return true
+		}
+	}
+	return false
+}
+
+// lockLine is the line under a coordinated collection's name: the lock
+// and the kinds of its coordination, "(unneeded)" after an unneeded one.
+func lockLine(cs []*CoordinationInfo) string {
+	var kinds []string
+	for _, c := range cs {
+		k := c.Kind
+		if !c.Needed {
+			k += " (unneeded)"
+		}
+		if !slices.Contains(kinds, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	return lock + " " + strings.Join(kinds, ", ")
 }
 
 // componentLabel lists a component's members, three to a line, at most
@@ -248,15 +330,27 @@ func writeNode(d *dotWriter, n *Node, indent string) {
 	case KindComponent:
 		shape, pen, label = "octagon", "2", componentLabel(n.Members)
 	}
-	if n.Unstratifiable {
-		color, pen = colRed, "2"
-	}
-	if n.Focus {
-		pen = "3"
-	}
 	fontcolor := ""
 	if color != colBlack {
 		fontcolor = color
+	}
+	peripheries := ""
+	if len(n.Coordinated) > 0 {
+		// The border only: the name stays black.
+		label += "\n" + lockLine(n.Coordinated)
+		peripheries, color = "2", colCoord
+		if pen == "" {
+			pen = "1.5"
+		}
+		if !needed(n.Coordinated) {
+			color = colUnneeded
+		}
+	}
+	if n.Unstratifiable {
+		color, fontcolor, pen = colRed, colRed, "2"
+	}
+	if n.Focus {
+		pen = "3"
 	}
 	if shape == "ellipse" {
 		shape = ""
@@ -268,7 +362,16 @@ func writeNode(d *dotWriter, n *Node, indent string) {
 		color = ""
 	}
 	d.printf("%s%s %s;\n", indent, dotID(n.dotID), attrs("id", q(n.ID), "class", q(nodeClass(n)), "label", dotText(label), "shape", shape,
-		"color", color, "fontcolor", fontcolor, "penwidth", pen, "tooltip", dotText(n.Tooltip)))
+		"color", qc(color), "fontcolor", qc(fontcolor), "penwidth", pen, "peripheries", peripheries, "tooltip", dotText(n.Tooltip)))
+}
+
+// qc quotes a colour for an attribute: a name as it is, a hex colour
+// quoted, none as "" (no attribute).
+func qc(c string) string {
+	if c == "" || plainIdent(c) {
+		return c
+	}
+	return q(c)
 }
 
 func edgeClass(e *Edge) string {
@@ -276,7 +379,8 @@ func edgeClass(e *Edge) string {
 	for _, f := range []struct {
 		on   bool
 		name string
-	}{{e.Temporal, "temporal"}, {e.Async, "async"}, {e.Nonmonotonic, "nonmonotonic"}, {e.Unstratifiable, "unstratifiable"}, {e.Diffluent, "diffluent"}} {
+	}{{e.Temporal, "temporal"}, {e.Async, "async"}, {e.Nonmonotonic, "nonmonotonic"}, {e.Mechanism != nil, "mechanism"}, {e.Sealed != nil, "sealed"},
+		{e.MissedSeal != nil, "unsealed"}, {e.Unstratifiable, "unstratifiable"}, {e.Diffluent, "diffluent"}} {
 		if f.on {
 			c += " " + f.name
 		}
@@ -292,6 +396,21 @@ func writeEdge(d *dotWriter, v *View, p *ProgramView, e *Edge, indent string) {
 		color = colBlue
 	case EdgeUnderspecified:
 		color = colRed
+	case EdgeSeal:
+		// Not dataflow: it does not move the collections it joins.
+		style, arrow, color, constraint = "dotted", "tee", colSeal, "false"
+		label = sealLabel(e.Seal)
+		pen = "1.5"
+	case EdgeContract:
+		// Dashed in the DOT, dash-dot in the SVG (dashDotContracts).
+		style, color = "dashed", colContract
+		label = e.Contract.Label + " (contract)"
+		if e.Contract.Label == "N" || e.Contract.Label == "D" {
+			arrow = "veeodot"
+		}
+		if e.Diffluent {
+			color, pen = colDiffluent, "2.5"
+		}
 	default:
 		if e.Temporal && !e.Async {
 			label = "+/-"
@@ -302,11 +421,20 @@ func writeEdge(d *dotWriter, v *View, p *ProgramView, e *Edge, indent string) {
 		if e.Nonmonotonic {
 			arrow = "veeodot"
 		}
+		switch {
+		case e.Mechanism != nil:
+			color = colMechanism
+		case e.Sealed != nil:
+			color = colSeal
+		}
 		if v.Options.Strata && e.Temporal {
 			constraint = "false"
 			if !e.Async {
 				color, label = colBoundary+":invis:"+colBoundary, "+/- next timestep"
 			}
+		}
+		if e.Sealed != nil {
+			label = strings.TrimSpace(label + " sealed")
 		}
 		if e.Diffluent {
 			color, pen = colDiffluent, "2.5"
@@ -336,6 +464,14 @@ func writeEdge(d *dotWriter, v *View, p *ProgramView, e *Edge, indent string) {
 		"constraint", constraint, "tooltip", dotText(e.Tooltip)))
 }
 
+// sealLabel is the label of a seal edge: its key.
+func sealLabel(s *SealInfo) string {
+	if len(s.Key) == 0 {
+		return "seal (all)"
+	}
+	return "seal (" + strings.Join(s.Key, ", ") + ")"
+}
+
 // writeLegend draws the legend in two rows of entries side by side, each
 // entry a column of three ranks: the sample (a node, or two nodes A above
 // B with the edge between them) and, below, its meaning. The rows are
@@ -347,10 +483,15 @@ func writeLegend(d *dotWriter, v *View) {
 		"style", q("filled"), "fillcolor", colWhite, "color", q("#444444"), "fontsize", "12", "labeljust", "l"))
 	d.printf("\t\tnode %s;\n", attrs("fontsize", "10", "height", "0.3", "class", q("legend")))
 	d.printf("\t\tedge %s;\n", attrs("class", q("legend"), "fontsize", "10"))
-	perRow := (len(v.Legend) + 1) / 2
-	// Each row hangs from an invisible anchor whose out-edges keep their
-	// order (ordering=out): the entries stay in the order of the talk.
+	// Two rows (the talk's legend and a few more entries), more when
+	// there are more than twelve entries.
+	rows := max(2, (len(v.Legend)+5)/6)
+	perRow := (len(v.Legend) + rows - 1) / rows
+	// Each row hangs from an invisible anchor; the first nodes of its
+	// entries are on one rank, chained left to right by invisible edges,
+	// so that the entries stay in the order of the talk.
 	var texts []string
+	var tops [][]string // per row, the first nodes of its entries
 	anchor := ""
 	for i, en := range v.Legend {
 		if i%perRow == 0 {
@@ -361,6 +502,7 @@ func writeLegend(d *dotWriter, v *View) {
 					d.printf("\t\t%s -> %s %s;\n", t, anchor, attrs("style", "invis"))
 				}
 			}
+			tops = append(tops, nil)
 		}
 		id := func(s string) string { return dotID("#legend/" + en.ID + "/" + s) }
 		sid := func(s string) string { return q("legend_" + en.ID + "_" + s) }
@@ -403,6 +545,18 @@ func writeLegend(d *dotWriter, v *View) {
 			edge("color", colRed, "fontcolor", colRed, "penwidth", "2.5", "arrowhead", "veeodot")
 		case "component":
 			shape("sample", "A, B", "shape", "octagon", "penwidth", "2")
+		case "coordinated":
+			shape("sample", "A\n"+lock+" kind", "color", q(colCoord), "peripheries", "2", "penwidth", "1.5")
+		case "unneeded":
+			shape("sample", "A\n"+lock+" kind (unneeded)", "color", q(colUnneeded), "peripheries", "2", "penwidth", "1.5")
+		case "mechanism":
+			edge("color", q(colMechanism), "arrowhead", "veeodot")
+		case "seal":
+			edge("color", q(colSeal), "fontcolor", q(colSeal), "style", "dotted", "arrowhead", "tee", "penwidth", "1.5", "label", dotText("seal (key)"))
+		case "sealed":
+			edge("color", q(colSeal), "fontcolor", q(colSeal), "arrowhead", "veeodot", "label", dotText("sealed"))
+		case "contract":
+			edge("class", q("legend contract"), "color", q(colContract), "fontcolor", q(colContract), "style", "dashed", "arrowhead", "veeodot", "label", dotText("N (contract)"))
 		case "diffluent":
 			edge("color", q(colDiffluent), "penwidth", "2.5")
 		case "boundary":
@@ -412,6 +566,7 @@ func writeLegend(d *dotWriter, v *View) {
 			// Below the entry above, too: columns line up.
 			d.printf("\t\t%s -> %s %s;\n", texts[i-perRow], top[0], attrs("style", "invis"))
 		}
+		tops[len(tops)-1] = append(tops[len(tops)-1], top...)
 		text := id("text")
 		d.printf("\t\t%s %s;\n", text, attrs("id", sid("text"), "label", dotText(wrap(en.Text, 26)), "shape", "plaintext", "tooltip", dotText(en.Text), "group", group))
 		if bottom != "" {
@@ -422,6 +577,12 @@ func writeLegend(d *dotWriter, v *View) {
 			}
 		}
 		texts = append(texts, text)
+	}
+	for _, row := range tops {
+		d.printf("\t\t{ rank=same; %s }\n", strings.Join(row, " "))
+		for i := 1; i < len(row); i++ {
+			d.printf("\t\t%s -> %s %s;\n", row[i-1], row[i], attrs("style", "invis"))
+		}
 	}
 	d.printf("\t}\n")
 }

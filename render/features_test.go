@@ -388,47 +388,81 @@ func TestFocus(t *testing.T) {
 }
 
 // TestDiffluentMatchesMonotonic: the edges highlighted as on a D path
-// agree with monotonic's path labels: every witness path of a D pair is
-// highlighted, and a program with a highlighted edge has a D pair that
-// the edge lies between.
+// are monotonic's, in both modes: with Bud's labels (contracts standing
+// in for missing implementations, Verdict.Label) and, with Effective,
+// once coordination and seals count (Verdict.Effective). Every witness
+// path of a D pair is highlighted, contract edges included, and a
+// program has a highlighted edge exactly when it has a D pair.
 func TestDiffluentMatchesMonotonic(t *testing.T) {
-	anyD := false
+	anyD, anyCovered, anyContract := false, false, false
 	for _, name := range builtinPrograms(t) {
 		p := builtinProgram(t, name)
 		g := p.Graph
 		res := monotonic.AnalyzeGraph(g, monotonic.Analyzers)
-		d := diffluentEdges(g)
-		for _, pl := range res.Paths {
-			if pl.Label != monotonic.D {
-				continue
+		for _, effective := range []bool{false, true} {
+			pv := build(t, []Program{p}, Options{Highlight: "D", Effective: effective}).Programs[0]
+			// drawn returns the drawn edge of a graph or contract edge.
+			drawn := func(ei int) *Edge {
+				if ei >= len(g.Edges) {
+					id := fmt.Sprintf("%s_k%d", pv.ID, ei-len(g.Edges))
+					for _, de := range pv.Edges {
+						if de.Kind == EdgeContract && de.ID == id {
+							return de
+						}
+					}
+					return nil
+				}
+				e := &g.Edges[ei]
+				for _, de := range pv.Edges {
+					if de.Kind != EdgeRule || pv.Nodes[de.From].Name != g.Nodes[e.From].Name || pv.Nodes[de.To].Name != g.Nodes[e.To].Name ||
+						de.Temporal != e.Temporal || de.Async != e.Async || de.Nonmonotonic != e.Nonmonotonic {
+						continue
+					}
+					for _, r := range de.Rules {
+						if r.Text == e.Rule.Text && r.Pos == posLine(e.Rule.Pos) {
+							return de
+						}
+					}
+				}
+				return nil
 			}
-			anyD = true
-			for _, ei := range pl.Path {
-				if !d[ei] {
-					t.Errorf("%s: edge %d of the D witness %s -> %s not highlighted", name, ei, g.Nodes[pl.From].Name, g.Nodes[pl.To].Name)
+			pairs := 0
+			for _, v := range res.Verdicts {
+				w, d := v.Declared, v.Label == monotonic.D
+				if effective {
+					w, d = v.Missing, v.Effective == monotonic.D
+				}
+				if v.Label == monotonic.D && v.Effective != monotonic.D {
+					anyCovered = true
+				}
+				if !d {
+					continue
+				}
+				pairs++
+				anyD = true
+				for _, ei := range w.Path {
+					anyContract = anyContract || ei >= len(g.Edges)
+					if de := drawn(ei); de == nil || !de.Diffluent {
+						t.Errorf("%s (effective %v): edge %d of the D witness %s -> %s not drawn highlighted", name, effective, ei, g.Nodes[v.From].Name, g.Nodes[v.To].Name)
+					}
 				}
 			}
-		}
-		for ei, on := range d {
-			if !on {
-				continue
-			}
-			e := &g.Edges[ei]
-			ok := false
-			for _, pl := range res.Paths {
-				if pl.Label == monotonic.D && reach(g, pl.From, true)[e.From] && reach(g, e.To, true)[pl.To] {
-					ok = true
+			n := 0
+			for _, de := range pv.Edges {
+				if de.Diffluent {
+					n++
 				}
 			}
-			if !ok {
-				t.Errorf("%s: edge %s -> %s highlighted, but lies on no D pair's paths", name, g.Nodes[e.From].Name, g.Nodes[e.To].Name)
+			if (n > 0) != (pairs > 0) {
+				t.Errorf("%s (effective %v): %d highlighted edges, %d D pairs", name, effective, n, pairs)
 			}
 		}
 	}
-	if !anyD {
-		t.Fatal("no built-in program has a D path")
+	if !anyD || !anyCovered || !anyContract {
+		t.Fatalf("the built-in programs lack a D path (%v), a covered one (%v) or one through a contract (%v)", anyD, anyCovered, anyContract)
 	}
-	// And in the picture: the highlighted edges are orange.
+	// And in the picture: the highlighted edges are orange; the sealed
+	// cart's D path (Bud's) is covered once the seal counts.
 	root := parseSVG(t, svgOf(t, build(t, []Program{builtinProgram(t, "replicated-disorderly-cart")}, Options{Highlight: "D"})))
 	n := 0
 	for _, e := range groups(root, "diffluent") {
@@ -439,6 +473,20 @@ func TestDiffluentMatchesMonotonic(t *testing.T) {
 	}
 	if n == 0 {
 		t.Errorf("no diffluent edge drawn")
+	}
+	sealed := builtinProgram(t, "sealed-cart")
+	if n := len(groups(parseSVG(t, svgOf(t, build(t, []Program{sealed}, Options{Highlight: "D"}))), "diffluent")); n == 0 {
+		t.Errorf("sealed-cart: no D edge in Bud's labels")
+	}
+	v := build(t, []Program{sealed}, Options{Legend: true, Highlight: "D", Effective: true})
+	if n := len(groups(parseSVG(t, svgOf(t, v)), "diffluent")); n != 0 {
+		t.Errorf("sealed-cart: %d D edges once the seal counts", n)
+	}
+	if l := v.Legend[len(v.Legend)-1]; l.ID != "diffluent" || !strings.Contains(l.Text, "still diffluent") || !strings.HasSuffix(l.Text, "(none here)") {
+		t.Errorf("legend %+v", l)
+	}
+	if _, err := Build([]Program{sealed}, Options{Effective: true}); err == nil {
+		t.Errorf("Effective without Highlight D accepted")
 	}
 }
 
@@ -466,12 +514,15 @@ func TestSideBySide(t *testing.T) {
 	}
 }
 
-// TestMermaidJSONGolden: Mermaid and JSON of a program, and of two side
-// by side.
+// TestMermaidJSONGolden: Mermaid and JSON of a program, of two side by
+// side, and of three carts with coordination and seals.
 func TestMermaidJSONGolden(t *testing.T) {
 	one := build(t, []Program{builtinProgram(t, "disorderly-cart")}, Options{Legend: true, Clusters: true, Highlight: "D"})
 	two := build(t, []Program{builtinProgram(t, "basic-kvs"), builtinProgram(t, "destructive-cart")}, defaults)
-	for name, v := range map[string]*View{"disorderly-cart": one, "two": two} {
+	// Coordination, seals, mechanisms and the effective D paths.
+	coord := build(t, []Program{builtinProgram(t, "sealed-cart"), builtinProgram(t, "replicated-disorderly-cart-reliable"), builtinProgram(t, "ordered-cart")},
+		Options{Legend: true, Clusters: true, Highlight: "D", Effective: true})
+	for name, v := range map[string]*View{"disorderly-cart": one, "two": two, "coordination": coord} {
 		var m, j bytes.Buffer
 		if err := WriteMermaid(&m, v); err != nil {
 			t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 
@@ -77,7 +78,36 @@ func SVG(ctx context.Context, v *View) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return retitle(svg, tooltips(v)), nil
+	return dashDotContracts(retitle(svg, tooltips(v))), nil
+}
+
+// dashDotContracts draws the edges of class contract dash-dot: Graphviz
+// has no such style, so they are dashed in the DOT, and their dash
+// pattern is rewritten here. Graphviz writes an edge's group, its title,
+// the group of its link, then its shapes, one a line.
+func dashDotContracts(svg []byte) []byte {
+	if !bytes.Contains(svg, []byte(" contract")) {
+		return svg
+	}
+	lines := bytes.SplitAfter(svg, []byte("\n"))
+	in := false
+	for i, l := range lines {
+		switch {
+		case bytes.HasPrefix(l, []byte(`<g id="`)):
+			// An element's group has a class; the group of its link
+			// (tooltip), inside it, has none.
+			if _, rest, ok := bytes.Cut(l, []byte(` class="`)); ok {
+				c, _, _ := bytes.Cut(rest, []byte(`"`))
+				classes := strings.Fields(string(c))
+				in = slices.Contains(classes, "edge") && slices.Contains(classes, "contract")
+			}
+		case bytes.HasPrefix(l, []byte("</g>")):
+			in = false
+		case in:
+			lines[i] = bytes.Replace(l, []byte(`stroke-dasharray="5,2"`), []byte(`stroke-dasharray="`+dashDot+`"`), 1)
+		}
+	}
+	return bytes.Join(lines, nil)
 }
 
 // WriteSVG writes the view as SVG.

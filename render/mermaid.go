@@ -15,7 +15,13 @@ import (
 // edges are labelled +/-, asynchronous ones dotted, nonmonotonic ones end
 // in a circle (--o). Node ids are generated (n0, n1, ...), every label is
 // quoted and escaped, so no name can break the chart. Mermaid has no
-// tooltips without scripts: they are in -T svg.
+// tooltips without scripts: they are in -T svg. Coordinated collections
+// have a thick green border (dark yellow when unneeded) and a line with
+// the lock and their kinds; a coordination protocol's own nonmonotonic
+// rules are grey; a seal is a dotted purple link from the collection that
+// seals to the sealed one (-.-x), labelled with its key, and the rules it
+// covers are purple and labelled sealed; a contract that stands in for a
+// missing implementation is a dash-dot brown link labelled with its label.
 func WriteMermaid(w io.Writer, v *View) error {
 	bw := bufio.NewWriter(w)
 	m := &mermaid{w: bw}
@@ -56,7 +62,15 @@ func WriteMermaid(w io.Writer, v *View) error {
 	m.line("  ", "classDef underspecified stroke:#ff0000,color:#ff0000,stroke-width:2px")
 	m.line("  ", "classDef unstratifiable stroke:#ff0000,color:#ff0000,stroke-width:2px")
 	m.line("  ", "classDef legendText fill:none,stroke:none")
-	for _, c := range []string{"ends", "underspecified", "unstratifiable", "legendText"} {
+	// The classes of coordination only when used: plain programs keep
+	// their charts.
+	if len(m.classes["coordinated"]) > 0 {
+		m.line("  ", "classDef coordinated stroke:"+colCoord+",stroke-width:3px")
+	}
+	if len(m.classes["unneeded"]) > 0 {
+		m.line("  ", "classDef unneeded stroke:"+colUnneeded+",stroke-width:3px")
+	}
+	for _, c := range []string{"ends", "underspecified", "unstratifiable", "legendText", "coordinated", "unneeded"} {
 		if ids := m.classes[c]; len(ids) > 0 {
 			m.line("  ", "class "+strings.Join(ids, ",")+" "+c)
 		}
@@ -92,7 +106,11 @@ func (m *mermaid) class(id, c string) {
 }
 
 func (m *mermaid) node(indent string, n *Node) {
-	t := mermaidText(n.Name)
+	name := n.Name
+	if len(n.Coordinated) > 0 {
+		name += "\n" + lockLine(n.Coordinated)
+	}
+	t := mermaidText(name)
 	var s string
 	switch n.Kind {
 	case "table":
@@ -104,12 +122,21 @@ func (m *mermaid) node(indent string, n *Node) {
 		s = n.ID + `{"` + t + `"}`
 		m.class(n.ID, "underspecified")
 	case KindComponent:
-		s = n.ID + `{{"` + mermaidText(componentLabel(n.Members)) + `"}}`
+		label := componentLabel(n.Members)
+		if len(n.Coordinated) > 0 {
+			label += "\n" + lockLine(n.Coordinated)
+		}
+		s = n.ID + `{{"` + mermaidText(label) + `"}}`
 	default:
 		s = n.ID + `(["` + t + `"])`
 	}
-	if n.Unstratifiable {
+	switch {
+	case n.Unstratifiable:
 		m.class(n.ID, "unstratifiable")
+	case len(n.Coordinated) > 0 && needed(n.Coordinated):
+		m.class(n.ID, "coordinated")
+	case len(n.Coordinated) > 0:
+		m.class(n.ID, "unneeded")
 	}
 	m.line(indent, s)
 }
@@ -131,22 +158,51 @@ func arrow(async, nonmonotonic bool, label string) string {
 	return a
 }
 
+// Link styles of what the program declares about coordination.
+const (
+	mmdMechanism = "stroke:" + colMechanism
+	mmdSealed    = "stroke:" + colSeal
+	mmdSeal      = "stroke:" + colSeal + ",stroke-dasharray:2 3"
+	mmdContract  = "stroke:" + colContract + ",stroke-dasharray:8 3 2 3"
+)
+
 func (m *mermaid) edge(v *View, from, to string, e *Edge) {
 	label := ""
 	if e.Kind == EdgeRule && e.Temporal && !e.Async {
 		label = "+/-"
 	}
-	m.line("  ", from+" "+arrow(e.Async, e.Nonmonotonic, label)+" "+to)
+	if e.Sealed != nil {
+		label = strings.TrimSpace(label + " sealed")
+	}
+	link := arrow(e.Async, e.Nonmonotonic, label)
+	switch e.Kind {
+	case EdgeSeal:
+		link = `-.-x|"` + mermaidText(sealLabel(e.Seal)) + `"|`
+	case EdgeContract:
+		nm := e.Contract.Label == "N" || e.Contract.Label == "D"
+		link = arrow(true, nm, e.Contract.Label+" (contract)")
+	}
+	m.line("  ", from+" "+link+" "+to)
 	style := ""
 	switch {
 	case e.Unstratifiable:
 		style = "stroke:#ff0000,stroke-width:2.5px"
+	case e.Diffluent && e.Kind == EdgeContract:
+		style = "stroke:" + colDiffluent + ",stroke-width:2.5px,stroke-dasharray:8 3 2 3"
 	case e.Diffluent:
 		style = "stroke:" + colDiffluent + ",stroke-width:2.5px"
 	case e.Kind == EdgeSource || e.Kind == EdgeSink:
 		style = "stroke:#0000ff"
 	case e.Kind == EdgeUnderspecified:
 		style = "stroke:#ff0000"
+	case e.Kind == EdgeSeal:
+		style = mmdSeal
+	case e.Kind == EdgeContract:
+		style = mmdContract
+	case e.Mechanism != nil:
+		style = mmdMechanism
+	case e.Sealed != nil:
+		style = mmdSealed
 	case v.Options.Strata && e.Temporal && !e.Async:
 		style = "stroke:" + colBoundary + ",stroke-dasharray:1 3"
 	}
@@ -205,6 +261,28 @@ func (m *mermaid) legend(v *View) {
 		case "component":
 			m.line("    ", id+`{{"A, B"}} ~~~ `+text)
 			m.links++
+		case "coordinated", "unneeded":
+			l := lock + " kind"
+			if en.ID == "unneeded" {
+				l += " (unneeded)"
+			}
+			m.line("    ", id+`(["`+mermaidText("A\n"+l)+`"]) ~~~ `+text)
+			m.class(id, en.ID)
+			m.links++
+		case "mechanism":
+			edge(false, true, "")
+			m.linkStyles = append(m.linkStyles, fmt.Sprintf("linkStyle %d %s", m.links-2, mmdMechanism))
+		case "sealed":
+			edge(false, true, "sealed")
+			m.linkStyles = append(m.linkStyles, fmt.Sprintf("linkStyle %d %s", m.links-2, mmdSealed))
+		case "seal":
+			m.line("    ", id+`_a(["A"]) -.-x|"seal (key)"| `+id+`_b(["B"])`)
+			m.line("    ", id+"_b ~~~ "+text)
+			m.links += 2
+			m.linkStyles = append(m.linkStyles, fmt.Sprintf("linkStyle %d %s", m.links-2, mmdSeal))
+		case "contract":
+			edge(true, true, "N (contract)")
+			m.linkStyles = append(m.linkStyles, fmt.Sprintf("linkStyle %d %s", m.links-2, mmdContract))
 		}
 	}
 	m.line("  ", "end")

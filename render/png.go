@@ -445,5 +445,45 @@ func drawText(dc *gg.Context, a map[string]string, s string, tr func(x, y float6
 	case "end":
 		ax = 1
 	}
-	dc.DrawStringAnchored(s, x, y, ax, 0)
+	if !strings.Contains(s, lock) {
+		dc.DrawStringAnchored(s, x, y, ax, 0)
+		return
+	}
+	// The Go fonts have no lock: it is drawn, one em wide, as Graphviz
+	// measured it, and the text around it is written piece by piece.
+	em := size * scale
+	parts := strings.Split(s, lock)
+	w := em * float64(len(parts)-1)
+	for _, p := range parts {
+		pw, _ := dc.MeasureString(p)
+		w += pw
+	}
+	x -= ax * w
+	for i, p := range parts {
+		if i > 0 {
+			drawLock(dc, x, y, em, c)
+			x += em
+		}
+		dc.DrawStringAnchored(p, x, y, 0, 0)
+		pw, _ := dc.MeasureString(p)
+		x += pw
+	}
+}
+
+// drawLock draws a padlock in a box one em wide whose baseline is at y:
+// a body and a shackle.
+func drawLock(dc *gg.Context, x, y, em float64, c color.Color) {
+	bw, bh := em*0.62, em*0.42
+	bx, by := x+(em-bw)/2, y-bh
+	dc.SetColor(c)
+	dc.DrawRoundedRectangle(bx, by, bw, bh, em*0.06)
+	dc.Fill()
+	r := bw * 0.3
+	cx := x + em/2
+	dc.SetLineWidth(em * 0.09)
+	dc.MoveTo(cx-r, by)
+	dc.LineTo(cx-r, by-em*0.14)
+	dc.DrawArc(cx, by-em*0.14, r, math.Pi, 2*math.Pi)
+	dc.LineTo(cx+r, by)
+	dc.Stroke()
 }

@@ -346,11 +346,28 @@ func isDiamond(pts []string) bool {
 	return x0 != x1 && y0 != y1
 }
 
+// nameAndLock splits the text of a drawn collection into its name and
+// the line of its lock ("" when it has none).
+func nameAndLock(n *xnode) (string, string) {
+	text := n.texts()
+	if i := strings.LastIndex(text, "\n"+lock+" "); i >= 0 {
+		return text[:i], text[i+1:]
+	}
+	return text, ""
+}
+
+// outlines counts the outlines of a drawn node (2: a double border).
+func outlines(n *xnode) int { return len(n.find("ellipse")) + len(n.find("polygon")) }
+
 // TestSVGStructure parses the SVG of every built-in program and checks it
 // against the analysis: one node per collection with the right shape, the
 // legend, S, T and ?? exactly where the graph has sources, sinks and
 // dangling ends, and a circle (veeodot) on exactly the nonmonotonic
-// edges.
+// edges; a double border and a lock with the kinds on exactly the
+// coordinated collections, in the warning colour when unneeded; the
+// mechanisms of coordination grey, the rules a seal covers purple and
+// labelled sealed, a dotted seal edge per seal and a dash-dot contract
+// edge per contract that stands in for a missing implementation.
 func TestSVGStructure(t *testing.T) {
 	for _, name := range builtinPrograms(t) {
 		t.Run(name, func(t *testing.T) {
@@ -360,15 +377,35 @@ func TestSVGStructure(t *testing.T) {
 
 			// Collections.
 			byName := map[string]*xnode{}
+			locks := map[string]string{}
 			for _, n := range groups(root, "node") {
 				if !n.hasClass("collection") {
 					continue
 				}
-				name := n.texts()
+				name, l := nameAndLock(n)
 				if byName[name] != nil {
 					t.Errorf("collection %s drawn twice", name)
 				}
 				byName[name] = n
+				locks[name] = l
+			}
+			// The coordinated collections, and their lines.
+			wantLock := map[string]string{}
+			wantNeeded := map[string]bool{}
+			for _, u := range p.Coordination {
+				for _, v := range u.Nodes {
+					n := g.Nodes[v].Name
+					k := u.Decl.Kind
+					if !u.Needed {
+						k += " (unneeded)"
+					}
+					if wantLock[n] == "" {
+						wantLock[n] = lock + " " + k
+					} else if !strings.Contains(wantLock[n], k) {
+						wantLock[n] += ", " + k
+					}
+					wantNeeded[n] = wantNeeded[n] || u.Needed
+				}
 			}
 			if len(byName) != len(g.Nodes) {
 				t.Errorf("%d collection nodes, want %d", len(byName), len(g.Nodes))
@@ -388,6 +425,22 @@ func TestSVGStructure(t *testing.T) {
 				}
 				if !sg.hasClass(n.Kind.String()) {
 					t.Errorf("%s: class %q lacks %s", n.Name, sg.attr("class"), n.Kind)
+				}
+				if locks[n.Name] != wantLock[n.Name] || sg.hasClass("coordinated") != (wantLock[n.Name] != "") {
+					t.Errorf("%s: lock %q, class %q; want lock %q", n.Name, locks[n.Name], sg.attr("class"), wantLock[n.Name])
+				}
+				wantOutlines, stroke := 1, ""
+				if wantLock[n.Name] != "" {
+					wantOutlines, stroke = 2, colCoord
+					if !wantNeeded[n.Name] {
+						stroke = colUnneeded
+					}
+				}
+				if got := outlines(sg); got != wantOutlines {
+					t.Errorf("%s: %d outlines, want %d", n.Name, got, wantOutlines)
+				}
+				if shapes := append(sg.find("ellipse"), sg.find("polygon")...); stroke != "" && shapes[len(shapes)-1].attr("stroke") != stroke {
+					t.Errorf("%s: stroke %s, want %s", n.Name, shapes[len(shapes)-1].attr("stroke"), stroke)
 				}
 				tip := sg.title()
 				if !strings.Contains(tip, n.Decl.String()) || !strings.Contains(tip, "module "+n.Module) {
@@ -458,20 +511,43 @@ func TestSVGStructure(t *testing.T) {
 				}
 			}
 
-			// Edges: a circle exactly on the nonmonotonic ones.
+			// Edges: a circle exactly on the nonmonotonic ones; the
+			// mechanisms and the sealed ones drawn apart from the others.
 			type key struct {
-				from, to        string
-				temporal, async bool
+				from, to                string
+				temporal, async         bool
+				mechanism, sealed, miss bool
+			}
+			mech, sealed, missed := map[int]bool{}, map[int]bool{}, map[int]bool{}
+			for _, u := range p.Coordination {
+				for _, ei := range u.Mechanism {
+					mech[ei] = true
+				}
+			}
+			wantSeals, wantContracts := map[string]bool{}, map[string]string{}
+			for _, u := range p.Seals {
+				for _, ei := range u.Covers {
+					sealed[ei] = !mech[ei]
+				}
+				for _, ei := range u.Misses {
+					missed[ei] = true
+				}
+				wantSeals[u.Seal.By.Name+" -> "+u.Seal.Collection.Name] = true
+			}
+			for _, ce := range p.ContractEdges {
+				wantContracts[g.Nodes[ce.From].Name+" -> "+g.Nodes[ce.To].Name] = ce.Label.String()
 			}
 			wantNM, wantAll := map[key]bool{}, map[key]bool{}
-			for _, e := range g.Edges {
-				k := key{g.Nodes[e.From].Name, g.Nodes[e.To].Name, e.Temporal, e.Async}
+			for i, e := range g.Edges {
+				nm := e.Nonmonotonic
+				k := key{g.Nodes[e.From].Name, g.Nodes[e.To].Name, e.Temporal, e.Async, nm && mech[i], nm && sealed[i], nm && missed[i]}
 				wantAll[k] = true
 				if e.Nonmonotonic {
 					wantNM[k] = true
 				}
 			}
 			gotNM, gotAll, gotEnds := map[key]bool{}, map[key]bool{}, map[string]bool{}
+			gotSeals, gotContracts := map[string]bool{}, map[string]string{}
 			for _, e := range groups(root, "edge") {
 				if e.hasClass("legend") {
 					continue
@@ -481,7 +557,24 @@ func TestSVGStructure(t *testing.T) {
 					t.Errorf("edge %s: title %q", e.attr("id"), e.title())
 					continue
 				}
+				l := from + " -> " + to
 				circle := len(e.find("ellipse")) > 0
+				dash := e.find("path")[0].attr("stroke-dasharray")
+				switch {
+				case e.hasClass(EdgeSeal):
+					gotSeals[l] = true
+					if dash != "1,5" || circle || !strings.HasPrefix(e.texts(), "seal (") || e.find("path")[0].attr("stroke") != colSeal {
+						t.Errorf("seal %s: dashes %q, circle %v, text %q", l, dash, circle, e.texts())
+					}
+					continue
+				case e.hasClass(EdgeContract):
+					lab := strings.TrimSuffix(e.texts(), " (contract)")
+					gotContracts[l] = lab
+					if dash != dashDot || circle != (lab == "N" || lab == "D") {
+						t.Errorf("contract %s: dashes %q, circle %v, text %q", l, dash, circle, e.texts())
+					}
+					continue
+				}
 				if !e.hasClass("rule") {
 					l := from + " -> " + to
 					gotEnds[l] = true
@@ -490,7 +583,15 @@ func TestSVGStructure(t *testing.T) {
 					}
 					continue
 				}
-				k := key{from, to, e.hasClass("temporal"), e.hasClass("async")}
+				k := key{from, to, e.hasClass("temporal"), e.hasClass("async"), e.hasClass("mechanism"), e.hasClass("sealed"), e.hasClass("unsealed")}
+				stroke := e.find("path")[0].attr("stroke")
+				switch {
+				case k.mechanism && stroke != colMechanism, k.sealed && stroke != colSeal, !k.mechanism && !k.sealed && stroke != "black":
+					t.Errorf("edge %v: stroke %s", k, stroke)
+				}
+				if k.sealed != strings.Contains(e.texts(), "sealed") {
+					t.Errorf("edge %v: text %q", k, e.texts())
+				}
 				if gotAll[k] && gotNM[k] == circle {
 					t.Errorf("edge %v drawn twice", k)
 				}
@@ -507,10 +608,15 @@ func TestSVGStructure(t *testing.T) {
 				if got := strings.Contains(e.texts(), "+/-"); got != (k.temporal && !k.async) {
 					t.Errorf("edge %v: +/- label %v", k, got)
 				}
-				dashed := len(e.find("path")) > 0 && e.find("path")[0].attr("stroke-dasharray") != ""
-				if dashed != k.async {
+				if dashed := dash != ""; dashed != k.async {
 					t.Errorf("edge %v: dashed %v", k, dashed)
 				}
+			}
+			if !sameKeys(gotSeals, wantSeals) {
+				t.Errorf("seal edges %v, want %v", keys(gotSeals), keys(wantSeals))
+			}
+			if fmt.Sprint(gotContracts) != fmt.Sprint(wantContracts) {
+				t.Errorf("contract edges %v, want %v", gotContracts, wantContracts)
 			}
 			if !sameKeys(gotNM, wantNM) {
 				t.Errorf("veeodot edges %v, want the nonmonotonic edges %v", keys(gotNM), keys(wantNM))

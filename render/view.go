@@ -24,10 +24,20 @@
 // cycles in red, edges on diffluent (D) paths highlighted, tooltips with
 // kinds, schemas, modules, rule texts and positions, strongly connected
 // components collapsed into octagons, and a focus on one collection.
+//
+// And what the program declares about coordination (docs/coordination.md):
+// coordinated collections with a double border and a lock (🔒) with the
+// coordination's kind, in a warning colour when the coordination is
+// unneeded; a coordination protocol's own nonmonotonic rules muted (grey);
+// each seal as a dotted edge from the collection that seals to the sealed
+// one, labelled with its key, and the rules it covers purple and labelled
+// "sealed"; and each contract that stands in for a missing implementation
+// as a dash-dot edge labelled with its label ("N (contract)").
 package render
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -47,11 +57,21 @@ type Program struct {
 	// Findings are named (check and severity) in the tooltips of the
 	// edges of their rule, or of the collection they are about.
 	Findings []monotonic.Finding
+	// Coordination, Seals and ContractEdges are the program's coordination
+	// declarations, seals and the contracts that stand in for missing
+	// implementations, as the analysis resolved them
+	// (monotonic.Result.Coordination, Seals, ContractEdges): drawn as
+	// coordinated collections, seal edges and contract edges. Nil for
+	// none; ids out of range are ignored.
+	Coordination  []monotonic.CoordinationUse
+	Seals         []monotonic.SealUse
+	ContractEdges []monotonic.ContractEdge
 }
 
 // FromResult returns the Program of an analysis result.
 func FromResult(r *monotonic.Result) Program {
-	return Program{Graph: r.Graph, Strata: r.Strata, Findings: r.Findings}
+	return Program{Graph: r.Graph, Strata: r.Strata, Findings: r.Findings,
+		Coordination: r.Coordination, Seals: r.Seals, ContractEdges: r.ContractEdges}
 }
 
 // Options say what to draw.
@@ -69,6 +89,12 @@ type Options struct {
 	// Highlight colours every edge on a path of that label: "D" (the only
 	// one supported) for diffluent paths. "" highlights nothing.
 	Highlight string
+	// Effective, with Highlight "D", colours the paths whose effective
+	// label is D (monotonic.Verdict.Effective: the program's coordination
+	// and seals counted; where coordination is missing) instead of those
+	// whose label is D (Verdict.Label: Bud's labels, with contracts
+	// standing in for missing implementations).
+	Effective bool `json:",omitempty"`
 	// Focus, when not empty, draws only what reaches or is reached from
 	// the collection of that name.
 	Focus string
@@ -99,6 +125,8 @@ const (
 	EdgeSource         = "source"         // S -> source
 	EdgeSink           = "sink"           // sink -> T
 	EdgeUnderspecified = "underspecified" // ?? -> n or n -> ??
+	EdgeSeal           = "seal"           // the sealing collection -> the sealed one
+	EdgeContract       = "contract"       // a contract's input -> its output
 )
 
 // View is what is drawn, in the order it is drawn.
@@ -123,6 +151,10 @@ type ProgramView struct {
 	// Stratifiable is false when the program has an unstratifiable cycle
 	// (drawn red).
 	Stratifiable bool `json:"stratifiable"`
+	// Coordination and Seals are the program's coordination declarations
+	// and seals (drawn or not: --focus may leave them out).
+	Coordination []*CoordinationInfo `json:"coordination,omitempty"`
+	Seals        []*SealInfo         `json:"seals,omitempty"`
 	// Fast: too large for a careful layout, drawn with bounded iterations.
 	Fast bool `json:"fast,omitempty"`
 
@@ -151,11 +183,53 @@ type Node struct {
 	Members []string `json:"members,omitempty"`
 	// Unstratifiable: on a cycle through a nonmonotonic edge with no
 	// temporal edge (drawn red).
-	Unstratifiable bool   `json:"unstratifiable,omitempty"`
-	Focus          bool   `json:"focus,omitempty"`
-	Tooltip        string `json:"tooltip"`
+	Unstratifiable bool `json:"unstratifiable,omitempty"`
+	Focus          bool `json:"focus,omitempty"`
+	// Coordinated lists the coordination declarations that order or agree
+	// on the collection (on a member, for a component): drawn with a
+	// double border and a lock with their kinds.
+	Coordinated []*CoordinationInfo `json:"coordinated,omitempty"`
+	Tooltip     string              `json:"tooltip"`
 
 	dotID string
+}
+
+// CoordinationInfo is a coordination declaration (coordination: {kind,
+// on}) and what the analysis found of it.
+type CoordinationInfo struct {
+	Kind  string   `json:"kind"`  // total-order, consensus, voting, barrier
+	Where string   `json:"where"` // the declaring module, or module.block
+	On    []string `json:"on"`
+	Pos   string   `json:"pos"`
+	// Needed is false when the declaration changes no path's label
+	// (calmcheck lint's unneeded-coordination): drawn in a warning colour.
+	Needed bool `json:"needed"`
+}
+
+// SealInfo is a seal: once a fact of By has arrived for a key, no more
+// facts of Collection arrive for that key.
+type SealInfo struct {
+	Collection string   `json:"collection"`
+	Key        []string `json:"key"`
+	By         string   `json:"by"`
+	Module     string   `json:"module"`
+	Pos        string   `json:"pos"`
+}
+
+// String is the seal as calmcheck lint writes it: "cart_action per
+// (session) by checkout_msg".
+func (s *SealInfo) String() string {
+	return fmt.Sprintf("%s per (%s) by %s", s.Collection, strings.Join(s.Key, ", "), s.By)
+}
+
+// ContractInfo is a protocol's contract that stands in for its missing
+// implementation: the paths from Input to Output are labelled Label.
+type ContractInfo struct {
+	Module string `json:"module"`
+	Input  string `json:"input"`
+	Output string `json:"output"`
+	Label  string `json:"label"` // Bot, A, N or D
+	Pos    string `json:"pos"`
 }
 
 // Edge is a drawn edge: the rules with the same ends and the same style
@@ -172,10 +246,22 @@ type Edge struct {
 	// nonmonotonic edge (drawn red).
 	Unstratifiable bool `json:"unstratifiable,omitempty"`
 	// Diffluent: on a path labelled D from a source to a sink (coloured
-	// with Highlight "D").
-	Diffluent bool       `json:"diffluent,omitempty"`
-	Rules     []RuleInfo `json:"rules,omitempty"`
-	Tooltip   string     `json:"tooltip"`
+	// with Highlight "D"; the effective label with Options.Effective).
+	Diffluent bool `json:"diffluent,omitempty"`
+	// For a nonmonotonic rule edge: Mechanism is the coordination whose
+	// own mechanism its rules are (drawn muted: not a point of order of
+	// the program); Sealed the seal that covers them (drawn purple,
+	// labelled "sealed"); MissedSeal a seal on the collection they read
+	// that does not cover them (they stay points of order).
+	Mechanism  *CoordinationInfo `json:"mechanism,omitempty"`
+	Sealed     *SealInfo         `json:"sealed,omitempty"`
+	MissedSeal *SealInfo         `json:"missedSeal,omitempty"`
+	// Seal is the seal of an edge of kind seal; Contract the contract of
+	// an edge of kind contract.
+	Seal     *SealInfo     `json:"seal,omitempty"`
+	Contract *ContractInfo `json:"contract,omitempty"`
+	Rules    []RuleInfo    `json:"rules,omitempty"`
+	Tooltip  string        `json:"tooltip"`
 
 	rules []*modules.Rule
 }
@@ -199,6 +285,9 @@ func Build(progs []Program, opt Options) (*View, error) {
 	case "", "D":
 	default:
 		return nil, fmt.Errorf("--highlight %q: only D (diffluent paths) can be highlighted", opt.Highlight)
+	}
+	if opt.Effective && opt.Highlight != "D" {
+		return nil, fmt.Errorf("--effective: only with --highlight D")
 	}
 	if opt.Focus != "" {
 		found := false
@@ -330,9 +419,18 @@ type builder struct {
 	rep      []int // graph node -> view node (-1: not drawn)
 	redNode  []bool
 	redEdge  []bool
-	dEdge    []bool
+	dEdge    []bool // per edge, then per contract edge (len(g.Edges)+i)
 	comp     *depgraph.SCC
 	compNode []int // component -> view node, for collapsed components
+
+	// What the program declares about coordination, per graph node and
+	// edge (-1: none): the declarations that coordinate a node, the
+	// declaration whose mechanism an edge is, the seal that covers it,
+	// one that does not.
+	coords                 []*CoordinationInfo
+	seals                  []*SealInfo
+	nodeCoords             [][]int
+	mechBy, sealBy, missBy []int
 }
 
 func buildProgram(p Program, opt Options, idx int) *ProgramView {
@@ -342,14 +440,76 @@ func buildProgram(p Program, opt Options, idx int) *ProgramView {
 	b.focus()
 	b.unstratifiable()
 	if opt.Highlight == "D" {
-		b.dEdge = diffluentEdges(g)
+		b.dEdge = monotonic.DiffluentEdges(g, opt.Effective)
 	}
+	b.coordination()
 	b.groups()
 	b.nodes()
 	b.edges()
 	b.ends()
+	b.declared()
 	b.tooltips()
 	return b.pv
+}
+
+// coordination resolves the program's coordination declarations and
+// seals against its graph.
+func (b *builder) coordination() {
+	g, p := b.g, b.p
+	nn, ne := len(g.Nodes), len(g.Edges)
+	minus := func(n int) []int {
+		out := make([]int, n)
+		for i := range out {
+			out[i] = -1
+		}
+		return out
+	}
+	b.mechBy, b.sealBy, b.missBy = minus(ne), minus(ne), minus(ne)
+	b.nodeCoords = make([][]int, nn)
+	for k, u := range p.Coordination {
+		info := &CoordinationInfo{Needed: u.Needed}
+		if c := u.Decl; c != nil {
+			info.Kind, info.Where, info.On, info.Pos = c.Kind, c.Where(), c.Names(), posLine(c.Pos)
+		}
+		b.coords = append(b.coords, info)
+		for _, v := range u.Nodes {
+			if v >= 0 && v < nn && !slices.Contains(b.nodeCoords[v], k) {
+				b.nodeCoords[v] = append(b.nodeCoords[v], k)
+			}
+		}
+		for _, ei := range u.Mechanism {
+			if ei >= 0 && ei < ne && b.mechBy[ei] < 0 {
+				b.mechBy[ei] = k
+			}
+		}
+	}
+	for si, u := range p.Seals {
+		info := &SealInfo{}
+		if s := u.Seal; s != nil {
+			info.Collection, info.Key, info.By, info.Module, info.Pos = s.Collection.Name, s.KeyNames(), s.By.Name, s.Module, posLine(s.Pos)
+		}
+		b.seals = append(b.seals, info)
+		for _, ei := range u.Covers {
+			if ei >= 0 && ei < ne && b.sealBy[ei] < 0 {
+				b.sealBy[ei] = si
+			}
+		}
+		for _, ei := range u.Misses {
+			if ei >= 0 && ei < ne && b.missBy[ei] < 0 {
+				b.missBy[ei] = si
+			}
+		}
+	}
+	b.pv.Coordination, b.pv.Seals = b.coords, b.seals
+}
+
+// coordinated returns the declarations that coordinate graph node v.
+func (b *builder) coordinated(v int) []*CoordinationInfo {
+	var out []*CoordinationInfo
+	for _, k := range b.nodeCoords[v] {
+		out = append(out, b.coords[k])
+	}
+	return out
 }
 
 // focus computes which nodes and edges are drawn.
@@ -531,7 +691,8 @@ func (b *builder) nodes() {
 		node := &Node{
 			ID: fmt.Sprintf("%s_n%d", pv.ID, i), Name: n.Name, Kind: n.Kind.String(), Group: groupIdx[i],
 			Module: n.Module, Stratum: b.stratum(i), Unstratifiable: b.redNode[i],
-			Focus: b.opt.Focus != "" && n.Name == b.opt.Focus,
+			Focus:       b.opt.Focus != "" && n.Name == b.opt.Focus,
+			Coordinated: b.coordinated(i),
 		}
 		if d != nil {
 			node.Schema = d.Schema()
@@ -561,6 +722,11 @@ func (b *builder) componentNode(ms []int32, groupIdx []int) *Node {
 		if b.redNode[m] {
 			node.Unstratifiable = true
 		}
+		for _, c := range b.coordinated(int(m)) {
+			if !slices.Contains(node.Coordinated, c) {
+				node.Coordinated = append(node.Coordinated, c)
+			}
+		}
 		if b.opt.Focus != "" && n.Name == b.opt.Focus {
 			node.Focus = true
 		}
@@ -572,10 +738,12 @@ func (b *builder) componentNode(ms []int32, groupIdx []int) *Node {
 	return node
 }
 
-// edgeKey identifies the drawn edge of a rule edge: same ends, same style.
+// edgeKey identifies the drawn edge of a rule edge: same ends, same style
+// (the same coordination mechanism, seal, missed seal).
 type edgeKey struct {
 	from, to                     int
 	temporal, async, nonmonotone bool
+	mech, seal, miss             int
 }
 
 func (b *builder) edges() {
@@ -593,15 +761,29 @@ func (b *builder) edges() {
 		if from == to && pv.Nodes[from].Kind == KindComponent {
 			continue // inside a collapsed component
 		}
-		k := edgeKey{from, to, e.Temporal, e.Async, e.Nonmonotonic}
+		mech, seal, miss := -1, -1, -1
+		if e.Nonmonotonic {
+			mech, seal, miss = b.mechBy[i], b.sealBy[i], b.missBy[i]
+		}
+		k := edgeKey{from, to, e.Temporal, e.Async, e.Nonmonotonic, mech, seal, miss}
 		ei, ok := byKey[k]
 		if !ok {
 			ei = len(pv.Edges)
 			byKey[k] = ei
-			pv.Edges = append(pv.Edges, &Edge{
+			de := &Edge{
 				ID: fmt.Sprintf("%s_e%d", pv.ID, i), Kind: EdgeRule, From: from, To: to,
 				Temporal: e.Temporal, Async: e.Async, Nonmonotonic: e.Nonmonotonic,
-			})
+			}
+			switch {
+			case mech >= 0:
+				de.Mechanism = b.coords[mech]
+			case seal >= 0:
+				de.Sealed = b.seals[seal]
+			}
+			if miss >= 0 {
+				de.MissedSeal = b.seals[miss]
+			}
+			pv.Edges = append(pv.Edges, de)
 		}
 		de := pv.Edges[ei]
 		de.Unstratifiable = de.Unstratifiable || b.redEdge[i]
@@ -615,6 +797,43 @@ func (b *builder) edges() {
 			de.Rules = append(de.Rules, ri)
 			de.rules = append(de.rules, e.Rule)
 		}
+	}
+}
+
+// declared adds an edge per seal (from the collection that seals to the
+// sealed one) and per contract that stands in for a missing
+// implementation (from its input to its output), between drawn nodes.
+func (b *builder) declared() {
+	g, pv := b.g, b.pv
+	ends := func(from, to int) (int, int, bool) {
+		if from < 0 || to < 0 || from >= len(g.Nodes) || to >= len(g.Nodes) || !b.keep[from] || !b.keep[to] {
+			return 0, 0, false
+		}
+		f, t := b.rep[from], b.rep[to]
+		if f < 0 || t < 0 || f == t && pv.Nodes[f].Kind == KindComponent {
+			return 0, 0, false
+		}
+		return f, t, true
+	}
+	for si, u := range b.p.Seals {
+		if f, t, ok := ends(u.By, u.Collection); ok {
+			pv.Edges = append(pv.Edges, &Edge{ID: fmt.Sprintf("%s_seal%d", pv.ID, si), Kind: EdgeSeal, From: f, To: t, Seal: b.seals[si]})
+		}
+	}
+	for ci, ce := range b.p.ContractEdges {
+		f, t, ok := ends(ce.From, ce.To)
+		if !ok {
+			continue
+		}
+		info := &ContractInfo{Input: g.Nodes[ce.From].Name, Output: g.Nodes[ce.To].Name, Label: ce.Label.String()}
+		if c := ce.Contract; c != nil {
+			info.Module, info.Pos = c.Module, posLine(c.Pos)
+		}
+		e := &Edge{ID: fmt.Sprintf("%s_k%d", pv.ID, ci), Kind: EdgeContract, From: f, To: t, Contract: info}
+		if di := len(g.Edges) + ci; di < len(b.dEdge) {
+			e.Diffluent = b.dEdge[di]
+		}
+		pv.Edges = append(pv.Edges, e)
 	}
 }
 
@@ -745,6 +964,7 @@ func (b *builder) tooltips() {
 			if n.Unstratifiable {
 				lines = append(lines, "unstratifiable: holds a cycle through a nonmonotonic edge with no temporal edge")
 			}
+			lines = append(lines, coordinationLines(n.Coordinated)...)
 		default:
 			i := ids[n.Name]
 			gn := &g.Nodes[i]
@@ -770,6 +990,17 @@ func (b *builder) tooltips() {
 			if n.Unstratifiable {
 				lines = append(lines, "unstratifiable: on a cycle through a nonmonotonic edge with no temporal edge")
 			}
+			lines = append(lines, coordinationLines(n.Coordinated)...)
+			for _, s := range b.seals {
+				if s.Collection == n.Name {
+					lines = append(lines, fmt.Sprintf("sealed per (%s) by %s: once %s has arrived for a key, no more facts of %s arrive for it (%s, %s)",
+						strings.Join(s.Key, ", "), s.By, s.By, s.Collection, s.Module, s.Pos))
+				}
+				if s.By == n.Name {
+					lines = append(lines, fmt.Sprintf("seals %s per (%s): once %s has arrived for a key, no more facts of %s arrive for it (%s, %s)",
+						s.Collection, strings.Join(s.Key, ", "), s.By, s.Collection, s.Module, s.Pos))
+				}
+			}
 			seen := map[string]bool{}
 			for _, f := range byColl[n.Name] {
 				if !seen[f] {
@@ -794,6 +1025,22 @@ func (b *builder) tooltips() {
 			} else {
 				lines = append(lines, "nothing in the program reads "+from.Name+" (??)")
 			}
+		case EdgeSeal:
+			s := e.Seal
+			lines = append(lines,
+				fmt.Sprintf("seal: once a fact of %s has arrived for a (%s), no more facts of %s arrive for it", s.By, strings.Join(s.Key, ", "), s.Collection),
+				fmt.Sprintf("declared by %s (%s): %s", s.Module, s.Pos, s))
+			lines = append(lines, b.sealRules(s)...)
+		case EdgeContract:
+			c := e.Contract
+			lines = append(lines, fmt.Sprintf("contract of %s (%s): %s -> %s: %s", c.Module, c.Pos, c.Input, c.Output, c.Label),
+				"stands in for the missing implementation of "+c.Module+": the paths through it are labelled "+c.Label)
+			if c.Label == "N" || c.Label == "D" {
+				lines = append(lines, "a point of order implied by the abstraction")
+			}
+			if e.Diffluent {
+				lines = append(lines, b.diffluentLine())
+			}
 		default:
 			switch {
 			case e.Async:
@@ -801,14 +1048,25 @@ func (b *builder) tooltips() {
 			case e.Temporal:
 				lines = append(lines, "temporal: takes effect in the next timestep")
 			}
-			if e.Nonmonotonic {
+			switch {
+			case e.Mechanism != nil:
+				c := e.Mechanism
+				lines = append(lines, fmt.Sprintf("nonmonotonic, but part of the %s coordination of %s on %s (%s): the protocol's own mechanism, not a point of order of the program",
+					c.Kind, c.Where, strings.Join(c.On, ", "), c.Pos))
+			case e.Sealed != nil:
+				lines = append(lines, fmt.Sprintf("nonmonotonic, but sealed: %s (%s, %s): it reads groups the seal completes, so it needs no coordination",
+					e.Sealed, e.Sealed.Module, e.Sealed.Pos))
+			case e.Nonmonotonic:
 				lines = append(lines, "nonmonotonic: a point of order")
+			}
+			if s := e.MissedSeal; s != nil {
+				lines = append(lines, fmt.Sprintf("the seal %s (%s) does not cover it: the rule is not evaluated per the seal's key", s, s.Pos))
 			}
 			if e.Unstratifiable {
 				lines = append(lines, "unstratifiable: on a cycle through a nonmonotonic edge with no temporal edge")
 			}
 			if e.Diffluent {
-				lines = append(lines, "on a diffluent (D) path: asynchrony, then nonmonotonicity")
+				lines = append(lines, b.diffluentLine())
 			}
 			for _, r := range e.Rules {
 				l := r.Text + "\n  " + r.Pos + " (" + r.Module + "." + r.Block + ")"
@@ -829,6 +1087,61 @@ func (b *builder) tooltips() {
 		}
 		e.Tooltip = strings.Join(lines, "\n")
 	}
+}
+
+// diffluentLine is the tooltip line of an edge on a highlighted D path.
+func (b *builder) diffluentLine() string {
+	if b.opt.Effective {
+		return "on a path still diffluent (D) with the program's coordination and seals: coordination is missing"
+	}
+	return "on a diffluent (D) path: asynchrony, then nonmonotonicity"
+}
+
+// sealRules lists the rules a seal covers and those it does not, for
+// the seal edge's tooltip.
+func (b *builder) sealRules(s *SealInfo) []string {
+	g := b.g
+	var covers, misses []string
+	add := func(list []string, ei int) []string {
+		r := g.Edges[ei].Rule
+		l := "  " + r.Text + " (" + posLine(r.Pos) + ")"
+		if !slices.Contains(list, l) {
+			list = append(list, l)
+		}
+		return list
+	}
+	for ei := range g.Edges {
+		if si := b.sealBy[ei]; si >= 0 && b.seals[si] == s {
+			covers = add(covers, ei)
+		}
+		if si := b.missBy[ei]; si >= 0 && b.seals[si] == s {
+			misses = add(misses, ei)
+		}
+	}
+	var lines []string
+	if len(covers) > 0 {
+		lines = append(append(lines, "covers (evaluated per its key: no coordination needed):"), covers...)
+	}
+	if len(misses) > 0 {
+		lines = append(append(lines, "does not cover (evaluated per another key: still points of order):"), misses...)
+	}
+	if len(covers) == 0 && len(misses) == 0 {
+		lines = append(lines, "covers no nonmonotonic rule")
+	}
+	return lines
+}
+
+// coordinationLines are the tooltip lines of a coordinated collection.
+func coordinationLines(cs []*CoordinationInfo) []string {
+	var lines []string
+	for _, c := range cs {
+		l := fmt.Sprintf("coordinated: %s coordination of %s on %s (%s)", c.Kind, c.Where, strings.Join(c.On, ", "), c.Pos)
+		if !c.Needed {
+			l += "\n  unneeded: it changes no path's label (unneeded-coordination)"
+		}
+		lines = append(lines, l)
+	}
+	return lines
 }
 
 // truncate shortens s to n runes, with an ellipsis.
