@@ -29,6 +29,7 @@ type dotOptions struct {
 	collapse  bool
 	strata    bool
 	highlight string
+	effective bool
 	focus     string
 	maxNodes  int
 }
@@ -52,16 +53,29 @@ talk drew it, with its legend in the picture:
   blue diamonds      S and T: dataflow source and sink
   red diamond        ??: underspecified dataflow, connected to the dangling ends
 
+and what the program declares about coordination (docs/coordination.md):
+
+  double border, 🔒  a coordinated collection, with the kind of its coordination;
+                     dark yellow when the coordination is unneeded
+  grey circle arrow  a coordination protocol's own nonmonotonic rule: not a point of order
+  dotted, purple     a seal, from the collection that seals to the sealed one, with its key
+  purple "sealed"    a nonmonotonic rule the seal covers: no coordination needed
+  dash-dot           a contract standing in for a missing implementation ("N (contract)")
+
 Collections are grouped by the module that declares them (--clusters=false
 to drop the boxes), unstratifiable cycles are red, and every node and edge
 has a tooltip (kind, schema, module; the rules with their file:line and
-what the analysis found about them). --highlight D colours every edge on a
-diffluent path (asynchrony, then nonmonotonicity: where coordination would
-go). --collapse folds each strongly connected component into one octagon.
---strata groups collections by stratum instead of by module and draws a
-temporal edge as a timestep boundary, which is not a point of order.
---focus COLLECTION draws only what reaches or is reached from it. Two or
-more programs are drawn side by side, one box each.
+what the analysis found about them; what coordinates or seals them).
+--highlight D colours every edge on a diffluent path (asynchrony, then
+nonmonotonicity), as Bud labels paths, with contracts standing in for
+missing implementations (lint's LABEL); with --effective, only the paths
+that stay D once the program's coordination and seals count: where
+coordination is missing. --collapse folds each strongly connected
+component into one octagon. --strata groups collections by stratum
+instead of by module and draws a temporal edge as a timestep boundary,
+which is not a point of order. --focus COLLECTION draws only what reaches
+or is reached from it. Two or more programs are drawn side by side, one
+box each.
 
 Programs are selected as for 'calmcheck lint': --program, --module, else
 the programs of the given specs (or ./calmcheck.yaml), else the built-in
@@ -80,6 +94,7 @@ or the picture could not be written.`,
 		Example: `  calmcheck dot --program replicated-disorderly-cart > cart.svg
   calmcheck dot --program basic-kvs --program disorderly-cart -o carts.svg
   calmcheck dot --program replicated-disorderly-cart --highlight D --no-legend -T png -o cart.png
+  calmcheck dot --program sealed-cart --highlight D --effective > sealed.svg
   calmcheck dot --program replicated-disorderly-cart-reliable --focus mcast_done --collapse
   calmcheck dot --program disorderly-cart -T mermaid >> README.md`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -96,6 +111,7 @@ or the picture could not be written.`,
 	f.BoolVar(&o.collapse, "collapse", false, "fold each strongly connected component into one octagon")
 	f.BoolVar(&o.strata, "strata", false, "group collections by stratum; draw temporal edges as timestep boundaries")
 	f.StringVar(&o.highlight, "highlight", "", "colour every edge on a path labelled `LABEL` (D: diffluent)")
+	f.BoolVar(&o.effective, "effective", false, "with --highlight D: only the paths still D once coordination and seals count")
 	f.StringVar(&o.focus, "focus", "", "draw only what reaches or is reached from `COLLECTION`")
 	f.IntVar(&o.maxNodes, "max-nodes", render.DefaultMaxNodes, "svg, png, mermaid: collapse programs with more than `N` nodes to draw (0: never)")
 	return cmd
@@ -111,6 +127,9 @@ func runDot(cmd *cobra.Command, args []string, o *dotOptions) error {
 	}
 	if o.highlight != "" && o.highlight != "D" {
 		return usageError(stderr, "unknown --highlight %q: only D (diffluent paths) can be highlighted", o.highlight)
+	}
+	if o.effective && o.highlight != "D" {
+		return usageError(stderr, "--effective: only with --highlight D")
 	}
 	if o.maxNodes < 0 {
 		return usageError(stderr, "--max-nodes %d: want 0 (never collapse) or more", o.maxNodes)
@@ -140,7 +159,7 @@ func runDot(cmd *cobra.Command, args []string, o *dotOptions) error {
 	}
 	opt := render.Options{
 		Legend: !o.noLegend, Clusters: o.clusters, Collapse: o.collapse, Strata: o.strata,
-		Highlight: o.highlight, Focus: o.focus, MaxNodes: o.maxNodes,
+		Highlight: o.highlight, Effective: o.effective, Focus: o.focus, MaxNodes: o.maxNodes,
 	}
 	if o.maxNodes == 0 || o.format == "dot" || o.format == "json" {
 		opt.MaxNodes = -1 // drawn elsewhere, or not drawn: the whole graph

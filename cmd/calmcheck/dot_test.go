@@ -26,6 +26,11 @@ func TestDotGolden(t *testing.T) {
 		{"two-carts.dot", []string{"-p", "destructive-cart", "-p", "disorderly-cart", "-T", "dot"}},
 		{"disorderly-cart.mmd", []string{"-p", "disorderly-cart", "-T", "mermaid"}},
 		{"basic-kvs.json", []string{"-p", "basic-kvs", "-T", "json", "--strata"}},
+		// Coordination: the seal, its key and what it covers; Bud's D
+		// paths, then what is left of them once the seal counts (none).
+		{"sealed-cart.dot", []string{"-p", "sealed-cart", "-T", "dot", "--highlight", "D", "--no-legend"}},
+		{"sealed-cart-effective.dot", []string{"-p", "sealed-cart", "-T", "dot", "--highlight", "D", "--effective"}},
+		{"replicated-disorderly-cart-reliable.mmd", []string{"-p", "replicated-disorderly-cart-reliable", "-T", "mermaid", "--highlight", "D", "--effective"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errs := runCLI(t, dir, append([]string{"dot"}, tc.args...)...)
@@ -140,6 +145,7 @@ func TestDotBadInput(t *testing.T) {
 	}{
 		{[]string{"-T", "gif"}, `unknown -T "gif"`},
 		{[]string{"--highlight", "N"}, `unknown --highlight "N"`},
+		{[]string{"--effective"}, "--effective: only with --highlight D"},
 		{[]string{"--max-nodes", "-1"}, "--max-nodes -1"},
 		{[]string{"--bogus"}, "unknown flag: --bogus"},
 		{[]string{"bad.yaml"}, "bad.yaml:5:20: error: unknown collection u in A.r"},
