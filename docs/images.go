@@ -58,7 +58,10 @@ var Pictures = []Picture{
 	pic("replicated-disorderly-cart-abstract.svg", noLegend, "--no-legend", "replicated-disorderly-cart-abstract"),
 	pic("replicated-disorderly-cart.svg", render.Options{Legend: true, Clusters: true, Highlight: "D"}, "--highlight D", "replicated-disorderly-cart"),
 	pic("replicated-disorderly-cart-reliable.svg", render.Options{Clusters: true, Highlight: "D"}, "--no-legend --highlight D", "replicated-disorderly-cart-reliable"),
+	pic("replicated-disorderly-cart-reliable-effective.svg", render.Options{Clusters: true, Highlight: "D", Effective: true}, "--no-legend --highlight D --effective", "replicated-disorderly-cart-reliable"),
 	pic("two-carts.svg", noLegend, "--no-legend", "destructive-cart", "disorderly-cart"),
+	pic("sealed-cart.svg", full, "", "sealed-cart"),
+	pic("ordered-cart.svg", noLegend, "--no-legend", "ordered-cart"),
 }
 
 // Draw draws a picture as calmcheck dot does, from the built-in library.
