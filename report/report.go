@@ -456,7 +456,7 @@ func (gi *graphIndex) ruleEdges(from, to string, pos string) []string {
 	}
 	var all, at []string
 	for _, e := range gi.edges() {
-		if e.Kind != render.EdgeRule || e.From != fi || e.To != ti {
+		if e.Kind != render.EdgeRule && e.Kind != render.EdgeContract || e.From != fi || e.To != ti {
 			continue
 		}
 		all = append(all, e.ID)
@@ -582,6 +582,18 @@ func prepareProgram(p *Program, idx int) (*programData, error) {
 				}
 				if n.Unstratifiable {
 					d.Lines = append(d.Lines, "unstratifiable: on a cycle through a nonmonotonic edge with no temporal edge")
+				}
+				for _, c := range n.Coordinated {
+					l := "coordinated: " + c.Kind + " on " + strings.Join(c.On, ", ") + " (" + c.Where + ", " + c.Pos + ")"
+					if !c.Needed {
+						l += ": unneeded, it changes no path's label"
+					}
+					d.Lines = append(d.Lines, l)
+				}
+				for _, sl := range v.Seals {
+					if sl.Collection == n.Name || sl.By == n.Name {
+						d.Lines = append(d.Lines, "seal: "+sl.String()+" ("+sl.Module+", "+sl.Pos+")")
+					}
 				}
 				d.Writes = writes[n.Name]
 				d.Reads = reads[n.Name]

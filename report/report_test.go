@@ -65,9 +65,11 @@ func sample(s string) *Document {
 	view := &render.ProgramView{Name: s, Doc: s, ID: "p0", Stratifiable: true,
 		Nodes: []*render.Node{
 			{ID: "p0_n0", Name: "a" + s, Kind: "input", Group: -1, Module: s, Schema: s, Pos: s, Stratum: 0, Tooltip: s},
-			{ID: "p0_n1", Name: "b" + s, Kind: "table", Group: -1, Module: s, Schema: s, Pos: s, Stratum: 1, Tooltip: s},
+			{ID: "p0_n1", Name: "b" + s, Kind: "table", Group: -1, Module: s, Schema: s, Pos: s, Stratum: 1, Tooltip: s,
+				Coordinated: []*render.CoordinationInfo{{Kind: "total-order", Where: s, On: []string{"b" + s}, Pos: s}}},
 			{ID: "p0_S", Name: "S", Kind: render.KindSource, Group: -1, Stratum: -1, Tooltip: "S: " + s},
 		},
+		Seals: []*render.SealInfo{{Collection: "b" + s, Key: []string{s}, By: "a" + s, Module: s, Pos: s}},
 		Edges: []*render.Edge{
 			{ID: "p0_e0", Kind: render.EdgeRule, From: 0, To: 1, Nonmonotonic: true,
 				Rules:   []render.RuleInfo{{Text: "rule " + s, Op: "<=", Pos: pos.fileLine(), Module: s, Block: s, Reason: s}},
@@ -153,6 +155,8 @@ func TestContent(t *testing.T) {
 		// a collection's detail: declaration, rules that write and read it
 		`<div class="detail detail-collection" id="d-p0_n1" data-nodes="p0_n1" data-edges="p0_e0" hidden>`,
 		`<code class="decl">table bx(x) =&gt; (x)</code>`,
+		// its coordination and seal
+		`<li>coordinated: total-order on bx (x, x): unneeded, it changes no path&#39;s label</li><li>seal: bx per (x) by ax (x, x)</li>`,
 		`<h5>Written by</h5><ul class="rules"><li><code>rule x</code><br><span class="pos">specs/x.yaml:12:5</span> <span class="where">x.x</span> <span class="tag nonmonotonic">nonmonotonic: x</span></li></ul>`,
 		// a rule with no body collection writes ax
 		`<h5>Written by</h5><ul class="rules"><li><code>fact x</code>`,
