@@ -263,6 +263,11 @@ func (v *verifier) minimize(f *found) *Witness {
 		return nil
 	}
 	sa, sb := c.specs()
+	if t.contradiction {
+		// Record the lineage of the differences too, to explain them.
+		ra, rb = v.execute(e, sa, true, true), v.execute(e, sb, true, true)
+		runs += 2
+	}
 	w := &Witness{Program: v.prog.Name, Kind: "schedule", Workload: e.wl.name, Found: f.desc, Before: size,
 		Nodes: slices.Clone(c.nodes), Facts: wfacts(c.facts, false), MaxTicks: e.wl.maxTicks,
 		A: execution(sa.inputs, c.dA, ra), B: execution(sb.inputs, c.dB, rb)}
@@ -275,13 +280,13 @@ func (v *verifier) minimize(f *found) *Witness {
 	}
 	w.MinimizeRuns = runs
 	claim := v.claim(t)
+	w.Differs = differences(ra, rb, v.sinks, true)
 	if t.contradiction {
 		w.Contradicts = []Claim{claim}
-		w.Note = v.explainContradiction(t.path)
+		w.Note = v.explainContradiction(t.path, w, attribute(ra, rb, v.sinks))
 	} else {
 		w.Confirms = []Claim{claim}
 	}
-	w.Differs = differences(ra, rb, v.sinks, !t.contradiction)
 	return w
 }
 
@@ -382,46 +387,56 @@ func (v *verifier) ruleInfo(w *Witness) []RuleInfo {
 	return out
 }
 
-// explainContradiction names the joins that make an output depend on
-// timing although no path to it is nonmonotonic: rules on a path from
-// the input to the output that join a collection whose facts last one
-// timestep (a channel's messages, a scratch, an input) with another that
-// other timesteps fill. Bud's path labels treat such a join as monotonic,
-// which it is over sets; but which facts meet in one timestep depends on
-// when each arrives.
-func (v *verifier) explainContradiction(ps *pathState) string {
-	joins := ephemeralJoins(v.g, ps.from, ps.to)
-	if len(joins) == 0 {
-		return "no join of a short-lived collection explains it: this is a bug in the analysis (or the executor)"
+// explainContradiction names the rules that make an output depend on
+// timing although the label says no path to it is diffluent: rules on a
+// path from the input to the output, in the lineage of a differing output
+// fact, that derived different facts in the two executions, and in which
+// a collection whose facts last one timestep (a channel's messages, a
+// scratch, an input) reached from the input meets, joined or negated,
+// another that other timesteps change. Bud's labels treat such a rule by
+// its edges alone: the join is monotonic and the negated collection is
+// not reached asynchronously; but which facts meet in one timestep
+// depends on when each arrives.
+func (v *verifier) explainContradiction(ps *pathState, w *Witness, at *attribution) string {
+	inLineage := map[int]bool{}
+	for _, d := range w.Differs {
+		for _, r := range d.Rules {
+			inLineage[r] = true
+		}
 	}
 	var parts []string
-	for _, j := range joins {
-		parts = append(parts, fmt.Sprintf("%s (%s) joins %s", j.rule.Text, j.rule.Pos, j.what))
+	for _, j := range timingSensitiveRules(v.g, ps.from, ps.to) {
+		i := slices.Index(v.prog.Rules, j.rule)
+		if inLineage[i] && at != nil && at.differs[i] {
+			parts = append(parts, fmt.Sprintf("%s (%s) meets %s", j.rule.Text, j.rule.Pos, j.what))
+		}
+	}
+	if len(parts) == 0 {
+		return "no rule where short-lived facts meet changing state explains it: this is a bug in the analysis (or the executor)"
 	}
 	return "the output depends on which facts meet in one timestep: " + strings.Join(parts, "; ") +
-		"; the analysis labels such a join monotonic (Bud's labels assume facts persist), so the label promises what the executor does not keep"
+		"; the analysis labels such a rule by its edges alone (Bud's labels assume facts persist), so the label promises what the executor does not keep"
 }
 
-type ephemeralJoin struct {
+type timingRule struct {
 	rule *modules.Rule
 	what string
 }
 
-// ephemeralJoins lists the rules on a path from input `from` to output
-// `to` that join an ephemeral collection (not a table) reached from the
-// input with another collection that is not a static table.
-func ephemeralJoins(g *depgraph.Graph, from, to string) []ephemeralJoin {
+// timingSensitiveRules lists the rules on a path from input `from` to
+// output `to` in which an ephemeral collection (not a table) reached from
+// the input meets another collection that is not a static table, in a
+// join or under notin.
+func timingSensitiveRules(g *depgraph.Graph, from, to string) []timingRule {
 	src, ok1 := g.Lookup(from)
 	dst, ok2 := g.Lookup(to)
 	if !ok1 || !ok2 {
 		return nil
 	}
-	fwd := make([]bool, len(g.Nodes))
-	bwd := make([]bool, len(g.Nodes))
-	var walk func(v int, seen []bool, next func(int) []int32)
-	walk = func(v int, seen []bool, next func(int) []int32) {
-		stack := []int{v}
-		seen[v] = true
+	reach := func(start int, next func(int) []int32) []bool {
+		seen := make([]bool, len(g.Nodes))
+		seen[start] = true
+		stack := []int{start}
 		for len(stack) > 0 {
 			u := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
@@ -432,11 +447,12 @@ func ephemeralJoins(g *depgraph.Graph, from, to string) []ephemeralJoin {
 				}
 			}
 		}
+		return seen
 	}
-	walk(src, fwd, func(u int) []int32 { to, _ := g.OutAdj(u); return to })
-	walk(dst, bwd, func(u int) []int32 { from, _ := g.InAdj(u); return from })
+	fwd := reach(src, func(u int) []int32 { to, _ := g.OutAdj(u); return to })
+	bwd := reach(dst, func(u int) []int32 { from, _ := g.InAdj(u); return from })
 	static := func(c int) bool { n := g.Nodes[c]; return n.Kind == modules.Table && !n.Written }
-	var out []ephemeralJoin
+	var out []timingRule
 	for _, r := range g.Program.Rules {
 		h, ok := g.Lookup(r.Head.Pred)
 		if !ok || !bwd[h] {
@@ -445,18 +461,21 @@ func ephemeralJoins(g *depgraph.Graph, from, to string) []ephemeralJoin {
 		var eph, other []string
 		for _, a := range r.BodyAtoms() {
 			c, ok := g.Lookup(a.Pred)
-			if !ok || a.Negated || static(c) {
+			if !ok || static(c) {
 				continue
 			}
-			if g.Nodes[c].Kind != modules.Table && fwd[c] {
+			switch {
+			case a.Negated:
+				other = append(other, "notin "+a.Pred)
+			case g.Nodes[c].Kind != modules.Table && fwd[c]:
 				eph = append(eph, a.Pred)
-			} else {
+			default:
 				other = append(other, a.Pred)
 			}
 		}
 		if len(eph) > 0 && len(eph)+len(other) >= 2 {
 			what := eph[0] + ", whose facts last one timestep, with " + strings.Join(append(eph[1:], other...), ", ")
-			out = append(out, ephemeralJoin{rule: r, what: what})
+			out = append(out, timingRule{rule: r, what: what})
 		}
 	}
 	return out

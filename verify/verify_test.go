@@ -205,7 +205,7 @@ func TestContradiction(t *testing.T) {
 	if w == nil || len(w.Contradicts) != 1 || len(w.Differs) == 0 {
 		t.Fatalf("witness %+v", w)
 	}
-	if !strings.Contains(w.Note, "pairs(X, Y) <= c(_, X), seen(Y)") {
+	if !strings.Contains(w.Note, "pairs(X, Y) <= c(_, X), seen(Y)") || !strings.Contains(w.Note, "meets c, whose facts last one timestep, with seen") {
 		t.Errorf("the witness does not name the join: %q", w.Note)
 	}
 }
