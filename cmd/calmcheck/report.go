@@ -58,16 +58,24 @@ Programs are selected as for 'calmcheck lint': --program, --module, else
 the programs of the given specs (or ./calmcheck.yaml), else the built-in
 library's. docs/report.md describes the page.
 
+--verify runs 'calmcheck verify' on every program (--seed, --schedules
+and --workloads as there) and adds its verdicts on the findings and pairs,
+and its witnesses with their spacetime diagrams; the report is the same
+for the same seed.
+
 Output: the file -o FILE, written whole or not at all (stdout without -o).
 
 Exit status: 0 the report was written and no finding is at or above
 --fail-on (default never: the report is written whatever the analysis
 found), 1 the report was written and some finding is, 2 the specs could
-not be loaded or composed, bad flags, or the report could not be written.`,
+not be loaded or composed, bad flags, or the report could not be written;
+with --verify, also 2 when a program could not be verified or verify
+found a contradiction (the report is written all the same).`,
 		Example: `  calmcheck report --program replicated-disorderly-cart -o cart.html
   calmcheck report -o report.html                  # every program of ./calmcheck.yaml
   calmcheck report specs/ --module MyCart,BestEffortDelivery -o mycart.html
-  calmcheck report -o report.html --fail-on error  # a CI artifact and a gate`,
+  calmcheck report -o report.html --fail-on error  # a CI artifact and a gate
+  calmcheck report --program disorderly-cart --verify -o cart.html`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runReport(cmd, args, &o)
 		},
