@@ -422,9 +422,12 @@ type runResult struct {
 	ok      bool
 	stop    string
 	out     outcome
-	dels    []executor.Message
 	differs bool
 	attr    *attribution
+	// The systematic exploration's: the run's delivery order and the
+	// schedules that reverse its races (computed by the worker).
+	sig      string
+	children []reversal
 }
 
 // baselineLineage runs the baseline again with lineage (once).
@@ -444,7 +447,14 @@ func (v *verifier) runOne(e *experiment, sp spec, deliveries bool) *runResult {
 		return rr
 	}
 	rr.out = outcomeOf(res, v.sinks)
-	rr.dels = res.Deliveries
+	if deliveries {
+		inputs := e.wl.inputs
+		if sp.inputs != nil {
+			inputs = sp.inputs
+		}
+		rr.sig = orderSignature(e.wl.nodes, res.Deliveries, inputs)
+		rr.children = reversals(res.Deliveries, inputs, maxSystematicDelay)
+	}
 	rr.differs = rr.out.key() != e.baseOut.key()
 	if rr.differs && !e.isolated {
 		lin := v.execute(e, sp, false, true)
@@ -632,8 +642,8 @@ type scheduleSource struct {
 	e         *experiment
 	sysBudget int
 	sysRan    int
-	frontier  []delays
-	queued    map[string]bool
+	frontier  []reversal
+	queued    map[uint64]bool
 	visited   map[string]bool
 	sysDone   bool
 	randIndex int
@@ -641,7 +651,7 @@ type scheduleSource struct {
 }
 
 func (v *verifier) scheduleSource(e *experiment) *scheduleSource {
-	s := &scheduleSource{v: v, e: e, queued: map[string]bool{"": true}, visited: map[string]bool{}, lo: 1, hi: e.wl.delay[1]}
+	s := &scheduleSource{v: v, e: e, queued: map[uint64]bool{0: true}, visited: map[string]bool{}, lo: 1, hi: e.wl.delay[1]}
 	s.hi = max(s.hi, 2)
 	switch v.opts.Explore {
 	case ExploreRandom:
@@ -653,7 +663,7 @@ func (v *verifier) scheduleSource(e *experiment) *scheduleSource {
 	}
 	if s.sysBudget > 1 && len(e.base.Deliveries) <= maxSystematicMessages {
 		s.sysRan = 1 // the baseline is the first delivery order
-		s.visit(e.base.Deliveries)
+		s.visit(orderSignature(e.wl.nodes, e.base.Deliveries, e.wl.inputs), reversals(e.base.Deliveries, e.wl.inputs, maxSystematicDelay))
 	} else {
 		s.sysDone, s.sysBudget = true, 0
 	}
@@ -668,16 +678,17 @@ const (
 	maxSystematicDelay    = 16
 )
 
-func (s *scheduleSource) visit(dels []executor.Message) {
-	sig := orderSignature(s.e.wl.nodes, dels, s.e.wl.inputs)
+// visit notes a run's delivery order; a new order's reversals join the
+// frontier (breadth first), unless their schedule was queued before.
+func (s *scheduleSource) visit(sig string, children []reversal) {
 	if s.visited[sig] {
 		return
 	}
 	s.visited[sig] = true
-	for _, d := range reversals(dels, s.e.wl.inputs, maxSystematicDelay) {
-		if k := d.key(); !s.queued[k] {
-			s.queued[k] = true
-			s.frontier = append(s.frontier, d)
+	for _, r := range children {
+		if !s.queued[r.hash] {
+			s.queued[r.hash] = true
+			s.frontier = append(s.frontier, r)
 		}
 	}
 }
@@ -685,7 +696,7 @@ func (s *scheduleSource) visit(dels []executor.Message) {
 func (s *scheduleSource) next(n int) []variant {
 	var out []variant
 	for len(out) < n && !s.sysDone && s.sysRan < s.sysBudget && len(s.frontier) > 0 {
-		d := s.frontier[0]
+		d := s.frontier[0].delays()
 		s.frontier = s.frontier[1:]
 		s.sysRan++
 		out = append(out, variant{spec: spec{sched: d.schedule(), delays: d}, desc: fmt.Sprintf("delivery order %d", s.sysRan), deliveries: true})
@@ -709,7 +720,7 @@ func (s *scheduleSource) next(n int) []variant {
 
 func (s *scheduleSource) feed(v variant, rr *runResult) {
 	if v.deliveries && rr.ok {
-		s.visit(rr.dels)
+		s.visit(rr.sig, rr.children)
 	}
 }
 

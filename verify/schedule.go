@@ -82,6 +82,23 @@ func (d delays) nonDefault() []string {
 	return keys
 }
 
+// hash is a hash of key(), computed as the exclusive or of a hash per
+// non-default delay, so that changing one delay updates it in O(1).
+func (d delays) hash() uint64 {
+	var h uint64
+	for k, v := range d {
+		h ^= entryHash(k, v)
+	}
+	return h
+}
+
+func entryHash(key string, d int) uint64 {
+	if d == 1 {
+		return 0
+	}
+	return mix(fnv(key) ^ uint64(d)*0x9e3779b97f4a7c15)
+}
+
 func delaysOf(ms []executor.Message) delays {
 	d := delays{}
 	for i := range ms {
@@ -156,6 +173,25 @@ func dependents(ms []executor.Message) [][]bool {
 	return out
 }
 
+// A reversal is a schedule made from a run's by changing one message's
+// delay; hash identifies the schedule (delays.hash).
+type reversal struct {
+	base  delays
+	key   string
+	delay int
+	hash  uint64
+}
+
+// delays returns the reversal's schedule.
+func (r reversal) delays() delays {
+	c := make(delays, len(r.base)+1)
+	for k, v := range r.base {
+		c[k] = v
+	}
+	c[r.key] = r.delay
+	return c
+}
+
 // orderSignature is the delivery order of a run: at every node, the
 // sequence of what arrives together (timesteps are left out: two runs
 // with the same signature deliver in the same order).
@@ -190,8 +226,9 @@ func orderSignature(nodes []string, ms []executor.Message, inputs []executor.Wor
 // permuted against each other), one adjacent pair at a time; reversing
 // races in the runs that result reaches the other orders, as bubble sort
 // does.
-func reversals(ms []executor.Message, inputs []executor.WorkloadFact, maxDelay int) []delays {
+func reversals(ms []executor.Message, inputs []executor.WorkloadFact, maxDelay int) []reversal {
 	base := delaysOf(ms)
+	bh := base.hash()
 	by := eventsByNode(ms, inputs)
 	deps := dependents(ms)
 	nodes := make([]string, 0, len(by))
@@ -199,20 +236,20 @@ func reversals(ms []executor.Message, inputs []executor.WorkloadFact, maxDelay i
 		nodes = append(nodes, n)
 	}
 	sort.Strings(nodes)
-	var out []delays
-	seen := map[string]bool{}
+	var out []reversal
+	seen := map[uint64]bool{}
 	add := func(key string, d int) {
-		if d < 1 || d > maxDelay || base[key] == d {
+		old, ok := base[key]
+		if !ok {
+			old = 1
+		}
+		if d < 1 || d > maxDelay || old == d {
 			return
 		}
-		c := make(delays, len(base))
-		for k, v := range base {
-			c[k] = v
-		}
-		c[key] = d
-		if k := c.key(); !seen[k] {
-			seen[k] = true
-			out = append(out, c)
+		h := bh ^ entryHash(key, old) ^ entryHash(key, d)
+		if !seen[h] {
+			seen[h] = true
+			out = append(out, reversal{base: base, key: key, delay: d, hash: h})
 		}
 	}
 	for _, n := range nodes {

@@ -318,7 +318,11 @@ func TestReversals(t *testing.T) {
 		msg("c", "c", 4, 2, 4), // sent after 1 arrived: may depend on it
 	}
 	var got []string
-	for _, d := range reversals(ms, nil, 16) {
+	for _, r := range reversals(ms, nil, 16) {
+		d := r.delays()
+		if r.hash != d.hash() {
+			t.Errorf("reversal hash %x, schedule hash %x", r.hash, d.hash())
+		}
 		var parts []string
 		for _, k := range d.nonDefault() {
 			parts = append(parts, fmt.Sprintf("%s=%d", k, d[k]))
