@@ -12,9 +12,10 @@ import (
 // vertical line per node with timesteps going down, inputs as squares,
 // messages as arrows from the sender at the timestep they were sent to
 // the receiver at the timestep they arrived (the ones the schedule
-// delays beyond the next timestep in orange), and output facts as
-// circles; the output facts only one execution has are red. Hovering
-// over anything shows its full text.
+// delays beyond the next timestep in orange, each labelled with its
+// channel), and output facts as circles; the output facts only one
+// execution has are red, and listed in full below. Hovering over anything
+// shows its full text.
 func (w *Witness) SVG() []byte {
 	const (
 		nodeGap  = 260
@@ -109,6 +110,7 @@ func (w *Witness) svgPanel(b *strings.Builder, x *Execution, name string, ox, to
 	for k := range x.Delays {
 		late[k] = true
 	}
+	placed := map[[2]int]bool{} // label cells taken
 	for _, m := range x.Deliveries {
 		fx, tx := nx[m.From], nx[m.To]
 		y1, y2 := y(m.Sent), y(m.Arrives)
@@ -122,8 +124,18 @@ func (w *Witness) svgPanel(b *strings.Builder, x *Execution, name string, ox, to
 		full := fmt.Sprintf("%s -> %s: %s, sent at %d, arrives at %d", m.From, m.To, m.Fact, m.Sent, m.Arrives)
 		fmt.Fprintf(b, `<g><title>%s</title><line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="%d" marker-end="url(#%s)"/>`,
 			esc(full), fx, y1, tx, y2, color, width, marker)
-		mx, my := (fx+tx)/2, (y1+y2)/2
-		fmt.Fprintf(b, `<text x="%d" y="%d" font-size="10" fill="%s" text-anchor="middle">%s</text></g>`+"\n", mx, my-3, color, esc(short(m.Fact, maxLabel)))
+		// Labelled with the channel, as Molly does; the message is in
+		// the tooltip.
+		channel := m.Fact
+		if i := strings.IndexByte(channel, '('); i >= 0 {
+			channel = channel[:i]
+		}
+		mx, my := (fx+tx)/2, (y1+y2)/2-3
+		for placed[[2]int{mx / 40, my / 11}] {
+			my += 11 // another label is there: below it
+		}
+		placed[[2]int{mx / 40, my / 11}] = true
+		fmt.Fprintf(b, `<text x="%d" y="%d" font-size="10" fill="%s" text-anchor="middle">%s</text></g>`+"\n", mx, my, color, esc(channel))
 	}
 	// Inputs.
 	for _, in := range x.Inputs {

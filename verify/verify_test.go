@@ -1,9 +1,13 @@
 package verify
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -474,5 +478,32 @@ func TestCoordinatedCartsNeverDiverge(t *testing.T) {
 		if p.From == "client_action" && p.Verdict != Confirmed {
 			t.Errorf("disorderly cart: %s -> %s %s", p.From, p.To, p.Verdict)
 		}
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the picture of docs/verify.md")
+
+// TestDocPicture: docs/verify.md shows the witness that confirms the
+// destructive cart's update-path point of order, as calmcheck verify
+// --program destructive-cart-basic-kvs --witness-dir draws it (-update
+// redraws it).
+func TestDocPicture(t *testing.T) {
+	lib := builtinLib(t)
+	rep := verifyProgram(t, lib, "destructive-cart-basic-kvs", Options{Seed: 1})
+	f := findingByPos(t, rep, "point-of-order", pointOfOrder(t, lib, "destructive-cart-basic-kvs", `kvput(C, S, R, [I]) <= action_msg(_, C, S, I, "A", R)`))
+	w := witness(rep, f.Witness)
+	if w == nil {
+		t.Fatal("no witness")
+	}
+	path := filepath.Join("..", "docs", "img", "verify-destructive-cart-"+w.ID+".svg")
+	if *update {
+		if err := os.WriteFile(path, w.SVG(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	got, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(got, w.SVG()) {
+		t.Errorf("%s is stale or missing (%v): go test ./verify -run TestDocPicture -update", path, err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 
 	"github.com/calmcheck/calmcheck/depgraph"
@@ -156,6 +157,11 @@ func runVerify(cmd *cobra.Command, args []string, o *verifyOptions) error {
 	ctx := cmd.Context()
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	if os.Getenv("GOGC") == "" {
+		// Executions allocate briskly and keep little: collecting less
+		// often leaves the cores to the executions (docs/performance.md).
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
 	}
 	bar := newProgressBar(stderr, o.progress)
 	rep := &lintReport{}

@@ -188,6 +188,9 @@ func writeWitnessText(w io.Writer, vr *verify.Report, wt *verify.Witness, dir st
 	fmt.Fprintf(w, "    found in %s of workload %s; minimized from %d input%s and %d message%s to %d and %d (%d executions)\n",
 		wt.Found, wt.Workload, wt.Before.Inputs, plural(wt.Before.Inputs), wt.Before.Messages, plural(wt.Before.Messages),
 		len(wt.B.Inputs), wt.B.Messages(), wt.MinimizeRuns)
+	if wt.Note != "" {
+		fmt.Fprintf(w, "    why: %s\n", wt.Note)
+	}
 	if len(wt.Facts) > 0 {
 		fmt.Fprintln(w, "    initial facts")
 		for _, f := range wt.Facts {
