@@ -234,3 +234,45 @@ func TestVerifyErrors(t *testing.T) {
 		t.Errorf("bad workload: exit %d, stderr %q", code, errs)
 	}
 }
+
+// The progress bar redraws one line in place, and is not drawn at all
+// when stderr is not a terminal.
+func TestProgressBar(t *testing.T) {
+	var buf strings.Builder
+	if newProgressBar(&buf, "auto") != nil || newProgressBar(&buf, "never") != nil {
+		t.Error("a progress bar on something that is not a terminal")
+	}
+	p := newProgressBar(&buf, "always")
+	p.update("verify x (1/1)", 250, 1000)
+	p.update("verify x (1/1)", 1000, 1000)
+	p.clear()
+	out := buf.String()
+	if !strings.HasPrefix(out, "\rverify x (1/1)  [######------------------]  25%  250/1,000") ||
+		!strings.Contains(out, "[########################] 100%  1,000/1,000") || !strings.HasSuffix(out, "\r\x1b[K") {
+		t.Errorf("progress output %q", out)
+	}
+}
+
+// A program the executor cannot run (unstratifiable) cannot be verified:
+// its error, exit 2.
+func TestVerifyUnstratifiable(t *testing.T) {
+	dir := project(t, `modules:
+  M:
+    state:
+      - input   join(node)
+      - scratch member(node)
+      - scratch candidate(node)
+      - output  members(node)
+    rules:
+      admit:
+        - candidate(N) <= join(N), notin member(N)
+        - member(N) <= candidate(N)
+        - members(N) <= member(N)
+programs:
+  m: [M]
+`)
+	code, _, errs := runCLI(t, dir, "verify")
+	if code != 2 || !strings.Contains(errs, "error: unstratifiable") || !strings.Contains(errs, "program m cannot be verified") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+}
