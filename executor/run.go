@@ -58,6 +58,9 @@ type Options struct {
 	// each rule derived, in Result.Lineage (see Lineage). It slows the
 	// run down; it is meant for explaining a few runs.
 	Lineage bool
+	// NoTables leaves the final tables out of the Result (NodeResult.Tables
+	// is nil): a run that only compares outputs saves converting them.
+	NoTables bool
 }
 
 // Result is the outcome of one run.
@@ -208,9 +211,16 @@ type run struct {
 	idxBuf       []int
 	arena        []V
 
-	lw      int            // lineage words per fact (0: no lineage)
-	derived [][]*tupleSet  // lineage mode: per rule, per node, the facts it derived
-	seqs    map[string]int // messages sent so far per sender, receiver and fact
+	lw      int                // lineage words per fact (0: no lineage)
+	derived [][]*tupleSet      // lineage mode: per rule, per node, the facts it derived
+	seqs    map[string]int     // messages sent so far per channel, tuple, sender and receiver
+	msgText map[string]msgFact // messages' facts and their text, by channel and tuple
+	keyBuf  []byte
+}
+
+type msgFact struct {
+	fact Fact
+	text string
 }
 
 // Run executes the workload once. It never panics on bad programs or
@@ -429,9 +439,12 @@ func (r *run) finish() {
 				size += n.rels[c].n
 			}
 		}
-		nr := NodeResult{Node: n.addr, Outputs: r.outputList(n), Tables: make([]Fact, 0, size)}
+		nr := NodeResult{Node: n.addr, Outputs: r.outputList(n)}
+		if !r.opts.NoTables {
+			nr.Tables = make([]Fact, 0, size)
+		}
 		for c, cl := range r.p.colls {
-			if cl.kind != modules.Table {
+			if cl.kind != modules.Table || r.opts.NoTables {
 				continue
 			}
 			nr.Tables = append(nr.Tables, r.sortedFacts(c, n.rels[c])...)
@@ -1065,12 +1078,35 @@ func (r *run) transmit(n *node, m message) {
 // messageInfo describes a message for a Scheduler and Result.Deliveries,
 // numbering the messages with the same sender, receiver and fact.
 func (r *run) messageInfo(n *node, m message) *Message {
-	info := &Message{From: n.addr, To: r.nodes[m.to].addr, Fact: r.factOf(r.p.colls[m.ch].name, m.t), Sent: r.tick}
-	fact := info.Fact.String()
-	k := MessageKey(info.From, info.To, fact, 0)
-	r.seqs[k]++
-	info.Seq = r.seqs[k]
-	info.key = MessageKey(info.From, info.To, fact, info.Seq)
+	// The message's words (channel, tuple), then sender and receiver:
+	// a message sent again (a retransmission, a periodic resend) is
+	// converted once, and numbered without building its text.
+	kb := r.keyBuf[:0]
+	put := func(v uint64) {
+		for i := 0; i < 8; i++ {
+			kb = append(kb, byte(v>>(8*i)))
+		}
+	}
+	put(uint64(m.ch))
+	for _, v := range m.t {
+		put(uint64(v))
+	}
+	mf, ok := r.msgText[string(kb)]
+	if !ok {
+		mf.fact = r.factOf(r.p.colls[m.ch].name, m.t)
+		mf.text = mf.fact.String()
+		if r.msgText == nil {
+			r.msgText = map[string]msgFact{}
+		}
+		r.msgText[string(kb)] = mf
+	}
+	put(uint64(n.idx))
+	put(uint64(m.to))
+	r.keyBuf = kb
+	seq := r.seqs[string(kb)] + 1
+	r.seqs[string(kb)] = seq
+	info := &Message{From: n.addr, To: r.nodes[m.to].addr, Fact: mf.fact, Sent: r.tick, Seq: seq}
+	info.key = MessageKey(info.From, info.To, mf.text, seq)
 	return info
 }
 

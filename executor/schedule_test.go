@@ -106,3 +106,18 @@ func TestMessageKey(t *testing.T) {
 		t.Errorf("MaxDelay of the empty schedule %d", d)
 	}
 }
+
+// NoTables leaves the final tables out and changes nothing else.
+func TestNoTables(t *testing.T) {
+	s := builtin(t, "replicated-disorderly-cart")
+	a := mustRun(t, s, Options{Seed: 3})
+	b := mustRun(t, s, Options{Seed: 3, NoTables: true})
+	for i := range a.Nodes {
+		if b.Nodes[i].Tables != nil || !reflect.DeepEqual(a.Nodes[i].Outputs, b.Nodes[i].Outputs) {
+			t.Fatalf("node %s: tables %v, outputs differ: %v", a.Nodes[i].Node, b.Nodes[i].Tables, !reflect.DeepEqual(a.Nodes[i].Outputs, b.Nodes[i].Outputs))
+		}
+	}
+	if a.Stats != b.Stats || a.Ticks != b.Ticks {
+		t.Error("NoTables changed the run")
+	}
+}

@@ -412,7 +412,7 @@ func (v *verifier) execute(e *experiment, sp spec, deliveries, lineage bool) *ex
 	if sched == nil {
 		sched = fifo
 	}
-	return s.Run(v.ctx, executor.Options{Scheduler: sched, Deliveries: deliveries, Lineage: lineage, MaxTicks: e.wl.maxTicks})
+	return s.Run(v.ctx, executor.Options{Scheduler: sched, Deliveries: deliveries, Lineage: lineage, MaxTicks: e.wl.maxTicks, NoTables: true})
 }
 
 // fifo delivers every message in the next timestep.

@@ -407,7 +407,7 @@ func (v *verifier) explainContradiction(ps *pathState, w *Witness, at *attributi
 	var parts []string
 	for _, j := range timingSensitiveRules(v.g, ps.from, ps.to) {
 		i := slices.Index(v.prog.Rules, j.rule)
-		if inLineage[i] && at != nil && at.differs[i] {
+		if inLineage[i] && at != nil && at.differs(i) {
 			parts = append(parts, fmt.Sprintf("%s (%s) meets %s", j.rule.Text, j.rule.Pos, j.what))
 		}
 	}

@@ -3,6 +3,7 @@ package verify
 import (
 	"sort"
 	"strings"
+	"unsafe"
 
 	"github.com/calmcheck/calmcheck/executor"
 )
@@ -18,10 +19,20 @@ type outcome []string
 func outcomeOf(res *executor.Result, sinks map[string]bool) outcome {
 	var out outcome
 	for _, n := range res.Nodes {
+		// A fact emitted in several timesteps is one Fact value, its
+		// arguments shared: written once.
+		done := map[*executor.Value]bool{}
 		seen := map[string]bool{}
 		for _, o := range n.Outputs {
 			if sinks != nil && !sinks[o.Fact.Collection] {
 				continue
+			}
+			if len(o.Fact.Args) > 0 {
+				p := unsafe.SliceData(o.Fact.Args)
+				if done[p] {
+					continue
+				}
+				done[p] = true
 			}
 			s := o.Fact.String()
 			if !seen[s] {
@@ -91,14 +102,35 @@ func differsIn(a, b outcome, coll string) bool {
 // and rules in the lineage of its differing facts (in the run that has
 // them), and which rules derived different facts in the two runs.
 type attribution struct {
-	inputs  map[string]map[string]bool // output collection -> inputs
-	rules   map[string]map[int]bool    // output collection -> rules
-	differs map[int]bool               // rule -> its derived facts differ
+	inputs map[string]map[string]bool // output collection -> inputs
+	rules  map[string]map[int]bool    // output collection -> rules
+	a, b   []executor.RuleFacts       // what each rule derived in each run
+}
+
+// differs reports whether rule r derived different facts in the two runs.
+func (at *attribution) differs(r int) bool {
+	find := func(rfs []executor.RuleFacts) []executor.NodeFact {
+		i := sort.Search(len(rfs), func(i int) bool { return rfs[i].Rule >= r })
+		if i < len(rfs) && rfs[i].Rule == r {
+			return rfs[i].Facts
+		}
+		return nil
+	}
+	fa, fb := find(at.a), find(at.b)
+	if len(fa) != len(fb) {
+		return true
+	}
+	for i := range fa {
+		if fa[i].Node != fb[i].Node || !fa[i].Fact.Equal(fb[i].Fact) {
+			return true
+		}
+	}
+	return false
 }
 
 // attribute compares two runs made with lineage.
 func attribute(a, b *executor.Result, sinks map[string]bool) *attribution {
-	at := &attribution{inputs: map[string]map[string]bool{}, rules: map[string]map[int]bool{}, differs: map[int]bool{}}
+	at := &attribution{inputs: map[string]map[string]bool{}, rules: map[string]map[int]bool{}}
 	oa, ob := outcomeOf(a, sinks), outcomeOf(b, sinks)
 	onlyA, onlyB := diff(oa, ob)
 	lin := func(res *executor.Result) map[string]*executor.FactLineage {
@@ -130,31 +162,7 @@ func attribute(a, b *executor.Result, sinks map[string]bool) *attribution {
 	}
 	note(onlyA, la)
 	note(onlyB, lb)
-	derived := func(res *executor.Result) map[int]string {
-		m := map[int]string{}
-		for _, rf := range res.Lineage.Derived {
-			var b strings.Builder
-			for _, nf := range rf.Facts {
-				b.WriteString(nf.Node)
-				b.WriteByte('\t')
-				b.WriteString(nf.Fact.String())
-				b.WriteByte('\n')
-			}
-			m[rf.Rule] = b.String()
-		}
-		return m
-	}
-	da, db := derived(a), derived(b)
-	for r, s := range da {
-		if db[r] != s {
-			at.differs[r] = true
-		}
-	}
-	for r, s := range db {
-		if da[r] != s {
-			at.differs[r] = true
-		}
-	}
+	at.a, at.b = a.Lineage.Derived, b.Lineage.Derived
 	return at
 }
 
@@ -169,7 +177,7 @@ func (at *attribution) pair(in, out string) bool { return at.inputs[out][in] }
 func (at *attribution) rule(r int, persisted bool) bool {
 	for _, rs := range at.rules {
 		if rs[r] {
-			return !persisted || at.differs[r]
+			return !persisted || at.differs(r)
 		}
 	}
 	return false
