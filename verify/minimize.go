@@ -390,13 +390,13 @@ func (v *verifier) ruleInfo(w *Witness) []RuleInfo {
 // explainContradiction names the rules that make an output depend on
 // timing although the label says no path to it is diffluent: rules on a
 // path from the input to the output, in the lineage of a differing output
-// fact, that derived different facts in the two executions, and in which
-// a collection whose facts last one timestep (a channel's messages, a
-// scratch, an input) reached from the input meets, joined or negated,
-// another that other timesteps change. Bud's labels treat such a rule by
-// its edges alone: the join is monotonic and the negated collection is
-// not reached asynchronously; but which facts meet in one timestep
-// depends on when each arrives.
+// fact, that derived different facts in the two executions, and in whose
+// body facts whose timing the schedule (or the input order) decides meet
+// facts that exist only at some timesteps (see timingSensitiveRules).
+// Bud's labels read each body atom's path on its own: a join is monotonic,
+// and a negated or deleted collection not reached asynchronously is not
+// diffluent; but which facts meet in one timestep depends on when each
+// arrives.
 func (v *verifier) explainContradiction(ps *pathState, w *Witness, at *attribution) string {
 	inLineage := map[int]bool{}
 	for _, d := range w.Differs {
@@ -408,14 +408,14 @@ func (v *verifier) explainContradiction(ps *pathState, w *Witness, at *attributi
 	for _, j := range timingSensitiveRules(v.g, ps.from, ps.to) {
 		i := slices.Index(v.prog.Rules, j.rule)
 		if inLineage[i] && at != nil && at.differs(i) {
-			parts = append(parts, fmt.Sprintf("%s (%s) meets %s", j.rule.Text, j.rule.Pos, j.what))
+			parts = append(parts, fmt.Sprintf("%s (%s): %s", j.rule.Text, j.rule.Pos, j.what))
 		}
 	}
 	if len(parts) == 0 {
-		return "no rule where short-lived facts meet changing state explains it: this is a bug in the analysis (or the executor)"
+		return "no rule where facts of varying timing meet transient facts explains it: this is a bug in the analysis (or the executor)"
 	}
 	return "the output depends on which facts meet in one timestep: " + strings.Join(parts, "; ") +
-		"; the analysis labels such a rule by its edges alone (Bud's labels assume facts persist), so the label promises what the executor does not keep"
+		"; the analysis labels each body atom's path on its own (Bud's labels assume facts persist), so the label promises what the executor does not keep"
 }
 
 type timingRule struct {
@@ -424,9 +424,13 @@ type timingRule struct {
 }
 
 // timingSensitiveRules lists the rules on a path from input `from` to
-// output `to` in which an ephemeral collection (not a table) reached from
-// the input meets another collection that is not a static table, in a
-// join or under notin.
+// output `to` where a body atom whose facts' timing varies (a collection
+// reached from the input) meets, in the same body, facts that exist only
+// at some timesteps: its own, when it is not a table (a message, a
+// scratch, an input: it meets whatever else the body reads, if that
+// changes); or another atom's that is negated (what is absent now may be
+// present later), not a table, or a table that deletions or upserts
+// shrink. Static tables (written by no rule) never change.
 func timingSensitiveRules(g *depgraph.Graph, from, to string) []timingRule {
 	src, ok1 := g.Lookup(from)
 	dst, ok2 := g.Lookup(to)
@@ -451,31 +455,68 @@ func timingSensitiveRules(g *depgraph.Graph, from, to string) []timingRule {
 	}
 	fwd := reach(src, func(u int) []int32 { to, _ := g.OutAdj(u); return to })
 	bwd := reach(dst, func(u int) []int32 { from, _ := g.InAdj(u); return from })
+	shrinks := make([]bool, len(g.Nodes)) // tables that <- or <+- rules write
+	for _, r := range g.Program.Rules {
+		if r.Op.Nonmonotonic() {
+			if h, ok := g.Lookup(r.Head.Pred); ok {
+				shrinks[h] = true
+			}
+		}
+	}
 	static := func(c int) bool { n := g.Nodes[c]; return n.Kind == modules.Table && !n.Written }
+	type atom struct {
+		name      string
+		c         int
+		negated   bool
+		transient bool // its facts exist only at some timesteps
+	}
 	var out []timingRule
 	for _, r := range g.Program.Rules {
 		h, ok := g.Lookup(r.Head.Pred)
 		if !ok || !bwd[h] {
 			continue
 		}
-		var eph, other []string
+		var atoms []atom
 		for _, a := range r.BodyAtoms() {
 			c, ok := g.Lookup(a.Pred)
 			if !ok || static(c) {
 				continue
 			}
+			transient := a.Negated || g.Nodes[c].Kind != modules.Table || shrinks[c]
+			atoms = append(atoms, atom{name: a.Pred, c: c, negated: a.Negated, transient: transient})
+		}
+		if len(atoms) < 2 {
+			continue
+		}
+		desc := func(a atom) string {
 			switch {
-			case a.Negated:
-				other = append(other, "notin "+a.Pred)
-			case g.Nodes[c].Kind != modules.Table && fwd[c]:
-				eph = append(eph, a.Pred)
-			default:
-				other = append(other, a.Pred)
+			case a.negated:
+				return "notin " + a.name
+			case g.Nodes[a.c].Kind != modules.Table:
+				return a.name + " (its facts last one timestep)"
+			case shrinks[a.c]:
+				return a.name + " (deletions shrink it)"
+			}
+			return a.name
+		}
+		found := ""
+		for i, a := range atoms {
+			if a.negated || !fwd[a.c] {
+				continue
+			}
+			for j, b := range atoms {
+				if i == j || !(a.transient && !a.negated || b.transient) {
+					continue
+				}
+				found = fmt.Sprintf("%s, whose timing varies, meets %s", desc(a), desc(b))
+				break
+			}
+			if found != "" {
+				break
 			}
 		}
-		if len(eph) > 0 && len(eph)+len(other) >= 2 {
-			what := eph[0] + ", whose facts last one timestep, with " + strings.Join(append(eph[1:], other...), ", ")
-			out = append(out, timingRule{rule: r, what: what})
+		if found != "" {
+			out = append(out, timingRule{rule: r, what: found})
 		}
 	}
 	return out

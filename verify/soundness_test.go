@@ -14,9 +14,9 @@ import (
 // The soundness check of the analysis (issue 6): random well-formed
 // programs, and for every pair the analysis labels Bot, A or N,
 // executions with that input alone under many schedules (and, for Bot,
-// input orders) must never diverge, except where a rule lets short-lived
-// facts meet changing state (a limit of Bud's labels, docs/verify.md),
-// which the contradiction's witness names. A fixed seed runs in go test;
+// input orders) must never diverge, except where a rule lets facts whose
+// timing varies meet facts that exist only at some timesteps (a limit of
+// Bud's labels, docs/verify.md), which the contradiction's witness names. A fixed seed runs in go test;
 // longer runs:
 //
 //	go test ./verify -run TestSoundness -soundness-programs 2000 -soundness-schedules 300 -v
@@ -284,7 +284,7 @@ func checkSoundness(t *testing.T, seed uint64, i int, st *soundnessStats) {
 			st.explained++
 			continue
 		}
-		t.Errorf("program %d: path %s -> %s labelled %s diverges, and no rule where short-lived facts meet changing state explains it\n%s\nwitness %+v", i, pr.From, pr.To, pr.Label, src, w)
+		t.Errorf("program %d: path %s -> %s labelled %s diverges, and no rule where facts of varying timing meet transient ones explains it\n%s\nwitness %+v", i, pr.From, pr.To, pr.Label, src, w)
 	}
 }
 
@@ -293,7 +293,7 @@ func TestSoundness(t *testing.T) {
 	for i := range *soundPrograms {
 		checkSoundness(t, *soundSeed, i, &st)
 	}
-	t.Logf("%d random programs (%d skipped as unsafe), %d Bot/A/N pairs (%v), %d schedules and %d input orders with the input alone; %d contradictions (%v), %d of them explained by a rule where short-lived facts meet changing state",
+	t.Logf("%d random programs (%d skipped as unsafe), %d Bot/A/N pairs (%v), %d schedules and %d input orders with the input alone; %d contradictions (%v), %d of them explained by a rule where facts of varying timing meet transient ones",
 		st.programs, st.skipped, st.pairs, st.byLabel, st.schedules, st.orders, st.contradictions, st.contraByLabel, st.explained)
 	if st.programs < *soundPrograms*3/4 || 2*st.pairs < st.programs {
 		t.Errorf("the generator makes too few usable programs: %+v", st)

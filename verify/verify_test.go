@@ -209,7 +209,7 @@ func TestContradiction(t *testing.T) {
 	if w == nil || len(w.Contradicts) != 1 || len(w.Differs) == 0 {
 		t.Fatalf("witness %+v", w)
 	}
-	if !strings.Contains(w.Note, "pairs(X, Y) <= c(_, X), seen(Y)") || !strings.Contains(w.Note, "meets c, whose facts last one timestep, with seen") {
+	if !strings.Contains(w.Note, "pairs(X, Y) <= c(_, X), seen(Y)") || !strings.Contains(w.Note, "c (its facts last one timestep), whose timing varies, meets seen") {
 		t.Errorf("the witness does not name the join: %q", w.Note)
 	}
 }
