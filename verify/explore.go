@@ -29,6 +29,7 @@ type pathState struct {
 	isoRuns    int // runs of its isolated experiments
 	nonempty   int // of which the output was not empty
 	errors     int
+	workloads  map[string]bool
 }
 
 // findingState is what is known of one finding.
@@ -40,6 +41,7 @@ type findingState struct {
 	found     *found
 	schedules int
 	orders    int
+	workloads map[string]bool
 }
 
 // A target is what an experiment tries to confirm (a pair or a point of
@@ -346,6 +348,18 @@ func (v *verifier) exploreAll() {
 		v.explore(e)
 		for _, t := range e.targets {
 			var sched, orders *int
+			var wls *map[string]bool
+			if t.finding != nil {
+				wls = &t.finding.workloads
+			} else {
+				wls = &t.path.workloads
+			}
+			if e.ran > 0 {
+				if *wls == nil {
+					*wls = map[string]bool{}
+				}
+				(*wls)[e.wl.name] = true
+			}
 			if t.finding != nil {
 				sched, orders = &t.finding.schedules, &t.finding.orders
 			} else {

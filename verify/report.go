@@ -21,7 +21,7 @@ func (v *verifier) report() *Report {
 	}
 	for _, ps := range v.paths {
 		pr := PathReport{From: ps.from, To: ps.to, Label: ps.label.String(), Effective: ps.effective.String(), Covered: ps.covered,
-			Schedules: ps.schedules, Orders: ps.orders,
+			Schedules: ps.schedules, Orders: ps.orders, Workloads: len(ps.workloads),
 			Exhaustive: ps.exhaustive, Errors: ps.errors, Verdict: NotReproduced}
 		switch ps.label {
 		case monotonic.D:
@@ -55,7 +55,7 @@ func (v *verifier) report() *Report {
 			Acknowledged: f.Acknowledged, Verdict: NotChecked}
 		switch {
 		case fs.rule >= 0:
-			fr.Schedules, fr.Orders = fs.schedules, fs.orders
+			fr.Schedules, fr.Orders, fr.Workloads = fs.schedules, fs.orders, len(fs.workloads)
 			fr.Verdict = NotReproduced
 			if fs.found != nil {
 				fr.Verdict = Confirmed
@@ -68,7 +68,7 @@ func (v *verifier) report() *Report {
 		case fs.path != nil:
 			for _, pr := range r.Paths {
 				if pr.From == fs.path.from && pr.To == fs.path.to {
-					fr.Verdict, fr.Witness, fr.Schedules, fr.Orders = pr.Verdict, pr.Witness, pr.Schedules, pr.Orders
+					fr.Verdict, fr.Witness, fr.Schedules, fr.Orders, fr.Workloads = pr.Verdict, pr.Witness, pr.Schedules, pr.Orders, pr.Workloads
 				}
 			}
 		}

@@ -132,9 +132,11 @@ type PathReport struct {
 	Verdict   Verdict
 	Witness   string // the witness's ID, when confirmed or contradicted
 	// Schedules and Orders count the executions of the experiments that
-	// could have confirmed or refuted the pair (schedules, input orders).
+	// could have confirmed or refuted the pair (schedules, input orders),
+	// on Workloads workloads.
 	Schedules int
 	Orders    int
+	Workloads int
 	// Exhaustive: in some workload every delivery order (or input
 	// order) of the experiment was explored.
 	Exhaustive bool
@@ -160,6 +162,7 @@ type FindingReport struct {
 	Witness      string
 	Schedules    int
 	Orders       int
+	Workloads    int
 }
 
 // Contradicted reports whether some pair was contradicted.

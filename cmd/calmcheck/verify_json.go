@@ -50,6 +50,7 @@ type jsonVFinding struct {
 	Witness     string `json:"witness,omitempty"`
 	Schedules   int    `json:"schedules"`
 	Orders      int    `json:"orders"`
+	Workloads   int    `json:"workloads"`
 }
 
 type jsonVPath struct {
@@ -62,6 +63,7 @@ type jsonVPath struct {
 	Witness    string `json:"witness,omitempty"`
 	Schedules  int    `json:"schedules"`
 	Orders     int    `json:"orders"`
+	Workloads  int    `json:"workloads"`
 	Exhaustive bool   `json:"exhaustive"`
 	Empty      bool   `json:"empty"`
 	Errors     int    `json:"errors"`
@@ -89,7 +91,7 @@ func toJSONVerification(vreps []*verify.Report) jsonVerification {
 				continue
 			}
 			jp.Findings = append(jp.Findings, jsonVFinding{Fingerprint: f.Fingerprint, Check: f.Check, File: f.Pos.File, Line: f.Pos.Line, Column: f.Pos.Col,
-				Verdict: string(f.Verdict), Witness: f.Witness, Schedules: f.Schedules, Orders: f.Orders})
+				Verdict: string(f.Verdict), Witness: f.Witness, Schedules: f.Schedules, Orders: f.Orders, Workloads: f.Workloads})
 			switch f.Verdict {
 			case verify.Confirmed:
 				v.Summary.Confirmed++
@@ -99,7 +101,7 @@ func toJSONVerification(vreps []*verify.Report) jsonVerification {
 		}
 		for _, p := range vr.Paths {
 			jp.Paths = append(jp.Paths, jsonVPath{From: p.From, To: p.To, Label: p.Label, Effective: p.Effective, Covered: p.Covered, Verdict: string(p.Verdict), Witness: p.Witness,
-				Schedules: p.Schedules, Orders: p.Orders, Exhaustive: p.Exhaustive, Empty: p.Empty, Errors: p.Errors})
+				Schedules: p.Schedules, Orders: p.Orders, Workloads: p.Workloads, Exhaustive: p.Exhaustive, Empty: p.Empty, Errors: p.Errors})
 			if p.Verdict == verify.Contradiction {
 				v.Summary.Contradictions++
 			}

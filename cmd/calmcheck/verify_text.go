@@ -61,7 +61,7 @@ func writeVerifyProgram(w io.Writer, vr *verify.Report, dir string) {
 		if f.Verdict == verify.NotChecked {
 			continue
 		}
-		note := tried(f.Schedules, f.Orders, false, false, 0)
+		note := tried(f.Schedules, f.Orders, false, false, 0, f.Workloads)
 		if f.Verdict == verify.Confirmed {
 			note = ""
 		}
@@ -87,7 +87,7 @@ func writeVerifyProgram(w io.Writer, vr *verify.Report, dir string) {
 			out = ""
 		}
 		last = p.To
-		note := tried(p.Schedules, p.Orders, p.Exhaustive, p.Empty, p.Errors)
+		note := tried(p.Schedules, p.Orders, p.Exhaustive, p.Empty, p.Errors, p.Workloads)
 		if p.Verdict == verify.Confirmed {
 			note = ""
 		}
@@ -119,8 +119,9 @@ func dash(s string) string {
 	return s
 }
 
-// tried describes what was run without a difference.
-func tried(sched, orders int, exhaustive, empty bool, errors int) string {
+// tried describes what was run without a difference (on how many
+// workloads, when given).
+func tried(sched, orders int, exhaustive, empty bool, errors int, workloads ...int) string {
 	var parts []string
 	if sched > 0 {
 		parts = append(parts, thousands(sched)+" schedule"+plural(sched))
@@ -129,6 +130,9 @@ func tried(sched, orders int, exhaustive, empty bool, errors int) string {
 		parts = append(parts, thousands(orders)+" input order"+plural(orders))
 	}
 	s := strings.Join(parts, ", ")
+	if len(workloads) > 0 && workloads[0] > 0 {
+		s += fmt.Sprintf(" in %d workload%s", workloads[0], plural(workloads[0]))
+	}
 	if exhaustive {
 		s += "; every delivery order in some workload"
 	}
