@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -141,27 +140,18 @@ func listWorkloads(out io.Writer) error {
 // prepares it against the built-in library plus, for a file, the specs it
 // holds or names and ./calmcheck.yaml.
 func loadRunWorkload(arg string, stderr io.Writer) (*executor.Setup, error) {
-	var w *executor.Workload
-	var ds modules.Diagnostics
+	w, err := loadWorkloadArg(arg, stderr)
+	if err != nil {
+		return nil, err
+	}
 	var paths []string
 	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
-		w, ds = executor.LoadWorkload(arg)
+		// A workload file may hold or name specs: load it, and the
+		// project file, beside the built-in library.
 		if _, err := os.Stat(modules.ProjectFile); err == nil && path.Clean(arg) != modules.ProjectFile {
 			paths = append(paths, modules.ProjectFile)
 		}
 		paths = append(paths, arg)
-	} else if data, err := specs.Workloads.ReadFile("workloads/" + arg + ".yaml"); err == nil && !strings.ContainsAny(arg, "/\\") {
-		w, ds = executor.ParseWorkload("specs/workloads/"+arg+".yaml", data)
-	} else {
-		msg := fmt.Sprintf("no workload file or built-in workload named %q", arg)
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			msg += ": " + err.Error()
-		}
-		return nil, report(modules.Diagnostics{{Pos: modules.Pos{File: arg}, Severity: modules.Error, Check: "io",
-			Message: msg + " (built-in workloads: " + strings.Join(builtinWorkloads(), ", ") + ")"}}, stderr)
-	}
-	if err := report(ds, stderr); err != nil {
-		return nil, err
 	}
 	var lib *modules.Library
 	if len(paths) == 0 {

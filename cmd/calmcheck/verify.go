@@ -122,7 +122,7 @@ func runVerify(cmd *cobra.Command, args []string, o *verifyOptions) error {
 	var wl *executor.Workload
 	if o.workload != "" {
 		var err error
-		if wl, err = loadVerifyWorkload(o.workload, stderr); err != nil {
+		if wl, err = loadWorkloadArg(o.workload, stderr); err != nil {
 			return err
 		}
 		if len(o.programs) == 0 && len(o.modules) == 0 {
@@ -243,8 +243,9 @@ func verifyFailed(vreps []*verify.Report) bool {
 	return false
 }
 
-// loadVerifyWorkload reads --workload: a file, else a built-in workload.
-func loadVerifyWorkload(arg string, stderr io.Writer) (*executor.Workload, error) {
+// loadWorkloadArg reads a workload named on the command line (run's
+// argument, verify's --workload): a file, else a built-in workload.
+func loadWorkloadArg(arg string, stderr io.Writer) (*executor.Workload, error) {
 	var w *executor.Workload
 	var ds modules.Diagnostics
 	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
