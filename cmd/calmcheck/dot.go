@@ -12,10 +12,8 @@ import (
 
 	"github.com/calmcheck/calmcheck/depgraph"
 	"github.com/calmcheck/calmcheck/internal/atomicfile"
-	"github.com/calmcheck/calmcheck/modules"
 	"github.com/calmcheck/calmcheck/monotonic"
 	"github.com/calmcheck/calmcheck/render"
-	"github.com/calmcheck/calmcheck/specs"
 	"github.com/spf13/cobra"
 )
 
@@ -135,16 +133,9 @@ func runDot(cmd *cobra.Command, args []string, o *dotOptions) error {
 		return usageError(stderr, "--max-nodes %d: want 0 (never collapse) or more", o.maxNodes)
 	}
 
-	w, lds := modules.LoadWorkspace(specs.FS, "specs", args)
-	if w.Builtin {
-		fmt.Fprintln(stderr, "calmcheck: no PATH and no ./calmcheck.yaml: using the built-in library")
-	}
-	if lds.HasErrors() {
-		return report(lds.Errors(), stderr)
-	}
-	progs, cds := w.Select(o.programs, o.modules)
-	if cds.HasErrors() {
-		return report(cds.Errors(), stderr)
+	progs, _, err := loadPrograms(args, o.programs, o.modules, stderr, true)
+	if err != nil {
+		return err
 	}
 	if len(progs) == 0 {
 		fmt.Fprintln(stderr, "calmcheck: no program to draw: give --program or --module")

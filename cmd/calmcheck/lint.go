@@ -11,7 +11,6 @@ import (
 	"github.com/calmcheck/calmcheck/depgraph"
 	"github.com/calmcheck/calmcheck/modules"
 	"github.com/calmcheck/calmcheck/monotonic"
-	"github.com/calmcheck/calmcheck/specs"
 	"github.com/spf13/cobra"
 )
 
@@ -124,18 +123,10 @@ func runLint(cmd *cobra.Command, args []string, o *lintOptions) error {
 		}
 	}
 
-	w, lds := modules.LoadWorkspace(specs.FS, "specs", args)
-	if w.Builtin && o.format == "text" {
-		fmt.Fprintln(stderr, "calmcheck: no PATH and no ./calmcheck.yaml: using the built-in library")
+	progs, warnings, err := loadPrograms(args, o.programs, o.modules, stderr, o.format == "text")
+	if err != nil {
+		return err
 	}
-	if lds.HasErrors() {
-		return report(lds, stderr)
-	}
-	progs, cds := w.Select(o.programs, o.modules)
-	if cds.HasErrors() {
-		return report(append(lds, cds...), stderr)
-	}
-	warnings := append(lds, cds...).Dedup()
 
 	var analyzers []*monotonic.Analyzer
 	for _, a := range monotonic.Analyzers {

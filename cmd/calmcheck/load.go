@@ -21,6 +21,27 @@ func loadWorkspace(paths []string, stderr io.Writer) (*modules.Workspace, error)
 	return w, nil
 }
 
+// loadPrograms loads the built-in library and the user's paths, says on
+// stderr when it falls back to the built-in library (when tell is set), and
+// composes the selected programs. Load and composition errors are printed
+// (with the warnings) and give exit status 2; otherwise the warnings are
+// returned, to be reported as findings.
+func loadPrograms(paths, programs, mods []string, stderr io.Writer, tell bool) ([]*modules.Program, modules.Diagnostics, error) {
+	w, lds := modules.LoadWorkspace(specs.FS, "specs", paths)
+	if w.Builtin && tell {
+		fmt.Fprintln(stderr, "calmcheck: no PATH and no ./calmcheck.yaml: using the built-in library")
+	}
+	if lds.HasErrors() {
+		return nil, nil, report(lds, stderr)
+	}
+	progs, cds := w.Select(programs, mods)
+	ds := append(lds, cds...)
+	if cds.HasErrors() {
+		return nil, nil, report(ds, stderr)
+	}
+	return progs, ds.Dedup(), nil
+}
+
 // report prints diagnostics (deduplicated, sorted) and returns an exit
 // error with status 2 when one of them is an error.
 func report(ds modules.Diagnostics, w io.Writer) error {

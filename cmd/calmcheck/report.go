@@ -13,7 +13,6 @@ import (
 	"github.com/calmcheck/calmcheck/monotonic"
 	"github.com/calmcheck/calmcheck/render"
 	htmlreport "github.com/calmcheck/calmcheck/report"
-	"github.com/calmcheck/calmcheck/specs"
 	"github.com/calmcheck/calmcheck/verify"
 	"github.com/spf13/cobra"
 )
@@ -111,22 +110,15 @@ func runReport(cmd *cobra.Command, args []string, o *reportOptions) error {
 		return usageError(stderr, "--workloads must be from 1 to 1000")
 	}
 
-	w, lds := modules.LoadWorkspace(specs.FS, "specs", args)
-	if w.Builtin {
-		fmt.Fprintln(stderr, "calmcheck: no PATH and no ./calmcheck.yaml: using the built-in library")
-	}
-	if lds.HasErrors() {
-		return report(lds, stderr)
-	}
-	progs, cds := w.Select(o.programs, o.modules)
-	if cds.HasErrors() {
-		return report(append(lds, cds...), stderr)
+	progs, warnings, err := loadPrograms(args, o.programs, o.modules, stderr, true)
+	if err != nil {
+		return err
 	}
 	if len(progs) == 0 {
 		fmt.Fprintln(stderr, "calmcheck: no program to report on: give --program or --module")
 		return exitError{exitTrouble}
 	}
-	analyzeForReport(rep, progs, append(lds, cds...).Dedup(), o.noExpect)
+	analyzeForReport(rep, progs, warnings, o.noExpect)
 
 	ctx := cmd.Context()
 	if ctx == nil {

@@ -143,16 +143,9 @@ func runVerify(cmd *cobra.Command, args []string, o *verifyOptions) error {
 		}
 		paths = append(paths, wl.File)
 	}
-	ws, lds := modules.LoadWorkspace(specs.FS, "specs", paths)
-	if ws.Builtin && o.format == "text" {
-		fmt.Fprintln(stderr, "calmcheck: no PATH and no ./calmcheck.yaml: using the built-in library")
-	}
-	if lds.HasErrors() {
-		return report(lds, stderr)
-	}
-	progs, cds := ws.Select(o.programs, o.modules)
-	if cds.HasErrors() {
-		return report(append(lds, cds...), stderr)
+	progs, _, err := loadPrograms(paths, o.programs, o.modules, stderr, o.format == "text")
+	if err != nil {
+		return err
 	}
 	ctx := cmd.Context()
 	if ctx == nil {
@@ -198,7 +191,6 @@ func runVerify(cmd *cobra.Command, args []string, o *verifyOptions) error {
 			return exitError{exitTrouble}
 		}
 	}
-	var err error
 	if o.format == "json" {
 		err = writeVerifyJSON(stdout, rep, vreps)
 	} else {
