@@ -65,9 +65,13 @@ in different orders.
 With no PATH, commands read ./calmcheck.yaml if it exists, else the built-in
 library: every module of the 2010 talk "Building a consistent, replicated
 shopping cart in Bloom".`,
-		Example: `  calmcheck lint                                  # the built-in library (or ./calmcheck.yaml)
+		Example: `  calmcheck init                                  # start a project in this directory
+  calmcheck lint                                  # the built-in library (or ./calmcheck.yaml)
   calmcheck lint --program replicated-disorderly-cart
   calmcheck lint specs/ --module MyCart,BestEffortDelivery
+  calmcheck dot --program replicated-disorderly-cart > cart.svg
+  calmcheck report --program replicated-disorderly-cart -o cart.html
+  calmcheck verify --program replicated-destructive-cart
   calmcheck modules                               # list modules and programs`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
