@@ -439,18 +439,18 @@ func ruleSlots(r *modules.Rule) map[string]int {
 		switch l := l.(type) {
 		case *modules.AtomLit:
 			for _, a := range l.Args {
-				walkVars(a, add)
+				modules.WalkVars(a, add)
 			}
 		case *modules.CmpLit:
-			walkVars(l.X, add)
-			walkVars(l.Y, add)
+			modules.WalkVars(l.X, add)
+			modules.WalkVars(l.Y, add)
 		case *modules.BindLit:
 			add(l.Var)
-			walkVars(l.X, add)
+			modules.WalkVars(l.X, add)
 		}
 	}
 	for _, a := range r.Head.Args {
-		walkVars(a, add)
+		modules.WalkVars(a, add)
 	}
 	return slots
 }
@@ -467,36 +467,12 @@ func slotOf(slots map[string]int, name string) int {
 // varsBound reports whether every variable of e is bound (wildcards fail).
 func varsBound(e modules.Expr, bound map[string]bool) bool {
 	ok := true
-	walkVars(e, func(v *modules.Var) {
+	modules.WalkVars(e, func(v *modules.Var) {
 		if v.Wildcard() || !bound[v.Name] {
 			ok = false
 		}
 	})
 	return ok
-}
-
-func walkVars(e modules.Expr, f func(*modules.Var)) {
-	switch e := e.(type) {
-	case *modules.Var:
-		f(e)
-	case *modules.ListExpr:
-		for _, x := range e.Elems {
-			walkVars(x, f)
-		}
-	case *modules.BinaryExpr:
-		walkVars(e.X, f)
-		walkVars(e.Y, f)
-	case *modules.UnaryExpr:
-		walkVars(e.X, f)
-	case *modules.CallExpr:
-		for _, x := range e.Args {
-			walkVars(x, f)
-		}
-	case *modules.AggExpr:
-		if e.Arg != nil {
-			walkVars(e.Arg, f)
-		}
-	}
 }
 
 // isPattern reports whether e, as an argument of a body atom, binds
@@ -513,7 +489,7 @@ func isComputed(e modules.Expr) bool {
 func atomVarsBound(a *modules.Atom, bound map[string]bool) bool {
 	ok := true
 	for _, arg := range a.Args {
-		walkVars(arg, func(v *modules.Var) {
+		modules.WalkVars(arg, func(v *modules.Var) {
 			if !v.Wildcard() && !bound[v.Name] {
 				ok = false
 			}

@@ -306,6 +306,32 @@ func (*AggExpr) exprNode()    {}
 // Wildcard reports whether v is the anonymous variable _.
 func (e *Var) Wildcard() bool { return e.Name == "_" }
 
+// WalkVars calls f for every variable of e (wildcards included), in
+// order, looking into lists, arithmetic, calls and aggregates.
+func WalkVars(e Expr, f func(*Var)) {
+	switch e := e.(type) {
+	case *Var:
+		f(e)
+	case *ListExpr:
+		for _, x := range e.Elems {
+			WalkVars(x, f)
+		}
+	case *BinaryExpr:
+		WalkVars(e.X, f)
+		WalkVars(e.Y, f)
+	case *UnaryExpr:
+		WalkVars(e.X, f)
+	case *CallExpr:
+		for _, x := range e.Args {
+			WalkVars(x, f)
+		}
+	case *AggExpr:
+		if e.Arg != nil {
+			WalkVars(e.Arg, f)
+		}
+	}
+}
+
 // Atom is pred(args...). Bare atoms (a name without arguments, only allowed
 // as "head OP body" with a single bare body atom) get their Args filled with
 // synthesized variables $1..$n during composition, when the arity is known.

@@ -374,37 +374,15 @@ func (c *composer) checkSafety(r *Rule) bool {
 // withWildcards, the wildcards, which can never be bound).
 func unbound(e Expr, bound map[string]bool, withWildcards bool) []*Var {
 	var out []*Var
-	var walk func(Expr)
-	walk = func(e Expr) {
-		switch e := e.(type) {
-		case *Var:
-			if e.Wildcard() {
-				if withWildcards {
-					out = append(out, e)
-				}
-			} else if !bound[e.Name] {
-				out = append(out, e)
+	WalkVars(e, func(v *Var) {
+		if v.Wildcard() {
+			if withWildcards {
+				out = append(out, v)
 			}
-		case *ListExpr:
-			for _, x := range e.Elems {
-				walk(x)
-			}
-		case *BinaryExpr:
-			walk(e.X)
-			walk(e.Y)
-		case *UnaryExpr:
-			walk(e.X)
-		case *CallExpr:
-			for _, x := range e.Args {
-				walk(x)
-			}
-		case *AggExpr:
-			if e.Arg != nil {
-				walk(e.Arg)
-			}
+		} else if !bound[v.Name] {
+			out = append(out, v)
 		}
-	}
-	walk(e)
+	})
 	return out
 }
 
