@@ -330,17 +330,8 @@ func toReportVerification(vr *verify.Report, pr *programReport) *htmlreport.Veri
 	if vr == nil {
 		return &htmlreport.Verification{Summary: "The program could not be verified: it cannot be compiled for execution (see the messages of calmcheck report --verify)."}
 	}
-	var wsum string
-	switch {
-	case len(vr.Workloads) == 0:
-		wsum = "no workload"
-	case vr.Workloads[0].Generated:
-		wsum = fmt.Sprintf("%d workload%s generated from the schemas", len(vr.Workloads), plural(len(vr.Workloads)))
-	default:
-		wsum = "workload " + vr.Workloads[0].Name
-	}
 	v := &htmlreport.Verification{Summary: fmt.Sprintf("calmcheck verify: %s, seed %d, %s executions per experiment (%s).",
-		wsum, vr.Seed, thousands(vr.Schedules), vr.Explore)}
+		workloadSummary(vr), vr.Seed, thousands(vr.Schedules), vr.Explore)}
 	byPrint := map[string][]string{}
 	for _, f := range pr.Findings {
 		if f.Fingerprint != "" {

@@ -39,17 +39,20 @@ func writeVerifyText(w io.Writer, rep *lintReport, vreps []*verify.Report, dir s
 		len(vreps), plural(len(vreps)), conf, plural(conf), notRep, contra, plural(contra))
 }
 
-func writeVerifyProgram(w io.Writer, vr *verify.Report, dir string) {
-	var wsum string
+// workloadSummary says which workloads a verification ran: "3 workloads
+// generated from the schemas", "workload NAME" or "no workload".
+func workloadSummary(vr *verify.Report) string {
 	switch {
 	case len(vr.Workloads) == 0:
-		wsum = "no workload"
+		return "no workload"
 	case vr.Workloads[0].Generated:
-		wsum = fmt.Sprintf("%d workload%s generated from the schemas", len(vr.Workloads), plural(len(vr.Workloads)))
-	default:
-		wsum = "workload " + vr.Workloads[0].Name
+		return fmt.Sprintf("%d workload%s generated from the schemas", len(vr.Workloads), plural(len(vr.Workloads)))
 	}
-	fmt.Fprintf(w, "program %s: %s, seed %d, %s executions per experiment (%s)\n", vr.Program, wsum, vr.Seed, thousands(vr.Schedules), vr.Explore)
+	return "workload " + vr.Workloads[0].Name
+}
+
+func writeVerifyProgram(w io.Writer, vr *verify.Report, dir string) {
+	fmt.Fprintf(w, "program %s: %s, seed %d, %s executions per experiment (%s)\n", vr.Program, workloadSummary(vr), vr.Seed, thousands(vr.Schedules), vr.Explore)
 	for _, wl := range vr.Workloads {
 		fmt.Fprintf(w, "  workload %s: nodes %s, %d initial fact%s, %d input%s\n", wl.Name, strings.Join(wl.Nodes, ", "), wl.Facts, plural(wl.Facts), wl.Inputs, plural(wl.Inputs))
 		if wl.Note != "" {
