@@ -1,14 +1,12 @@
 package modules
 
 import (
-	"flag"
+	"github.com/calmcheck/calmcheck/internal/golden"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 func TestFormatBuiltinLibraryIdempotent(t *testing.T) {
 	files, _ := filepath.Glob("../specs/*.yaml")
@@ -69,18 +67,7 @@ func TestFormatGolden(t *testing.T) {
 	if len(ds) > 0 {
 		t.Fatal(ds)
 	}
-	path := filepath.Join("testdata", "format", "messy.golden.yaml")
-	if *update {
-		os.MkdirAll(filepath.Dir(path), 0o755)
-		os.WriteFile(path, out, 0o644)
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(out) != string(want) {
-		t.Errorf("Format differs from %s (go test -update):\n%s", path, out)
-	}
+	golden.Check(t, filepath.Join("testdata", "format", "messy.golden.yaml"), out)
 	again, _ := Format("messy.yaml", out)
 	if string(again) != string(out) {
 		t.Errorf("not idempotent:\n%s", again)

@@ -4,9 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
-	"flag"
 	"fmt"
-	"os"
+	goldenfile "github.com/calmcheck/calmcheck/internal/golden"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -19,49 +18,12 @@ import (
 	"github.com/calmcheck/calmcheck/specs"
 )
 
-// update rewrites the golden files of this package:
-//
-//	go test ./render -update
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
-
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./render -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (run go test ./render -update if the change is meant):\n%s", path, firstDiff(got, want))
-	}
+	goldenfile.Check(t, filepath.Join("testdata", name), got)
 }
 
-// firstDiff shows the first differing line of two texts.
-func firstDiff(got, want []byte) string {
-	g, w := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-	for i := 0; i < len(g) || i < len(w); i++ {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			return fmt.Sprintf("line %d:\n got: %s\nwant: %s", i+1, gl, wl)
-		}
-	}
-	return "(same lines, different bytes)"
-}
+func firstDiff(got, want []byte) string { return goldenfile.FirstDiff(got, want) }
 
 var builtin struct {
 	once sync.Once

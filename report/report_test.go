@@ -4,8 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
-	"flag"
-	"os"
+	"github.com/calmcheck/calmcheck/internal/golden"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -14,10 +13,9 @@ import (
 	"github.com/calmcheck/calmcheck/render"
 )
 
-// update rewrites testdata/*.html:
+// golden files are rewritten with -update (internal/golden):
 //
 //	go test ./report -update
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // sampleSVG is a picture as render draws one, by hand: an XML
 // declaration, a DOCTYPE, comments, and groups whose ids are the view's.
@@ -125,20 +123,7 @@ func write(t *testing.T, d *Document) string {
 
 func TestGolden(t *testing.T) {
 	got := write(t, sample("x"))
-	path := filepath.Join("testdata", "sample.html")
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./report -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("the report differs from %s (run go test ./report -update if the change is meant)", path)
-	}
+	golden.Check(t, filepath.Join("testdata", "sample.html"), []byte(got))
 	if again := write(t, sample("x")); again != got {
 		t.Error("two reports of one document differ")
 	}

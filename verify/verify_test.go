@@ -1,12 +1,10 @@
 package verify
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
+	"github.com/calmcheck/calmcheck/internal/golden"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -481,8 +479,6 @@ func TestCoordinatedCartsNeverDiverge(t *testing.T) {
 	}
 }
 
-var update = flag.Bool("update", false, "rewrite the picture of docs/verify.md")
-
 // TestDocPicture: docs/verify.md shows the witness that confirms the
 // destructive cart's update-path point of order, as calmcheck verify
 // --program destructive-cart-basic-kvs --witness-dir draws it (-update
@@ -496,14 +492,5 @@ func TestDocPicture(t *testing.T) {
 		t.Fatal("no witness")
 	}
 	path := filepath.Join("..", "docs", "img", "verify-destructive-cart-"+w.ID+".svg")
-	if *update {
-		if err := os.WriteFile(path, w.SVG(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	got, err := os.ReadFile(path)
-	if err != nil || !bytes.Equal(got, w.SVG()) {
-		t.Errorf("%s is stale or missing (%v): go test ./verify -run TestDocPicture -update", path, err)
-	}
+	golden.Check(t, path, w.SVG())
 }

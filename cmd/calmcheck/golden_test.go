@@ -2,16 +2,11 @@ package main
 
 import (
 	"bytes"
-	"flag"
+	goldenfile "github.com/calmcheck/calmcheck/internal/golden"
 	"os"
 	"path/filepath"
 	"testing"
 )
-
-// update rewrites the golden files of every test in this package:
-//
-//	go test ./cmd/calmcheck -update
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
 // testdata is this package's testdata directory, fixed before any test
 // changes the working directory.
@@ -26,23 +21,7 @@ var testdata = func() string {
 // golden compares got with testdata/NAME, or writes it with -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join(testdata, name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (run go test -update if the change is meant):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	goldenfile.Check(t, filepath.Join(testdata, name), got)
 }
 
 // runCLI runs the command line in dir (the current directory if empty)
