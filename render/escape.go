@@ -63,43 +63,29 @@ func clean(s string) string {
 }
 
 // dotID returns s as a quoted DOT identifier.
-func dotID(s string) string {
-	s = clean(s)
-	var b strings.Builder
-	b.Grow(len(s) + 2)
-	b.WriteByte('"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '"':
-			b.WriteString(`\"`)
-		case '\\':
-			b.WriteString(`\\`)
-		case '\n':
-			b.WriteString(`\n`)
-		default:
-			b.WriteByte(c)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
-}
+func dotID(s string) string { return dotQuote(s, false) }
 
 // dotText returns s as a quoted DOT escString that Graphviz displays as
-// s, line breaks included (centred lines).
-func dotText(s string) string {
+// s, line breaks included (centred lines); & is written as an entity,
+// since Graphviz reads entities in labels.
+func dotText(s string) string { return dotQuote(s, true) }
+
+// dotQuote quotes s for DOT: quotes, backslashes and line breaks escaped,
+// and & as &amp; when amp is set.
+func dotQuote(s string, amp bool) string {
 	s = clean(s)
 	var b strings.Builder
 	b.Grow(len(s) + 2)
 	b.WriteByte('"')
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '"':
+		switch c := s[i]; {
+		case c == '"':
 			b.WriteString(`\"`)
-		case '\\':
+		case c == '\\':
 			b.WriteString(`\\`)
-		case '\n':
+		case c == '\n':
 			b.WriteString(`\n`)
-		case '&':
+		case c == '&' && amp:
 			b.WriteString(`&amp;`)
 		default:
 			b.WriteByte(c)
