@@ -1,0 +1,196 @@
+package monotonic
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/calmcheck/calmcheck/depgraph"
+	"github.com/calmcheck/calmcheck/modules"
+)
+
+// The descriptions the checks share: cycles, witness paths, rules and
+// edges as findings name them.
+
+func ruleKey(r *modules.Rule) string { return r.Module + "." + r.Block }
+
+// cycleThrough returns the edges of a shortest cycle that starts with edge
+// ei, using only edges allow accepts.
+func cycleThrough(g *depgraph.Graph, s *depgraph.Searcher, ei int, allow func(*depgraph.Edge) bool) []int {
+	e := &g.Edges[ei]
+	if e.From == e.To {
+		return []int{ei}
+	}
+	back := s.Path(e.To, e.From, allow)
+	return append([]int{ei}, back...)
+}
+
+func cyclePath(g *depgraph.Graph, cycle []int) string {
+	if len(cycle) == 0 {
+		return ""
+	}
+	parts := []string{g.Nodes[g.Edges[cycle[0]].From].Name}
+	for _, ei := range cycle {
+		parts = append(parts, g.Nodes[g.Edges[ei].To].Name)
+	}
+	return strings.Join(parts, " -> ")
+}
+
+func cycleCollections(g *depgraph.Graph, cycle []int) []string {
+	var out []string
+	for _, ei := range cycle {
+		out = appendUnique(out, g.Nodes[g.Edges[ei].From].Name)
+		out = appendUnique(out, g.Nodes[g.Edges[ei].To].Name)
+	}
+	return out
+}
+
+func stepList(g *depgraph.Graph, path []int) string {
+	parts := make([]string, len(path))
+	for i, ei := range path {
+		e := &g.Edges[ei]
+		s := fmt.Sprintf("%s -> %s (%s at %s", g.Nodes[e.From].Name, g.Nodes[e.To].Name, e.Op, e.Rule.Pos.FileLine())
+		if e.Nonmonotonic {
+			s += ", " + e.Reason()
+		}
+		parts[i] = s + ")"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func steps(g *depgraph.Graph, path []int, mark int) []Step {
+	out := make([]Step, len(path))
+	for i, ei := range path {
+		e := &g.Edges[ei]
+		var notes []string
+		if ei == mark {
+			notes = append(notes, "point of order")
+		}
+		if e.Nonmonotonic {
+			notes = append(notes, "nonmonotonic: "+e.Reason())
+		}
+		if e.Async {
+			notes = append(notes, "asynchronous")
+		} else if e.Temporal {
+			notes = append(notes, "temporal")
+		}
+		out[i] = Step{From: g.Nodes[e.From].Name, To: g.Nodes[e.To].Name, Op: e.Op.String(), Pos: e.Rule.Pos, Note: strings.Join(notes, "; ")}
+	}
+	return out
+}
+
+// useOf describes a nonmonotonic edge: "notin b", "count<R>",
+// "deletion (<-)".
+func useOf(g *depgraph.Graph, e *depgraph.Edge) string {
+	switch {
+	case e.Negated:
+		return "notin " + g.Nodes[e.From].Name
+	case e.Aggregate, e.Op.Nonmonotonic():
+		return e.Reason()
+	}
+	return "use of " + g.Nodes[e.From].Name
+}
+
+func kindOf(e *depgraph.Edge) string {
+	switch {
+	case e.Negated:
+		return "negation"
+	case e.Aggregate:
+		return "aggregation"
+	}
+	return "nonmonotonic use"
+}
+
+func listNames(names []string) string {
+	const max = 6
+	if len(names) > max {
+		return strings.Join(names[:max], ", ") + fmt.Sprintf(" and %d more", len(names)-max)
+	}
+	return strings.Join(names, ", ")
+}
+
+func appendUnique(xs []string, s string) []string {
+	for _, x := range xs {
+		if x == s {
+			return xs
+		}
+	}
+	return append(xs, s)
+}
+
+// coordBefore returns a coordination declaration on the witness path
+// before its last asynchronous edge (-1 if none).
+func (f *facts) coordBefore(w Witness) int {
+	m := f.model()
+	if w.Async < 0 || len(w.Path) == 0 {
+		return -1
+	}
+	if ks := m.coordsOf(m.from(w.Path[0])); len(ks) > 0 && w.Path[0] != w.Async {
+		return ks[0]
+	}
+	for _, ei := range w.Path {
+		if ei == w.Async {
+			break
+		}
+		if ks := m.coordsOf(m.to(ei)); len(ks) > 0 {
+			return ks[0]
+		}
+	}
+	return -1
+}
+
+// edgePlace returns where a finding about an edge (or contract edge) is
+// reported, its module and its fingerprint key.
+func (f *facts) edgePlace(ei int) (modules.Pos, string, string) {
+	m := f.model()
+	if m.isContract(ei) {
+		c := m.p.Contracts[m.vedge(ei).contract]
+		return c.Pos, c.Module, c.Module + ".contract"
+	}
+	e := &f.g.Edges[ei]
+	return e.UsePos(), e.Rule.Module, ruleKey(e.Rule)
+}
+
+// asyncDesc describes the asynchronous edge of a witness.
+func (f *facts) asyncDesc(ei int) string {
+	g, m := f.g, f.model()
+	switch {
+	case ei < 0:
+		return "an asynchronous edge"
+	case m.isContract(ei):
+		return "the asynchronous " + m.contractDesc(m.vedge(ei))
+	}
+	e := &g.Edges[ei]
+	return fmt.Sprintf("the asynchronous %s <~ %s (%s)", g.Nodes[e.To].Name, g.Nodes[e.From].Name, e.Rule.Pos.FileLine())
+}
+
+// stepDesc describes the nonmonotonic edge of a witness.
+func (f *facts) stepDesc(ei int) string {
+	g, m := f.g, f.model()
+	if m.isContract(ei) {
+		return "the nonmonotonic step implied by the abstraction: " + m.contractDesc(m.vedge(ei))
+	}
+	e := &g.Edges[ei]
+	return fmt.Sprintf("the nonmonotonic %s in %s", useOf(g, e), e.Rule.Shape())
+}
+
+// steps renders a witness path, contract edges included.
+func (f *facts) steps(path []int, mark int) []Step {
+	g, m := f.g, f.model()
+	var real []int
+	out := make([]Step, 0, len(path))
+	for _, ei := range path {
+		if !m.isContract(ei) {
+			real = append(real[:0], ei)
+			out = append(out, steps(g, real, mark)...)
+			continue
+		}
+		ce := m.vedge(ei)
+		c := m.p.Contracts[ce.contract]
+		note := fmt.Sprintf("contract of %s: %s", c.Module, c.Label)
+		if ei == mark {
+			note = "point of order; " + note
+		}
+		out = append(out, Step{From: g.Nodes[ce.from].Name, To: g.Nodes[ce.to].Name, Op: "contract", Pos: c.Pos, Note: note})
+	}
+	return out
+}

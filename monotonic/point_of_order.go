@@ -1,0 +1,241 @@
+package monotonic
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/calmcheck/calmcheck/depgraph"
+	"github.com/calmcheck/calmcheck/modules"
+)
+
+// PointOfOrder reports nonmonotonic rules that messages can reach in
+// different orders.
+var PointOfOrder = &Analyzer{
+	Name:     "point-of-order",
+	Severity: modules.Warning,
+	Doc: `A nonmonotonic rule that inputs reach asynchronously: where order matters.
+
+A point of order is a nonmonotonic use (notin, an aggregate, a deletion <-
+or an upsert <+-) of a collection whose contents arrive asynchronously:
+from an input interface (the environment delivers inputs in any order),
+from a dangling read end, or through a channel (<~). Different arrival
+orders can give different results there, so replicas may diverge unless
+the inputs are ordered (coordinated) before it. The finding names the
+inputs and channels that reach it, and says whether its result is
+persisted (the rule deletes or overwrites, or its result reaches a table:
+every input through it must be ordered) or only observed (its result
+flows only to scratches, outputs and channels within the timestep:
+ordering is needed only when it is observed, e.g. at checkout), and the
+key it groups by, where there is one. Coordinate there, restructure the
+program to be monotonic (log the inputs and summarize them only when
+observed, as the disorderly cart does), or acknowledge the coordination
+with coordinated: "why" on the rule or its block.`,
+	Run: runPointOfOrder,
+}
+
+// maxChannels is how many of the channels through which a point of order
+// is reached its finding names.
+const maxChannels = 4
+
+type poo struct {
+	rule  *modules.Rule
+	edges []int // the nonmonotonic edges of the rule whose tail is asynchronous
+}
+
+func runPointOfOrder(pass *Pass) {
+	g, f := pass.Graph, pass.facts
+	f.async()
+	var found []poo
+	byRule := map[int]int{}
+	for i := range g.Edges {
+		e := &g.Edges[i]
+		if !e.Nonmonotonic || !f.reached[e.From] {
+			continue
+		}
+		k, ok := byRule[e.RuleID]
+		if !ok {
+			k = len(found)
+			byRule[e.RuleID] = k
+			found = append(found, poo{rule: e.Rule})
+		}
+		found[k].edges = append(found[k].edges, i)
+	}
+	// The contracts that stand in for missing implementations imply a
+	// point of order where they are nonmonotonic and reached
+	// asynchronously.
+	m := f.model()
+	var implied []int // indexes of contract edges
+	for i, ce := range m.vedges {
+		if (ce.label == N || ce.label == D) && f.reached[ce.from] {
+			implied = append(implied, i)
+		}
+	}
+	if len(found) == 0 && len(implied) == 0 {
+		return
+	}
+	// Which entries reach each point of order (all of them), and through
+	// which channels (the first few: listing every channel would make the
+	// report quadratic in the size of large programs).
+	entries := g.Entries()
+	isEntry := make([]bool, len(g.Nodes))
+	for _, v := range entries {
+		isEntry[v] = true
+	}
+	var channels []int
+	for _, n := range g.Nodes {
+		if n.Kind == modules.Channel && !isEntry[n.ID] {
+			channels = append(channels, n.ID)
+		}
+	}
+	targets := make([][]int, len(found), len(found)+len(implied))
+	for i, p := range found {
+		for _, ei := range p.edges {
+			targets[i] = append(targets[i], g.Edges[ei].From)
+		}
+	}
+	for _, i := range implied {
+		targets = append(targets, []int{m.vedges[i].from})
+	}
+	reach := f.origins(entries, targets)
+	via, viaMore := f.firstOrigins(channels, maxChannels, targets)
+	persists := f.persists()
+	ureached := f.uncovered()
+	for i, p := range found {
+		e0 := &g.Edges[p.edges[0]]
+		r := p.rule
+		inputs := g.Names(reach[i])
+		chans := g.Names(via[i])
+		var uses []string
+		cols := []string{g.Nodes[e0.To].Name}
+		for _, ei := range p.edges {
+			e := &g.Edges[ei]
+			if e.Negated {
+				uses = append(uses, "notin "+g.Nodes[e.From].Name)
+			}
+			cols = appendUnique(cols, g.Nodes[e.From].Name)
+		}
+		if e0.Aggregate {
+			for _, a := range r.Aggregates() {
+				uses = append(uses, a.String())
+			}
+		}
+		switch r.Op {
+		case modules.OpDelete:
+			uses = append(uses, "deletion (<-)")
+		case modules.OpUpsert:
+			uses = append(uses, "upsert (<+-)")
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "point of order: %s in %s", strings.Join(uses, ", "), r.Shape())
+		b.WriteString(" is reached asynchronously")
+		writeReach(&b, inputs, chans, viaMore[i])
+		persisted := r.Op.Nonmonotonic() || persists[e0.To]
+		switch {
+		case r.Op.Nonmonotonic():
+			b.WriteString("; persisted (a deletion or overwrite lasts): every input through it must be ordered")
+		case persisted:
+			b.WriteString("; persisted (its result reaches a table): every input through it must be ordered")
+		default:
+			b.WriteString("; observed (its result only flows to scratches, outputs and channels): ordering is needed only where it is observed")
+		}
+		if key := groupingKey(g, r, p.edges); len(key) > 0 {
+			fmt.Fprintf(&b, "; keyed by (%s)", strings.Join(key, ", "))
+		}
+		// Witness: how an input reaches the first nonmonotonic edge.
+		flow := append(f.witnessTo(e0.From), p.edges[0])
+		fd := Finding{
+			Pos: e0.UsePos(), Module: r.Module, Rule: r, Collections: cols,
+			Inputs: inputs, Key: ruleKey(r),
+			Flow: steps(g, flow, p.edges[0]), Message: b.String(),
+		}
+		// Coordination and seals: a point of order whose every
+		// nonmonotonic use is a protocol's mechanism, sealed, or reached
+		// only through coordinated collections is covered.
+		if why := f.covers(p.edges, ureached); why != "" {
+			fd.Check, fd.Severity, fd.Acknowledged = pass.Analyzer.Name, modules.Note, why
+		}
+		pass.Report(fd)
+	}
+	for j, vi := range implied {
+		i := len(found) + j
+		ce := &m.vedges[vi]
+		c := m.p.Contracts[ce.contract]
+		var b strings.Builder
+		fmt.Fprintf(&b, "point of order implied by the abstraction: the contract %s of %s promises a nonmonotonic step from %s to %s in any implementation, and %s is reached asynchronously",
+			c, c.Module, c.Input.Name, c.Output.Name, c.Input.Name)
+		writeReach(&b, g.Names(reach[i]), g.Names(via[i]), viaMore[i])
+		b.WriteString("; every implementation will need what enters it ordered, or a design that needs no order")
+		fd := Finding{
+			Pos: c.Pos, Module: c.Module, Collections: []string{c.Output.Name, c.Input.Name},
+			Inputs: g.Names(reach[i]), Key: c.Module + ".contract " + c.Input.Name + " -> " + c.Output.Name,
+			Flow: f.steps(append(f.witnessTo(ce.from), len(g.Edges)+vi), len(g.Edges)+vi), Message: b.String(),
+		}
+		if !ureached[ce.from] {
+			fd.Check, fd.Severity, fd.Acknowledged = pass.Analyzer.Name, modules.Note, f.coordinatedReason(ce.from)
+		}
+		pass.Report(fd)
+	}
+}
+
+func writeReach(b *strings.Builder, inputs, chans []string, more bool) {
+	if len(inputs) > 0 {
+		fmt.Fprintf(b, " from %s", listNames(inputs))
+	}
+	if len(chans) > 0 {
+		fmt.Fprintf(b, " through %s", strings.Join(chans, ", "))
+		if more {
+			b.WriteString(" and other channels")
+		}
+	}
+}
+
+// groupingKey returns the head columns a nonmonotonic rule is evaluated
+// per: for an aggregate, the grouping columns; for a negation, the head
+// columns whose variables the negated atom tests.
+func groupingKey(g *depgraph.Graph, r *modules.Rule, edges []int) []string {
+	h, ok := g.Lookup(r.Head.Pred)
+	if !ok {
+		return nil
+	}
+	cols := g.Nodes[h].Decl.Columns()
+	if len(cols) != len(r.Head.Args) {
+		return nil
+	}
+	var key []string
+	if r.HasAggregate() {
+		for i, a := range r.Head.Args {
+			if _, agg := a.(*modules.AggExpr); !agg {
+				key = append(key, cols[i].Name)
+			}
+		}
+		return key
+	}
+	var negVars []string // a rule has few variables: a slice beats a map
+	var walk func(x modules.Expr)
+	walk = func(x modules.Expr) {
+		switch x := x.(type) {
+		case *modules.Var:
+			if !x.Wildcard() {
+				negVars = append(negVars, x.Name)
+			}
+		case *modules.ListExpr:
+			for _, y := range x.Elems {
+				walk(y)
+			}
+		}
+	}
+	for _, a := range r.BodyAtoms() {
+		if a.Negated {
+			for _, x := range a.Args {
+				walk(x)
+			}
+		}
+	}
+	for i, a := range r.Head.Args {
+		if v, ok := a.(*modules.Var); ok && slices.Contains(negVars, v.Name) {
+			key = appendUnique(key, cols[i].Name)
+		}
+	}
+	return key
+}

@@ -1,0 +1,46 @@
+package monotonic
+
+import (
+	"fmt"
+
+	"github.com/calmcheck/calmcheck/depgraph"
+	"github.com/calmcheck/calmcheck/modules"
+)
+
+// Underspecified reports the dangling ends of the dataflow.
+var Underspecified = &Analyzer{
+	Name:     "underspecified",
+	Severity: modules.Error,
+	Doc: `A dangling end of the dataflow (the talk's ?? node).
+
+An input interface that nothing reads, an output interface that nothing
+writes, a channel that is written but never read or read but never written:
+the program composes an abstract protocol without a module that realizes
+it, so part of its dataflow is unspecified. Include the implementing module
+(for example BestEffortDelivery for DeliveryProtocol), or remove the
+interface.`,
+	Run: runUnderspecified,
+}
+
+func runUnderspecified(pass *Pass) {
+	g := pass.Graph
+	for _, d := range g.Underspecified() {
+		n := &g.Nodes[d.Node]
+		var msg string
+		switch {
+		case n.Kind == modules.Input:
+			msg = fmt.Sprintf("input interface %s is never read (%s -> ??): nothing in the program consumes what enters it", n.Name, n.Name)
+		case n.Kind == modules.Output:
+			msg = fmt.Sprintf("output interface %s is never written (?? -> %s): nothing in the program produces it", n.Name, n.Name)
+		case d.Direction == depgraph.DirOutput:
+			msg = fmt.Sprintf("channel %s is written but never read (%s -> ??): no module of the program receives its messages", n.Name, n.Name)
+		default:
+			msg = fmt.Sprintf("channel %s is read but never written (?? -> %s): no module of the program sends its messages", n.Name, n.Name)
+		}
+		msg += fmt.Sprintf("; %s is declared by %s: include a module that realizes it", n.Name, n.Module)
+		pass.Report(Finding{
+			Pos: declPos(n.Decl), Module: n.Module, Collections: []string{n.Name},
+			Key: string(d.Direction), Message: msg,
+		})
+	}
+}
