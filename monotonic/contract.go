@@ -30,7 +30,6 @@ func runContract(pass *Pass) {
 	if len(m.realized) == 0 {
 		return
 	}
-	scc := f.sccAll()
 	for _, ci := range m.realized {
 		c := m.p.Contracts[ci]
 		in, out := m.contractIO[ci][0], m.contractIO[ci][1]
@@ -48,7 +47,7 @@ func runContract(pass *Pass) {
 		}
 		a := *m.full
 		a.stop = stop
-		l := newLabeler(g, scc, &a)
+		l := newLabeler(g, &a)
 		l.run(in)
 		lab, ok := l.label(out)
 		if !ok || lab <= declared {

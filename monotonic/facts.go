@@ -67,7 +67,7 @@ func (f *facts) searcher() *depgraph.Searcher {
 
 func (f *facts) pathLabels() []PathLabel {
 	if !f.labelsDone {
-		f.labels = pathLabels(f.g, f.sccAll())
+		f.labels = pathLabels(f.g)
 		f.labelsDone = true
 	}
 	return f.labels

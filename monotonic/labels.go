@@ -180,28 +180,27 @@ type PathLabel struct {
 	Async      int
 }
 
-// labeler propagates label states from one input at a time over the
-// condensation of the graph, reusing its arrays between inputs.
+// labeler propagates label states from one input at a time (or from
+// several at once), reusing its arrays between runs.
 type labeler struct {
 	g       *depgraph.Graph
-	scc     *depgraph.SCC
 	a       *automaton
 	mask    []uint8 // node -> set of states
 	parent  []int32 // node*numStates+state -> edge that set it (-1 at the input)
 	pstate  []uint8 // state of the edge's tail on that path
-	pending []bool  // component has a node with a new state
+	depth   []int32 // node*numStates+state -> length of the shortest walk to it
 	touched []int32
-	work    []int32 // (node*numStates+state) items
+	work    []int32 // (node*numStates+state) items: the breadth-first queue
 }
 
-func newLabeler(g *depgraph.Graph, scc *depgraph.SCC, a *automaton) *labeler {
+func newLabeler(g *depgraph.Graph, a *automaton) *labeler {
 	n := len(g.Nodes)
 	return &labeler{
-		g: g, scc: scc, a: a,
-		mask:    make([]uint8, n),
-		parent:  make([]int32, n*numStates),
-		pstate:  make([]uint8, n*numStates),
-		pending: make([]bool, scc.Count),
+		g: g, a: a,
+		mask:   make([]uint8, n),
+		parent: make([]int32, n*numStates),
+		pstate: make([]uint8, n*numStates),
+		depth:  make([]int32, n*numStates),
 	}
 }
 
@@ -219,98 +218,69 @@ func (l *labeler) set(w int, s uint8, e int32, ps uint8) bool {
 	return true
 }
 
-// run propagates from src. Components are processed in topological order
-// (Tarjan numbers them in reverse), each with a local worklist until its
-// states are stable; each (node, state) pair is set once, so the run is
-// O(numStates * (V + E)). A component that holds both an A and an N edge
-// ends up D everywhere once a path enters it, without special casing.
-// Contract edges are not in the components: one that reaches a component
-// already processed makes it pending again (a contract edge sets each
-// state of its head once, so this happens at most numStates times per
-// contract edge).
+// run propagates from srcs: a breadth-first search over (node, state)
+// pairs, so that each pair is first reached, and keeps as its parent, by a
+// shortest walk from a source (witnesses are shortest walks). Each (node,
+// state) pair is set once, so a run is O(numStates * (V + E)). A node
+// reached in state D absorbs everything: its other states are not
+// propagated further (every walk on from it is D). Contract edges are
+// edges like the others.
 func (l *labeler) run(srcs ...int) {
 	for _, v := range l.touched {
 		l.mask[v] = 0
 	}
 	l.touched = l.touched[:0]
-	g, scc, a := l.g, l.scc, l.a
-	cursor := -1
+	g, a := l.g, l.a
+	l.work = l.work[:0]
 	for _, src := range srcs {
-		l.set(src, a.arrive(src, stBot), -1, 0)
-		c := int(scc.Comp[src])
-		l.pending[c] = true
-		cursor = max(cursor, c)
+		s := a.arrive(src, stBot)
+		if l.set(src, s, -1, 0) {
+			l.depth[src*numStates+int(s)] = 0
+			l.work = append(l.work, int32(src)*numStates+int32(s))
+		}
 	}
 	start := -1
 	if len(srcs) == 1 {
 		start = srcs[0]
 	}
 	ne := int32(len(g.Edges))
-	for c := cursor; c >= 0; {
-		if !l.pending[c] {
-			c--
+	for qi := 0; qi < len(l.work); qi++ {
+		it := l.work[qi]
+		v, s := int(it/numStates), uint8(it%numStates)
+		if s != stD && l.mask[v]&(1<<stD) != 0 && l.depth[v*numStates+stD] <= l.depth[it] {
+			continue // superseded: the walks on from v in D are no longer
+		}
+		if a != nil && a.stop != nil && a.stop[v] && v != start {
+			continue // a boundary: paths end here
+		}
+		d := l.depth[it] + 1
+		to, flags := g.OutAdj(v)
+		ids := g.Out(v)
+		for i, w := range to {
+			var ns uint8
+			if a == nil {
+				ns = step(s, flags[i])
+			} else {
+				ns = a.arrive(int(w), a.edgeStep(s, int(ids[i]), flags[i]))
+			}
+			if l.set(int(w), ns, ids[i], s) {
+				k := w*numStates + int32(ns)
+				l.depth[k] = d
+				l.work = append(l.work, k)
+			}
+		}
+		if a == nil || a.virt == nil {
 			continue
 		}
-		l.pending[c] = false
-		bumped := -1
-		l.work = l.work[:0]
-		for _, v := range scc.Members(c) {
-			for s := uint8(0); s < numStates; s++ {
-				if l.mask[v]&(1<<s) != 0 {
-					l.work = append(l.work, v*numStates+int32(s))
-				}
+		for _, vi := range a.virt[v] {
+			ce := &a.vedges[vi]
+			w := ce.to
+			ns := a.arrive(w, stepLabel(s, ce.label))
+			if l.set(w, ns, ne+vi, s) {
+				k := int32(w)*numStates + int32(ns)
+				l.depth[k] = d
+				l.work = append(l.work, k)
 			}
-		}
-		for len(l.work) > 0 {
-			it := l.work[len(l.work)-1]
-			l.work = l.work[:len(l.work)-1]
-			v, s := int(it/numStates), uint8(it%numStates)
-			if l.mask[v]&(1<<stD) != 0 && s != stD {
-				continue // superseded
-			}
-			if a != nil && a.stop != nil && a.stop[v] && v != start {
-				continue // a boundary: paths end here
-			}
-			to, flags := g.OutAdj(v)
-			ids := g.Out(v)
-			for i, w := range to {
-				var ns uint8
-				if a == nil {
-					ns = step(s, flags[i])
-				} else {
-					ns = a.arrive(int(w), a.edgeStep(s, int(ids[i]), flags[i]))
-				}
-				if !l.set(int(w), ns, ids[i], s) {
-					continue
-				}
-				if wc := int(scc.Comp[w]); wc == c {
-					l.work = append(l.work, w*numStates+int32(ns))
-				} else {
-					l.pending[wc] = true
-				}
-			}
-			if a == nil || a.virt == nil {
-				continue
-			}
-			for _, vi := range a.virt[v] {
-				ce := &a.vedges[vi]
-				w := ce.to
-				ns := a.arrive(w, stepLabel(s, ce.label))
-				if !l.set(w, ns, ne+vi, s) {
-					continue
-				}
-				if wc := int(scc.Comp[w]); wc == c {
-					l.work = append(l.work, int32(w)*numStates+int32(ns))
-				} else {
-					l.pending[wc] = true
-					bumped = max(bumped, wc)
-				}
-			}
-		}
-		if bumped > c {
-			c = bumped // a contract edge reached a component processed before
-		} else {
-			c--
 		}
 	}
 }
@@ -385,7 +355,7 @@ func (l *labeler) async(ei int) bool {
 // with false for nodes it does not reach). It is the per-input table the
 // path report is made of.
 func Labels(g *depgraph.Graph, src int) ([]Label, []bool) {
-	l := newLabeler(g, g.SCC(0), nil)
+	l := newLabeler(g, nil)
 	l.run(src)
 	out := make([]Label, len(g.Nodes))
 	ok := make([]bool, len(g.Nodes))
@@ -397,12 +367,12 @@ func Labels(g *depgraph.Graph, src int) ([]Label, []bool) {
 
 // pathLabels computes the label of every (source, sink) pair connected by
 // a path: one propagation per source, O(sources * (V + E)).
-func pathLabels(g *depgraph.Graph, scc *depgraph.SCC) []PathLabel {
+func pathLabels(g *depgraph.Graph) []PathLabel {
 	sources, sinks := g.Sources(), g.Sinks()
 	if len(sources) == 0 || len(sinks) == 0 {
 		return nil
 	}
-	l := newLabeler(g, scc, nil)
+	l := newLabeler(g, nil)
 	var out []PathLabel
 	for _, src := range sources {
 		l.run(src)

@@ -147,6 +147,30 @@ func bruteLabels(g *depgraph.Graph, src int) []uint8 {
 	return masks
 }
 
+// bruteDistD is the length of a shortest walk from src that reaches to
+// in state D, by a plain breadth-first search of the (node, state)
+// product graph (-1 if there is none).
+func bruteDistD(g *depgraph.Graph, src, to int) int {
+	dist := map[[2]int]int{{src, stBot}: 0}
+	queue := [][2]int{{src, stBot}}
+	for len(queue) > 0 {
+		it := queue[0]
+		queue = queue[1:]
+		if it[0] == to && it[1] == stD {
+			return dist[it]
+		}
+		for _, ei := range g.Out(it[0]) {
+			e := &g.Edges[ei]
+			next := [2]int{e.To, int(step(uint8(it[1]), e.Flags()))}
+			if _, ok := dist[next]; !ok {
+				dist[next] = dist[it] + 1
+				queue = append(queue, next)
+			}
+		}
+	}
+	return -1
+}
+
 func worst(mask uint8) Label {
 	best := Bot
 	for s := 0; s < numStates; s++ {
@@ -216,6 +240,10 @@ func TestLabelsRandom(t *testing.T) {
 			if v != pl.To || s != stD || !sawCoord || pl.Async < 0 {
 				t.Fatalf("program %d: witness %v of %s -> %s ends in %s with %v, coordinate seen %v, async %d",
 					iter, pl.Path, g.Nodes[pl.From].Name, g.Nodes[pl.To].Name, g.Nodes[v].Name, stateL[s], sawCoord, pl.Async)
+			}
+			if d := bruteDistD(g, pl.From, pl.To); len(pl.Path) != d {
+				t.Fatalf("program %d: witness %v of %s -> %s has %d edges, the shortest D walk %d",
+					iter, pl.Path, g.Nodes[pl.From].Name, g.Nodes[pl.To].Name, len(pl.Path), d)
 			}
 		}
 	}

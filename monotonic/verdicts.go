@@ -105,11 +105,10 @@ func (f *facts) verdicts() []Verdict {
 	for _, p := range f.pathLabels() {
 		raw[[2]int{p.From, p.To}] = true
 	}
-	scc := f.sccAll()
-	ld, lf := newLabeler(g, scc, m.declared), newLabeler(g, scc, m.full)
+	ld, lf := newLabeler(g, m.declared), newLabeler(g, m.full)
 	var lm *labeler
 	if m.mech != nil {
-		lm = newLabeler(g, scc, m.mech)
+		lm = newLabeler(g, m.mech)
 	}
 	byTo := make([][]Verdict, len(g.Nodes))
 	for _, src := range sources {
@@ -162,7 +161,7 @@ func (f *facts) verdicts() []Verdict {
 // nothing coordinates or seals. One propagation: O(V + E).
 func (f *facts) openEdges(a *automaton) ([]bool, *labeler) {
 	g := f.g
-	l := newLabeler(g, f.sccAll(), a)
+	l := newLabeler(g, a)
 	srcs := g.Sources()
 	out := make([]bool, len(g.Edges)+len(a.vedges))
 	if len(srcs) == 0 {
@@ -373,7 +372,7 @@ func (r *Result) DiffluentEdges(effective bool) []bool {
 	if len(sources) == 0 || len(sinks) == 0 {
 		return out
 	}
-	l := newLabeler(g, g.SCC(0), a)
+	l := newLabeler(g, a)
 	l.run(sources...)
 	fwd := l.mask
 	// next returns the state after edge ei (or contract edge) from s.
