@@ -15,8 +15,8 @@ import (
 )
 
 // go-graphviz runs one Graphviz, compiled to WebAssembly, for the whole
-// process: its module is instantiated once (at package initialization) and
-// is not safe for concurrent use. Every call into it goes through gv,
+// process: its module is compiled and instantiated once, when the first
+// drawing needs it (loadGraphviz), and is not safe for concurrent use. Every call into it goes through gv,
 // under its mutex; the Graphviz context is created on first use and kept.
 var gv struct {
 	sync.Mutex
@@ -26,7 +26,9 @@ var gv struct {
 
 func graphvizInstance(ctx context.Context) (*graphviz.Graphviz, error) {
 	if gv.g == nil && gv.err == nil {
-		gv.g, gv.err = graphviz.New(ctx)
+		if gv.err = loadGraphviz(); gv.err == nil {
+			gv.g, gv.err = graphviz.New(ctx)
+		}
 		if gv.err != nil {
 			gv.err = fmt.Errorf("starting Graphviz: %w", gv.err)
 		}
