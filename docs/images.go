@@ -13,9 +13,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/calmcheck/calmcheck/depgraph"
+	"github.com/calmcheck/calmcheck/lint"
 	"github.com/calmcheck/calmcheck/modules"
-	"github.com/calmcheck/calmcheck/monotonic"
 	"github.com/calmcheck/calmcheck/render"
 	"github.com/calmcheck/calmcheck/specs"
 )
@@ -67,21 +66,21 @@ var Pictures = []Picture{
 // Draw draws a picture as calmcheck dot does, from the built-in library.
 func Draw(ctx context.Context, p Picture) ([]byte, error) {
 	lib := modules.NewLibrary()
-	if ds := lib.LoadFS(specs.FS, "specs"); ds.HasErrors() {
-		return nil, ds
+	warnings := lib.LoadFS(specs.FS, "specs")
+	if warnings.HasErrors() {
+		return nil, warnings
 	}
-	var progs []render.Program
+	var progs []*modules.Program
 	for _, name := range p.Programs {
 		prog, ds := lib.ComposeProgram(name)
 		if ds.HasErrors() {
 			return nil, fmt.Errorf("%s: %w", p.File, ds)
 		}
-		res := monotonic.AnalyzeGraph(depgraph.Build(prog), monotonic.Analyzers)
-		rp := render.FromResult(res)
-		rp.Findings = monotonic.Finish(prog, res.Findings, monotonic.Options{})
-		progs = append(progs, rp)
+		warnings = append(warnings, ds...)
+		progs = append(progs, prog)
 	}
-	v, err := render.Build(progs, p.Options)
+	rps := render.FromReport(lint.Run(progs, warnings.Dedup(), lint.Options{}))
+	v, err := render.Build(rps, p.Options)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", p.File, err)
 	}

@@ -43,6 +43,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/calmcheck/calmcheck/depgraph"
+	"github.com/calmcheck/calmcheck/lint"
 	"github.com/calmcheck/calmcheck/modules"
 	"github.com/calmcheck/calmcheck/monotonic"
 )
@@ -72,6 +73,19 @@ type Program struct {
 func FromResult(r *monotonic.Result) Program {
 	return Program{Graph: r.Graph, Strata: r.Strata, Findings: r.Findings,
 		Coordination: r.Coordination, Seals: r.Seals, ContractEdges: r.ContractEdges}
+}
+
+// FromReport returns the Programs of a lint report: their analysis, with
+// the findings as lint reports them (expectations and acknowledgements
+// applied).
+func FromReport(rep *lint.Report) []Program {
+	var out []Program
+	for _, pr := range rep.Programs {
+		p := FromResult(pr.Result)
+		p.Findings = pr.Findings
+		out = append(out, p)
+	}
+	return out
 }
 
 // Options say what to draw.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/calmcheck/calmcheck/lint"
 	"github.com/spf13/cobra"
 )
 
@@ -34,7 +35,7 @@ example spec for each.`,
 }
 
 func writeChecks(w io.Writer, short bool) {
-	checks := allChecks()
+	checks := lint.Checks()
 	width := 0
 	for _, c := range checks {
 		width = max(width, len(c.Name))

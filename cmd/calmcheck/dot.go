@@ -10,9 +10,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/calmcheck/calmcheck/depgraph"
 	"github.com/calmcheck/calmcheck/internal/atomicfile"
-	"github.com/calmcheck/calmcheck/monotonic"
+	"github.com/calmcheck/calmcheck/lint"
 	"github.com/calmcheck/calmcheck/render"
 	"github.com/spf13/cobra"
 )
@@ -133,7 +132,7 @@ func runDot(cmd *cobra.Command, args []string, o *dotOptions) error {
 		return usageError(stderr, "--max-nodes %d: want 0 (never collapse) or more", o.maxNodes)
 	}
 
-	progs, _, err := loadPrograms(args, o.programs, o.modules, stderr, true)
+	progs, warnings, err := loadPrograms(args, o.programs, o.modules, stderr, true)
 	if err != nil {
 		return err
 	}
@@ -141,13 +140,7 @@ func runDot(cmd *cobra.Command, args []string, o *dotOptions) error {
 		fmt.Fprintln(stderr, "calmcheck: no program to draw: give --program or --module")
 		return exitError{exitTrouble}
 	}
-	var rps []render.Program
-	for _, p := range progs {
-		res := monotonic.AnalyzeGraph(depgraph.Build(p), monotonic.Analyzers)
-		rp := render.FromResult(res)
-		rp.Findings = monotonic.Finish(p, res.Findings, monotonic.Options{})
-		rps = append(rps, rp)
-	}
+	rps := render.FromReport(lint.Run(progs, warnings, lint.Options{}))
 	opt := render.Options{
 		Legend: !o.noLegend, Clusters: o.clusters, Collapse: o.collapse, Strata: o.strata,
 		Highlight: o.highlight, Effective: o.effective, Focus: o.focus, MaxNodes: o.maxNodes,

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/calmcheck/calmcheck/lint"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -116,7 +117,7 @@ func TestJSONSchema(t *testing.T) {
 	s := compileSchema(t, "https://github.com/calmcheck/calmcheck/docs/lint-json.md", jsonSchema(t))
 	_, out, _ := runCLI(t, t.TempDir(), "lint", "--format", "json")
 	validate(t, s, out)
-	var doc jsonReport
+	var doc lint.JSONReport
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +142,29 @@ func TestSARIFSchema(t *testing.T) {
 	s := compileSchema(t, "https://json.schemastore.org/sarif-2.1.0.json", schema)
 	_, out, _ := runCLI(t, t.TempDir(), "lint", "--format", "sarif")
 	validate(t, s, out)
-	var log sarifLog
+	// the parts of the log the test reads
+	var log struct {
+		Runs []struct {
+			Tool struct {
+				Driver struct {
+					Rules []struct {
+						ID string `json:"id"`
+					} `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+			Results []struct {
+				RuleID              string            `json:"ruleId"`
+				RuleIndex           int               `json:"ruleIndex"`
+				PartialFingerprints map[string]string `json:"partialFingerprints"`
+				Locations           []struct {
+					PhysicalLocation struct {
+						Region *struct{} `json:"region"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+				CodeFlows []any `json:"codeFlows"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
 	if err := json.Unmarshal([]byte(out), &log); err != nil {
 		t.Fatal(err)
 	}
@@ -351,15 +374,6 @@ func TestLintColor(t *testing.T) {
 	}
 }
 
-func TestGitHubEscaping(t *testing.T) {
-	if got := ghData("50% done\nnext"); got != "50%25 done%0Anext" {
-		t.Errorf("ghData: %q", got)
-	}
-	if got := ghProperty("a:b,c"); got != "a%3Ab%2Cc" {
-		t.Errorf("ghProperty: %q", got)
-	}
-}
-
 // TestChecksDocExamples runs the example of every check in docs/checks.md:
 // the first yaml block of each check's section, as a calmcheck.yaml in an
 // empty directory, must report that check, and the first line of the
@@ -400,7 +414,7 @@ func TestChecksDocExamples(t *testing.T) {
 			}
 		})
 	}
-	for _, c := range allChecks() {
+	for _, c := range lint.Checks() {
 		if !documented[c.Name] {
 			t.Errorf("check %s has no section in docs/checks.md", c.Name)
 		}

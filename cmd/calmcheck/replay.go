@@ -83,7 +83,7 @@ func runReplay(cmd *cobra.Command, o runOptions) error {
 		if res.Err != nil {
 			mis = append([]string{res.Err.Diagnostic().String()}, mis...)
 		}
-		runs = append(runs, &replayed{Name: []string{"A", "B"}[i], Reproduced: len(mis) == 0, Mismatches: nonNil(mis), Result: res, setup: s})
+		runs = append(runs, &replayed{Name: []string{"A", "B"}[i], Reproduced: len(mis) == 0, Mismatches: append([]string{}, mis...), Result: res, setup: s})
 	}
 	a, b := seedOutcomeLines(runs[0].Result), seedOutcomeLines(runs[1].Result)
 	differ := strings.Join(a, "\n") != strings.Join(b, "\n")

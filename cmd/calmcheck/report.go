@@ -7,10 +7,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/calmcheck/calmcheck/depgraph"
 	"github.com/calmcheck/calmcheck/internal/atomicfile"
+	"github.com/calmcheck/calmcheck/lint"
 	"github.com/calmcheck/calmcheck/modules"
-	"github.com/calmcheck/calmcheck/monotonic"
 	"github.com/calmcheck/calmcheck/render"
 	htmlreport "github.com/calmcheck/calmcheck/report"
 	"github.com/calmcheck/calmcheck/verify"
@@ -95,12 +94,8 @@ found a contradiction (the report is written all the same).`,
 
 func runReport(cmd *cobra.Command, args []string, o *reportOptions) error {
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
-	rep := &lintReport{}
-	if o.failOn == "never" {
-		rep.NoGate = true
-	} else if sev, ok := modules.ParseSeverity(o.failOn); ok {
-		rep.Gate = sev
-	} else {
+	gate, ok := lint.ParseGate(o.failOn)
+	if !ok {
 		return usageError(stderr, "unknown --fail-on %q: want error, warning, note or never", o.failOn)
 	}
 	switch {
@@ -118,7 +113,7 @@ func runReport(cmd *cobra.Command, args []string, o *reportOptions) error {
 		fmt.Fprintln(stderr, "calmcheck: no program to report on: give --program or --module")
 		return exitError{exitTrouble}
 	}
-	analyzeForReport(rep, progs, warnings, o.noExpect)
+	rep := lint.Run(progs, warnings, lint.Options{NoExpect: o.noExpect, Gate: gate})
 
 	ctx := cmd.Context()
 	if ctx == nil {
@@ -169,7 +164,7 @@ func runReport(cmd *cobra.Command, args []string, o *reportOptions) error {
 	switch {
 	case trouble:
 		return exitError{exitTrouble}
-	case rep.failed():
+	case rep.Failed():
 		return exitError{exitFindings}
 	}
 	return nil
@@ -189,46 +184,17 @@ func contradictions(vr *verify.Report) []verify.PathReport {
 	return out
 }
 
-// analyzeForReport fills rep as 'calmcheck lint' does with every check
-// enabled: the analysis of each program, the load and composition
-// warnings attributed to the programs they are about, expectations and
-// acknowledgements applied.
-func analyzeForReport(rep *lintReport, progs []*modules.Program, warnings modules.Diagnostics, noExpect bool) {
-	attributed := make([]bool, len(warnings))
-	for _, p := range progs {
-		res := monotonic.AnalyzeGraph(depgraph.Build(p), monotonic.Analyzers)
-		fs := res.Findings
-		for i, d := range warnings {
-			if f, ok := warningFinding(p, d); ok {
-				attributed[i] = true
-				fs = append(fs, f)
-			}
-		}
-		fs = monotonic.Finish(p, fs, monotonic.Options{NoExpect: noExpect})
-		rep.Programs = append(rep.Programs, &programReport{Result: res, Findings: fs})
-	}
-	for i, d := range warnings {
-		if !attributed[i] {
-			rep.Workspace = append(rep.Workspace, monotonic.Finding{Check: d.Check, Severity: d.Severity, Pos: d.Pos, Message: d.Message})
-		}
-	}
-	monotonic.SortFindings(rep.Workspace)
-}
-
 // reportDrawing is how the report draws each program: as 'calmcheck dot
 // --highlight D --no-legend' does, with the legend drawn once apart.
 var reportDrawing = render.Options{Clusters: true, Highlight: "D", Legend: true}
 
 // buildReport makes the report's document from lint's report: the data of
-// its JSON document (toJSONProgram), the rules of each program, and
+// its JSON document (lint.ProgramJSON), the rules of each program, and
 // render's drawing of each program and of the legend.
-func buildReport(ctx context.Context, rep *lintReport, vreps []*verify.Report, title string) (*htmlreport.Document, error) {
-	var rps []render.Program
+func buildReport(ctx context.Context, rep *lint.Report, vreps []*verify.Report, title string) (*htmlreport.Document, error) {
+	rps := render.FromReport(rep)
 	var names []string
 	for _, pr := range rep.Programs {
-		rp := render.FromResult(pr.Result)
-		rp.Findings = pr.Findings
-		rps = append(rps, rp)
 		names = append(names, pr.Result.Program.Name)
 	}
 	v, err := render.Build(rps, reportDrawing)
@@ -248,7 +214,7 @@ func buildReport(ctx context.Context, rep *lintReport, vreps []*verify.Report, t
 			return nil, fmt.Errorf("drawing the legend: %w", err)
 		}
 	}
-	doc.Findings = toReportFindings(toJSONFindings(rep.Workspace))
+	doc.Findings = toReportFindings(lint.FindingsJSON(rep.Workspace))
 	for i, pr := range rep.Programs {
 		pv := v.Programs[i]
 		svg, err := render.SVG(ctx, &render.View{Options: v.Options, Programs: []*render.ProgramView{pv}})
@@ -266,8 +232,8 @@ func buildReport(ctx context.Context, rep *lintReport, vreps []*verify.Report, t
 
 // toReportProgram converts a program's part of lint's JSON document, and
 // its rules, for the report.
-func toReportProgram(pr *programReport, pv *render.ProgramView, svg []byte) htmlreport.Program {
-	jp := toJSONProgram(pr)
+func toReportProgram(pr *lint.Program, pv *render.ProgramView, svg []byte) htmlreport.Program {
+	jp := lint.ProgramJSON(pr)
 	p := htmlreport.Program{Name: jp.Name, Doc: jp.Doc, View: pv, SVG: svg, Findings: toReportFindings(jp.Findings)}
 	for _, c := range jp.Collections {
 		p.Collections = append(p.Collections, htmlreport.Collection{Name: c.Name, Kind: c.Kind, Module: c.Module,
@@ -306,7 +272,7 @@ func toReportProgram(pr *programReport, pv *render.ProgramView, svg []byte) html
 	return p
 }
 
-func toReportFindings(fs []jsonFinding) []htmlreport.Finding {
+func toReportFindings(fs []lint.JSONFinding) []htmlreport.Finding {
 	var out []htmlreport.Finding
 	for _, f := range fs {
 		rf := htmlreport.Finding{Check: f.Check, Severity: f.Severity, Message: f.Message,
@@ -326,7 +292,7 @@ func toReportFindings(fs []jsonFinding) []htmlreport.Finding {
 // pairs, and the witnesses (their text and spacetime diagram). It gives
 // nothing that depends on timing, so that the report stays deterministic
 // for a seed. A nil report is a program that could not be verified.
-func toReportVerification(vr *verify.Report, pr *programReport) *htmlreport.Verification {
+func toReportVerification(vr *verify.Report, pr *lint.Program) *htmlreport.Verification {
 	if vr == nil {
 		return &htmlreport.Verification{Summary: "The program could not be verified: it cannot be compiled for execution (see the messages of calmcheck report --verify)."}
 	}

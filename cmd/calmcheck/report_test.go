@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/calmcheck/calmcheck/lint"
 )
 
 // reportOf runs calmcheck report in dir with args and returns the page.
@@ -44,13 +46,13 @@ func TestReportAgreesWithLint(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("lint: exit %d: %s", code, errs)
 	}
-	var doc jsonReport
+	var doc lint.JSONReport
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatal(err)
 	}
 	rows := findingRow.FindAllStringSubmatch(page, -1)
 	text := html.UnescapeString(page) // as a browser shows it
-	var want []jsonFinding
+	var want []lint.JSONFinding
 	for _, p := range doc.Programs {
 		want = append(want, p.Findings...)
 		if !strings.Contains(page, "<h2>"+p.Name+" <span class=\"counts\">") {

@@ -12,11 +12,10 @@ import (
 	"runtime/debug"
 	"strings"
 
-	"github.com/calmcheck/calmcheck/depgraph"
 	"github.com/calmcheck/calmcheck/executor"
 	"github.com/calmcheck/calmcheck/internal/atomicfile"
+	"github.com/calmcheck/calmcheck/lint"
 	"github.com/calmcheck/calmcheck/modules"
-	"github.com/calmcheck/calmcheck/monotonic"
 	"github.com/calmcheck/calmcheck/specs"
 	"github.com/calmcheck/calmcheck/verify"
 	"github.com/spf13/cobra"
@@ -143,7 +142,7 @@ func runVerify(cmd *cobra.Command, args []string, o *verifyOptions) error {
 		}
 		paths = append(paths, wl.File)
 	}
-	progs, _, err := loadPrograms(paths, o.programs, o.modules, stderr, o.format == "text")
+	progs, warnings, err := loadPrograms(paths, o.programs, o.modules, stderr, o.format == "text")
 	if err != nil {
 		return err
 	}
@@ -157,13 +156,12 @@ func runVerify(cmd *cobra.Command, args []string, o *verifyOptions) error {
 		defer debug.SetGCPercent(debug.SetGCPercent(400))
 	}
 	bar := newProgressBar(stderr, o.progress)
-	rep := &lintReport{}
+	// verify's JSON document is lint's, gated at error.
+	rep := lint.Run(progs, warnings, lint.Options{NoExpect: o.noExpect, Gate: lint.Gate{Severity: modules.Error}})
 	var vreps []*verify.Report
 	trouble := false
 	for i, p := range progs {
-		res := monotonic.AnalyzeGraph(depgraph.Build(p), monotonic.Analyzers)
-		fs := monotonic.Finish(p, res.Findings, monotonic.Options{NoExpect: o.noExpect})
-		rep.Programs = append(rep.Programs, &programReport{Result: res, Findings: fs})
+		res, fs := rep.Programs[i].Result, rep.Programs[i].Findings
 		opts := verify.Options{Seed: o.seed, Schedules: o.schedules, Workloads: o.workloads, Workload: wl, Jobs: o.jobs,
 			Explore: o.explore, MaxTicks: o.maxTicks}
 		if bar != nil {

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
 	"io"
 
-	"github.com/calmcheck/calmcheck/modules"
+	"github.com/calmcheck/calmcheck/lint"
 	"github.com/calmcheck/calmcheck/verify"
 )
 
@@ -84,7 +81,7 @@ func toJSONVerification(vreps []*verify.Report) jsonVerification {
 		jp := jsonVerifiedProgram{Name: vr.Program, Verified: vr.Workloads != nil, Workloads: []jsonVWorkload{}, Findings: []jsonVFinding{},
 			Paths: []jsonVPath{}, Witnesses: []*verify.Witness{}}
 		for _, w := range vr.Workloads {
-			jp.Workloads = append(jp.Workloads, jsonVWorkload{Name: w.Name, Generated: w.Generated, Nodes: nonNil(w.Nodes), Facts: w.Facts, Inputs: w.Inputs, Note: w.Note})
+			jp.Workloads = append(jp.Workloads, jsonVWorkload{Name: w.Name, Generated: w.Generated, Nodes: append([]string{}, w.Nodes...), Facts: w.Facts, Inputs: w.Inputs, Note: w.Note})
 		}
 		for _, f := range vr.Findings {
 			if f.Verdict == verify.NotChecked {
@@ -116,30 +113,7 @@ func toJSONVerification(vreps []*verify.Report) jsonVerification {
 
 // writeVerifyJSON prints lint's JSON document for the programs, with the
 // verification section added as its last key.
-func writeVerifyJSON(w io.Writer, rep *lintReport, vreps []*verify.Report) error {
-	rep.Gate = modules.Error
-	var buf bytes.Buffer
-	if err := writeJSON(&buf, rep); err != nil {
-		return err
-	}
-	doc := bytes.TrimRight(buf.Bytes(), "\n")
-	if len(doc) == 0 || doc[len(doc)-1] != '}' {
-		return fmt.Errorf("internal error: the lint document does not end with }")
-	}
-	var sb bytes.Buffer
-	enc := json.NewEncoder(&sb)
-	enc.SetIndent("  ", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(toJSONVerification(vreps)); err != nil {
-		return err
-	}
-	sec := bytes.TrimRight(sb.Bytes(), "\n")
-	doc = bytes.TrimRight(doc[:len(doc)-1], "\n ")
-	var out bytes.Buffer
-	out.Write(doc)
-	out.WriteString(",\n  \"verification\": ")
-	out.Write(sec)
-	out.WriteString("\n}\n")
-	_, err := w.Write(out.Bytes())
-	return err
+func writeVerifyJSON(w io.Writer, rep *lint.Report, vreps []*verify.Report) error {
+	f := &lint.JSON{ToolVersion: Version, Sections: []lint.Section{{Key: "verification", Value: toJSONVerification(vreps)}}}
+	return lint.Write(w, f, rep)
 }

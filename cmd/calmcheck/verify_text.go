@@ -7,12 +7,13 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/calmcheck/calmcheck/lint"
 	"github.com/calmcheck/calmcheck/verify"
 )
 
 // writeVerifyText prints, per program, the verdicts on its findings and
 // pairs and its witnesses.
-func writeVerifyText(w io.Writer, rep *lintReport, vreps []*verify.Report, dir string) {
+func writeVerifyText(w io.Writer, rep *lint.Report, vreps []*verify.Report, dir string) {
 	for i, vr := range vreps {
 		if i > 0 {
 			fmt.Fprintln(w)

@@ -1,4 +1,4 @@
-package main
+package lint
 
 import (
 	"fmt"
@@ -39,47 +39,65 @@ func (p painter) severity(s modules.Severity) string {
 	return p.paint(ansiBold+ansiCyan, s.String())
 }
 
-// writeText prints findings as file:line:col: severity: message [check],
+// Text prints findings as file:line:col: severity: message [check],
 // grouped by program, each program followed by its path-label table, and
 // a summary line.
-func writeText(w io.Writer, r *lintReport, color bool) {
-	p := painter(color)
-	for _, f := range r.Workspace {
-		writeTextFinding(w, p, &f)
-	}
-	for i, pr := range r.Programs {
-		if i > 0 || len(r.Workspace) > 0 {
-			fmt.Fprintln(w)
-		}
-		prog := pr.Result.Program
-		fmt.Fprintf(w, "%s %s: %s (%d collection%s, %d rule%s)\n", p.paint(ansiBold, "program"), p.paint(ansiBold, prog.Name),
-			strings.Join(prog.Roots, ", "), len(prog.Collections), plural(len(prog.Collections)), len(prog.Rules), plural(len(prog.Rules)))
-		for _, f := range pr.Findings {
-			writeTextFinding(w, p, &f)
-		}
-		writeTextPaths(w, pr.Result)
-	}
-	e, wn, n, x := r.counts()
-	fmt.Fprintf(w, "\n%d program%s: %d error%s, %d warning%s, %d note%s", len(r.Programs), plural(len(r.Programs)),
-		e, plural(e), wn, plural(wn), n, plural(n))
-	if x > 0 {
-		fmt.Fprintf(w, " (%d expected)", x)
-	}
-	if r.Baselined > 0 {
-		fmt.Fprintf(w, "; %d hidden by the baseline", r.Baselined)
-	}
-	fmt.Fprintln(w)
+type Text struct {
+	Color bool // ANSI colours
+
+	w         *errWriter
+	n         int
+	workspace bool
 }
 
-func writeTextFinding(w io.Writer, p painter, f *monotonic.Finding) {
-	fmt.Fprintf(w, "%s: %s: %s [%s]", f.Pos, p.severity(f.Severity), f.Message, f.Check)
-	if f.Acknowledged != "" {
-		fmt.Fprintf(w, " %s", p.paint(ansiDim, fmt.Sprintf("(acknowledged: %s)", f.Acknowledged)))
+func (f *Text) Start(w io.Writer, r *Report) error {
+	f.w, f.n, f.workspace = &errWriter{w: w}, 0, len(r.Workspace) > 0
+	for _, x := range r.Workspace {
+		f.finding(&x)
 	}
-	if f.Expected {
-		fmt.Fprintf(w, " %s", p.paint(ansiDim, "(expected)"))
+	return f.w.err
+}
+
+func (f *Text) Program(w io.Writer, pr *Program) error {
+	p := painter(f.Color)
+	if f.n > 0 || f.workspace {
+		f.w.printf("\n")
 	}
-	fmt.Fprintln(w)
+	f.n++
+	prog := pr.Result.Program
+	f.w.printf("%s %s: %s (%d collection%s, %d rule%s)\n", p.paint(ansiBold, "program"), p.paint(ansiBold, prog.Name),
+		strings.Join(prog.Roots, ", "), len(prog.Collections), plural(len(prog.Collections)), len(prog.Rules), plural(len(prog.Rules)))
+	for _, x := range pr.Findings {
+		f.finding(&x)
+	}
+	writeTextPaths(f.w, pr.Result)
+	return f.w.err
+}
+
+func (f *Text) End(w io.Writer, r *Report) error {
+	e, wn, n, x := r.Counts()
+	f.w.printf("\n%d program%s: %d error%s, %d warning%s, %d note%s", len(r.Programs), plural(len(r.Programs)),
+		e, plural(e), wn, plural(wn), n, plural(n))
+	if x > 0 {
+		f.w.printf(" (%d expected)", x)
+	}
+	if r.Baselined > 0 {
+		f.w.printf("; %d hidden by the baseline", r.Baselined)
+	}
+	f.w.printf("\n")
+	return f.w.err
+}
+
+func (f *Text) finding(x *monotonic.Finding) {
+	p := painter(f.Color)
+	f.w.printf("%s: %s: %s [%s]", x.Pos, p.severity(x.Severity), x.Message, x.Check)
+	if x.Acknowledged != "" {
+		f.w.printf(" %s", p.paint(ansiDim, fmt.Sprintf("(acknowledged: %s)", x.Acknowledged)))
+	}
+	if x.Expected {
+		f.w.printf(" %s", p.paint(ansiDim, "(expected)"))
+	}
+	f.w.printf("\n")
 }
 
 // writeTextPaths prints, per output, the inputs that reach it with their

@@ -1,31 +1,17 @@
-package main
+package lint
 
 import (
-	"encoding/json"
 	"io"
 	"net/url"
 	"path/filepath"
 	"strings"
 
 	"github.com/calmcheck/calmcheck/modules"
+	"github.com/calmcheck/calmcheck/monotonic"
 )
 
-// SARIF 2.1.0 output: one run, one rule per check, one result per finding
-// with its physical location, a codeFlow for the path or cycle it
-// carries, partialFingerprints independent of line numbers, and
-// suppressions for acknowledged and expected findings. A test validates
-// it against the SARIF 2.1.0 JSON schema (testdata/sarif-schema-2.1.0.json).
-
-type sarifLog struct {
-	Schema  string     `json:"$schema"`
-	Version string     `json:"version"`
-	Runs    []sarifRun `json:"runs"`
-}
-
-type sarifRun struct {
-	Tool    sarifTool     `json:"tool"`
-	Results []sarifResult `json:"results"`
-}
+// SARIF 2.1.0 output: the log's types. A test of cmd/calmcheck validates
+// the output against the SARIF 2.1.0 JSON schema.
 
 type sarifTool struct {
 	Driver sarifDriver `json:"driver"`
@@ -156,12 +142,24 @@ func sarifLoc(pos modules.Pos, msg string) sarifLocation {
 	return loc
 }
 
-func writeSARIF(w io.Writer, r *lintReport) error {
-	checks := allChecks()
-	index := map[string]int{}
-	driver := sarifDriver{Name: "calmcheck", Version: Version, InformationURI: "https://github.com/calmcheck/calmcheck"}
-	for i, c := range checks {
-		index[c.Name] = i
+// SARIF writes a SARIF 2.1.0 log: one run, one rule per check, one result
+// per finding with its physical location, a codeFlow for the path or
+// cycle it carries, partialFingerprints independent of line numbers, and
+// suppressions for acknowledged and expected findings. It streams: each
+// result is encoded when its program comes.
+type SARIF struct {
+	ToolVersion string
+
+	w     *errWriter
+	index map[string]int
+	n     int
+}
+
+func (f *SARIF) Start(w io.Writer, r *Report) error {
+	f.w, f.index, f.n = &errWriter{w: w}, map[string]int{}, 0
+	driver := sarifDriver{Name: "calmcheck", Version: f.ToolVersion, InformationURI: "https://github.com/calmcheck/calmcheck"}
+	for i, c := range Checks() {
+		f.index[c.Name] = i
 		short := modules.FirstSentence(c.Doc)
 		driver.Rules = append(driver.Rules, sarifRule{
 			ID: c.Name, Name: c.Name,
@@ -171,49 +169,68 @@ func writeSARIF(w io.Writer, r *lintReport) error {
 			DefaultConfiguration: sarifRuleCfg{Level: sarifLevel(c.Severity)},
 		})
 	}
-	results := []sarifResult{}
-	for _, f := range r.all() {
-		msg := f.Message
-		if f.Program != "" {
-			msg = f.Program + ": " + msg
-		}
-		res := sarifResult{
-			RuleID: f.Check, RuleIndex: index[f.Check], Level: sarifLevel(f.Severity),
-			Message:             sarifText{Text: msg},
-			Locations:           []sarifLocation{sarifLoc(f.Pos, "")},
-			PartialFingerprints: map[string]string{"calmcheck/v1": f.Fingerprint},
-			Properties:          sarifProperties{Program: f.Program, Module: f.Module, Collections: f.Collections, Expected: f.Expected},
-		}
-		if _, ok := index[f.Check]; !ok {
-			res.RuleIndex = 0
-			res.RuleID = f.Check
-		}
-		if len(f.Flow) > 0 {
-			var locs []sarifThreadFlowLocation
-			for _, s := range f.Flow {
-				text := s.From + " -> " + s.To + " (" + s.Op + ")"
-				if s.Note != "" {
-					text += ": " + s.Note
-				}
-				locs = append(locs, sarifThreadFlowLocation{Location: sarifLoc(s.Pos, text)})
+	f.w.Write([]byte{'{'})
+	f.w.key(1, "$schema", true)
+	f.w.value(1, "https://json.schemastore.org/sarif-2.1.0.json")
+	f.w.key(1, "version", false)
+	f.w.value(1, "2.1.0")
+	f.w.key(1, "runs", false)
+	f.w.Write([]byte("[\n    {"))
+	f.w.key(3, "tool", true)
+	f.w.value(3, sarifTool{Driver: driver})
+	f.w.key(3, "results", false)
+	f.w.Write([]byte{'['})
+	f.results(r.Workspace)
+	return f.w.err
+}
+
+func (f *SARIF) Program(w io.Writer, p *Program) error {
+	f.results(p.Findings)
+	return f.w.err
+}
+
+func (f *SARIF) End(w io.Writer, r *Report) error {
+	f.w.endArray(3, f.n)
+	f.w.Write([]byte("\n    }\n  ]\n}\n"))
+	return f.w.err
+}
+
+func (f *SARIF) results(fs []monotonic.Finding) {
+	for _, x := range fs {
+		f.w.element(4, f.n)
+		f.w.value(4, f.result(&x))
+		f.n++
+	}
+}
+
+func (f *SARIF) result(x *monotonic.Finding) sarifResult {
+	msg := x.Message
+	if x.Program != "" {
+		msg = x.Program + ": " + msg
+	}
+	res := sarifResult{
+		RuleID: x.Check, RuleIndex: f.index[x.Check], Level: sarifLevel(x.Severity),
+		Message:             sarifText{Text: msg},
+		Locations:           []sarifLocation{sarifLoc(x.Pos, "")},
+		PartialFingerprints: map[string]string{"calmcheck/v1": x.Fingerprint},
+		Properties:          sarifProperties{Program: x.Program, Module: x.Module, Collections: x.Collections, Expected: x.Expected},
+	}
+	if len(x.Flow) > 0 {
+		var locs []sarifThreadFlowLocation
+		for _, s := range x.Flow {
+			text := s.From + " -> " + s.To + " (" + s.Op + ")"
+			if s.Note != "" {
+				text += ": " + s.Note
 			}
-			res.CodeFlows = []sarifCodeFlow{{ThreadFlows: []sarifThreadFlow{{Locations: locs}}}}
+			locs = append(locs, sarifThreadFlowLocation{Location: sarifLoc(s.Pos, text)})
 		}
-		if f.Acknowledged != "" {
-			res.Suppressions = append(res.Suppressions, sarifSuppression{Kind: "inSource", Justification: "coordinated: " + f.Acknowledged})
-		}
-		if f.Expected {
-			res.Suppressions = append(res.Suppressions, sarifSuppression{Kind: "external", Justification: "expected by program " + f.Program})
-		}
-		results = append(results, res)
+		res.CodeFlows = []sarifCodeFlow{{ThreadFlows: []sarifThreadFlow{{Locations: locs}}}}
 	}
-	log := sarifLog{
-		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",
-		Version: "2.1.0",
-		Runs:    []sarifRun{{Tool: sarifTool{Driver: driver}, Results: results}},
+	if x.Acknowledged != "" {
+		res.Suppressions = append(res.Suppressions, sarifSuppression{Kind: "inSource", Justification: "coordinated: " + x.Acknowledged})
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(log)
+	if x.Expected {
+		res.Suppressions = append(res.Suppressions, sarifSuppression{Kind: "external", Justification: "expected by program " + x.Program})
+	}
+	return res
 }

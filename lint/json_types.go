@@ -1,9 +1,6 @@
-package main
+package lint
 
 import (
-	"encoding/json"
-	"io"
-
 	"github.com/calmcheck/calmcheck/modules"
 	"github.com/calmcheck/calmcheck/monotonic"
 )
@@ -12,40 +9,40 @@ import (
 // field and holds its JSON Schema, which a test validates the output
 // against. Add fields freely; renaming or removing one needs version 2.
 
-const jsonVersion = 1
+const JSONVersion = 1
 
-type jsonReport struct {
+type JSONReport struct {
 	Version  int           `json:"version"`
-	Tool     jsonTool      `json:"tool"`
-	Programs []jsonProgram `json:"programs"`
-	Findings []jsonFinding `json:"findings"`
-	Summary  jsonSummary   `json:"summary"`
+	Tool     JSONTool      `json:"tool"`
+	Programs []JSONProgram `json:"programs"`
+	Findings []JSONFinding `json:"findings"`
+	Summary  JSONSummary   `json:"summary"`
 }
 
-type jsonTool struct {
+type JSONTool struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
 }
 
-type jsonProgram struct {
+type JSONProgram struct {
 	Name           string           `json:"name"`
 	Doc            string           `json:"doc,omitempty"`
 	Roots          []string         `json:"roots"`
 	Modules        []string         `json:"modules"`
-	Collections    []jsonCollection `json:"collections"`
-	Edges          []jsonEdge       `json:"edges"`
+	Collections    []JSONCollection `json:"collections"`
+	Edges          []JSONEdge       `json:"edges"`
 	Sources        []string         `json:"sources"`
 	Sinks          []string         `json:"sinks"`
-	Underspecified []jsonDangling   `json:"underspecified"`
+	Underspecified []JSONDangling   `json:"underspecified"`
 	Strata         *map[string]int  `json:"strata,omitempty"`
-	Paths          []jsonPath       `json:"paths"`
-	Coordination   []jsonCoordDecl  `json:"coordination,omitempty"`
-	Seals          []jsonSeal       `json:"seals,omitempty"`
-	Contracts      []jsonContract   `json:"contracts,omitempty"`
-	Findings       []jsonFinding    `json:"findings"`
+	Paths          []JSONPath       `json:"paths"`
+	Coordination   []JSONCoordDecl  `json:"coordination,omitempty"`
+	Seals          []JSONSeal       `json:"seals,omitempty"`
+	Contracts      []JSONContract   `json:"contracts,omitempty"`
+	Findings       []JSONFinding    `json:"findings"`
 }
 
-type jsonCoordDecl struct {
+type JSONCoordDecl struct {
 	Kind   string   `json:"kind"`
 	On     []string `json:"on"`
 	Module string   `json:"module"`
@@ -56,7 +53,7 @@ type jsonCoordDecl struct {
 	Column int      `json:"column"`
 }
 
-type jsonSeal struct {
+type JSONSeal struct {
 	Collection string   `json:"collection"`
 	Key        []string `json:"key"`
 	By         string   `json:"by"`
@@ -67,7 +64,7 @@ type jsonSeal struct {
 	Column     int      `json:"column"`
 }
 
-type jsonContract struct {
+type JSONContract struct {
 	Input    string `json:"input"`
 	Output   string `json:"output"`
 	Label    string `json:"label"`
@@ -78,7 +75,7 @@ type jsonContract struct {
 	Column   int    `json:"column"`
 }
 
-type jsonCollection struct {
+type JSONCollection struct {
 	Name   string   `json:"name"`
 	Kind   string   `json:"kind"`
 	Module string   `json:"module"`
@@ -90,7 +87,7 @@ type jsonCollection struct {
 	Column int      `json:"column"`
 }
 
-type jsonEdge struct {
+type JSONEdge struct {
 	From         string   `json:"from"`
 	To           string   `json:"to"`
 	Op           string   `json:"op"`
@@ -98,10 +95,10 @@ type jsonEdge struct {
 	Async        bool     `json:"async"`
 	Nonmonotonic bool     `json:"nonmonotonic"`
 	Reason       string   `json:"reason,omitempty"`
-	Rule         jsonRule `json:"rule"`
+	Rule         JSONRule `json:"rule"`
 }
 
-type jsonRule struct {
+type JSONRule struct {
 	Module string `json:"module"`
 	Block  string `json:"block"`
 	Index  int    `json:"index"`
@@ -111,30 +108,30 @@ type jsonRule struct {
 	Column int    `json:"column"`
 }
 
-type jsonDangling struct {
+type JSONDangling struct {
 	Collection string `json:"collection"`
 	Direction  string `json:"direction"`
 }
 
-type jsonPath struct {
+type JSONPath struct {
 	From       string     `json:"from"`
 	To         string     `json:"to"`
 	Label      string     `json:"label"`
 	Effective  string     `json:"effective"`
 	Covered    string     `json:"covered,omitempty"`
 	Contract   bool       `json:"contract,omitempty"`
-	Coordinate *jsonCoord `json:"coordinate,omitempty"`
+	Coordinate *JSONCoord `json:"coordinate,omitempty"`
 }
 
-type jsonCoord struct {
+type JSONCoord struct {
 	Collection string    `json:"collection"`
 	Reason     string    `json:"reason"`
-	Rule       *jsonRule `json:"rule,omitempty"`
+	Rule       *JSONRule `json:"rule,omitempty"`
 	Contract   string    `json:"contract,omitempty"`
 	After      string    `json:"after,omitempty"`
 }
 
-type jsonFinding struct {
+type JSONFinding struct {
 	Check        string     `json:"check"`
 	Severity     string     `json:"severity"`
 	Message      string     `json:"message"`
@@ -148,10 +145,10 @@ type jsonFinding struct {
 	Expected     bool       `json:"expected"`
 	Acknowledged string     `json:"acknowledged,omitempty"`
 	Fingerprint  string     `json:"fingerprint"`
-	Flow         []jsonStep `json:"flow,omitempty"`
+	Flow         []JSONStep `json:"flow,omitempty"`
 }
 
-type jsonStep struct {
+type JSONStep struct {
 	From   string `json:"from"`
 	To     string `json:"to"`
 	Op     string `json:"op"`
@@ -161,7 +158,7 @@ type jsonStep struct {
 	Column int    `json:"column"`
 }
 
-type jsonSummary struct {
+type JSONSummary struct {
 	Programs  int  `json:"programs"`
 	Errors    int  `json:"errors"`
 	Warnings  int  `json:"warnings"`
@@ -171,48 +168,35 @@ type jsonSummary struct {
 	Failed    bool `json:"failed"`
 }
 
-func writeJSON(w io.Writer, r *lintReport) error {
-	doc := jsonReport{Version: jsonVersion, Tool: jsonTool{Name: "calmcheck", Version: Version}}
-	doc.Programs = []jsonProgram{}
-	for _, pr := range r.Programs {
-		doc.Programs = append(doc.Programs, toJSONProgram(pr))
-	}
-	doc.Findings = toJSONFindings(r.Workspace)
-	e, wn, n, x := r.counts()
-	doc.Summary = jsonSummary{Programs: len(r.Programs), Errors: e, Warnings: wn, Notes: n, Expected: x, Baselined: r.Baselined, Failed: r.failed()}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(doc)
-}
-
-func toJSONProgram(pr *programReport) jsonProgram {
+// ProgramJSON is a program's part of the JSON report: its graph, path
+// labels, coordination and findings.
+func ProgramJSON(pr *Program) JSONProgram {
 	res := pr.Result
 	p, g := res.Program, res.Graph
-	jp := jsonProgram{
+	jp := JSONProgram{
 		Name: p.Name, Doc: p.Doc,
 		Roots: nonNil(p.Roots), Modules: []string{},
-		Collections: []jsonCollection{}, Edges: []jsonEdge{},
+		Collections: []JSONCollection{}, Edges: []JSONEdge{},
 		Sources: nonNil(g.Names(g.Sources())), Sinks: nonNil(g.Names(g.Sinks())),
-		Underspecified: []jsonDangling{}, Paths: []jsonPath{},
-		Findings: toJSONFindings(pr.Findings),
+		Underspecified: []JSONDangling{}, Paths: []JSONPath{},
+		Findings: FindingsJSON(pr.Findings),
 	}
 	for _, m := range p.Modules {
 		jp.Modules = append(jp.Modules, m.Name)
 	}
 	for _, n := range g.Nodes {
 		d := n.Decl
-		jc := jsonCollection{Name: n.Name, Kind: n.Kind.String(), Module: n.Module, Key: colNames(d.Key), Val: colNames(d.Val),
+		jc := JSONCollection{Name: n.Name, Kind: n.Kind.String(), Module: n.Module, Key: colNames(d.Key), Val: colNames(d.Val),
 			Every: d.Every, File: d.Pos.File, Line: d.Pos.Line, Column: d.Pos.Col}
 		jp.Collections = append(jp.Collections, jc)
 	}
 	for i := range g.Edges {
 		e := &g.Edges[i]
-		jp.Edges = append(jp.Edges, jsonEdge{From: g.Nodes[e.From].Name, To: g.Nodes[e.To].Name, Op: e.Op.String(),
+		jp.Edges = append(jp.Edges, JSONEdge{From: g.Nodes[e.From].Name, To: g.Nodes[e.To].Name, Op: e.Op.String(),
 			Temporal: e.Temporal, Async: e.Async, Nonmonotonic: e.Nonmonotonic, Reason: e.Reason(), Rule: toJSONRule(e.Rule)})
 	}
 	for _, d := range g.Underspecified() {
-		jp.Underspecified = append(jp.Underspecified, jsonDangling{Collection: g.Nodes[d.Node].Name, Direction: string(d.Direction)})
+		jp.Underspecified = append(jp.Underspecified, JSONDangling{Collection: g.Nodes[d.Node].Name, Direction: string(d.Direction)})
 	}
 	if res.Strata != nil {
 		m := map[string]int{}
@@ -222,7 +206,7 @@ func toJSONProgram(pr *programReport) jsonProgram {
 		jp.Strata = &m
 	}
 	for _, v := range res.Verdicts {
-		jpl := jsonPath{From: g.Nodes[v.From].Name, To: g.Nodes[v.To].Name, Label: v.Label.String(),
+		jpl := JSONPath{From: g.Nodes[v.From].Name, To: g.Nodes[v.To].Name, Label: v.Label.String(),
 			Effective: v.Effective.String(), Covered: v.Covered, Contract: v.Contract}
 		w := v.Declared
 		if v.Effective == monotonic.D {
@@ -238,12 +222,12 @@ func toJSONProgram(pr *programReport) jsonProgram {
 	}
 	for _, u := range res.Coordination {
 		c := u.Decl
-		jp.Coordination = append(jp.Coordination, jsonCoordDecl{Kind: c.Kind, On: c.Names(), Module: c.Module, Block: c.Block,
+		jp.Coordination = append(jp.Coordination, JSONCoordDecl{Kind: c.Kind, On: c.Names(), Module: c.Module, Block: c.Block,
 			Needed: u.Needed, File: c.Pos.File, Line: c.Pos.Line, Column: c.Pos.Col})
 	}
 	for _, u := range res.Seals {
 		s := u.Seal
-		js := jsonSeal{Collection: s.Collection.Name, Key: nonNil(s.KeyNames()), By: s.By.Name, Module: s.Module,
+		js := JSONSeal{Collection: s.Collection.Name, Key: nonNil(s.KeyNames()), By: s.By.Name, Module: s.Module,
 			Covers: []string{}, File: s.Pos.File, Line: s.Pos.Line, Column: s.Pos.Col}
 		for _, ei := range u.Covers {
 			e := &g.Edges[ei]
@@ -256,7 +240,7 @@ func toJSONProgram(pr *programReport) jsonProgram {
 		virtual[ce.Contract] = true
 	}
 	for _, c := range p.Contracts {
-		jp.Contracts = append(jp.Contracts, jsonContract{Input: c.Input.Name, Output: c.Output.Name, Label: c.Label, Module: c.Module,
+		jp.Contracts = append(jp.Contracts, JSONContract{Input: c.Input.Name, Output: c.Output.Name, Label: c.Label, Module: c.Module,
 			Realized: !virtual[c], File: c.Pos.File, Line: c.Pos.Line, Column: c.Pos.Col})
 	}
 	return jp
@@ -264,15 +248,15 @@ func toJSONProgram(pr *programReport) jsonProgram {
 
 // toJSONCoord describes where a path becomes D: a rule, or a contract
 // standing in for an implementation.
-func toJSONCoord(res *monotonic.Result, ei int) *jsonCoord {
+func toJSONCoord(res *monotonic.Result, ei int) *JSONCoord {
 	g := res.Graph
 	if ei >= len(g.Edges) {
 		ce := res.ContractEdges[ei-len(g.Edges)]
-		return &jsonCoord{Collection: g.Nodes[ce.To].Name, Reason: "contract", Contract: ce.Contract.Module + ": " + ce.Contract.String()}
+		return &JSONCoord{Collection: g.Nodes[ce.To].Name, Reason: "contract", Contract: ce.Contract.Module + ": " + ce.Contract.String()}
 	}
 	e := &g.Edges[ei]
 	r := toJSONRule(e.Rule)
-	return &jsonCoord{Collection: g.Nodes[e.To].Name, Reason: e.Reason(), Rule: &r}
+	return &JSONCoord{Collection: g.Nodes[e.To].Name, Reason: e.Reason(), Rule: &r}
 }
 
 // edgeHead names the head of an edge or contract edge.
@@ -284,19 +268,20 @@ func edgeHead(res *monotonic.Result, ei int) string {
 	return g.Nodes[g.Edges[ei].To].Name
 }
 
-func toJSONRule(r *modules.Rule) jsonRule {
-	return jsonRule{Module: r.Module, Block: r.Block, Index: r.Index, Text: r.Text, File: r.Pos.File, Line: r.Pos.Line, Column: r.Pos.Col}
+func toJSONRule(r *modules.Rule) JSONRule {
+	return JSONRule{Module: r.Module, Block: r.Block, Index: r.Index, Text: r.Text, File: r.Pos.File, Line: r.Pos.Line, Column: r.Pos.Col}
 }
 
-func toJSONFindings(fs []monotonic.Finding) []jsonFinding {
-	out := []jsonFinding{}
+// FindingsJSON converts findings for the JSON report (never nil).
+func FindingsJSON(fs []monotonic.Finding) []JSONFinding {
+	out := []JSONFinding{}
 	for _, f := range fs {
-		jf := jsonFinding{Check: f.Check, Severity: f.Severity.String(), Message: f.Message,
+		jf := JSONFinding{Check: f.Check, Severity: f.Severity.String(), Message: f.Message,
 			File: f.Pos.File, Line: f.Pos.Line, Column: f.Pos.Col, Program: f.Program, Module: f.Module,
 			Collections: nonNil(f.Collections), Inputs: f.Inputs, Expected: f.Expected, Acknowledged: f.Acknowledged,
 			Fingerprint: f.Fingerprint}
 		for _, s := range f.Flow {
-			jf.Flow = append(jf.Flow, jsonStep{From: s.From, To: s.To, Op: s.Op, Note: s.Note, File: s.Pos.File, Line: s.Pos.Line, Column: s.Pos.Col})
+			jf.Flow = append(jf.Flow, JSONStep{From: s.From, To: s.To, Op: s.Op, Note: s.Note, File: s.Pos.File, Line: s.Pos.Line, Column: s.Pos.Col})
 		}
 		out = append(out, jf)
 	}

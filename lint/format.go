@@ -1,0 +1,116 @@
+package lint
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// A Formatter writes a Report to a stream as the pipeline produces it:
+// Start once the workspace's findings are known, Program once per
+// program in order, End when the report is complete (its counts and
+// Failed). A Formatter writes each part as it gets it and keeps no
+// document in memory; it holds the state of one report, so use a new one
+// per report.
+type Formatter interface {
+	Start(w io.Writer, r *Report) error
+	Program(w io.Writer, p *Program) error
+	End(w io.Writer, r *Report) error
+}
+
+// Formats are the names NewFormatter accepts, for --format.
+var Formats = []string{"text", "json", "sarif", "github"}
+
+// NewFormatter returns the formatter of a --format name (text, json,
+// sarif or github); version is the tool's version that json and sarif
+// name, color colours text. It returns nil for an unknown name.
+func NewFormatter(name, version string, color bool) Formatter {
+	switch name {
+	case "text":
+		return &Text{Color: color}
+	case "json":
+		return &JSON{ToolVersion: version}
+	case "sarif":
+		return &SARIF{ToolVersion: version}
+	case "github":
+		return &GitHub{}
+	}
+	return nil
+}
+
+// Write writes a complete report with f.
+func Write(w io.Writer, f Formatter, r *Report) error {
+	if err := f.Start(w, r); err != nil {
+		return err
+	}
+	for _, p := range r.Programs {
+		if err := f.Program(w, p); err != nil {
+			return err
+		}
+	}
+	return f.End(w, r)
+}
+
+// errWriter keeps the first write error, so that a formatter can print
+// freely and check once.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}
+
+func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, args...) }
+
+// value writes v as indented JSON at the given depth of the document (an
+// element of the top-level object is at depth 1), without the newline
+// after it: a part of a document that json.Encoder would write whole with
+// SetIndent("", "  ").
+func (e *errWriter) value(depth int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent(strings.Repeat("  ", depth), "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		if e.err == nil {
+			e.err = err
+		}
+		return
+	}
+	e.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+}
+
+// key writes an object key at a depth: `,\n  "name": ` (first: no comma).
+func (e *errWriter) key(depth int, name string, first bool) {
+	if !first {
+		e.Write([]byte{','})
+	}
+	e.Write([]byte("\n" + strings.Repeat("  ", depth)))
+	e.value(0, name)
+	e.Write([]byte(": "))
+}
+
+// element starts the n-th element of an array at a depth.
+func (e *errWriter) element(depth, n int) {
+	if n > 0 {
+		e.Write([]byte{','})
+	}
+	e.Write([]byte("\n" + strings.Repeat("  ", depth)))
+}
+
+// endArray closes an array of n elements whose brackets are at a depth.
+func (e *errWriter) endArray(depth, n int) {
+	if n > 0 {
+		e.Write([]byte("\n" + strings.Repeat("  ", depth)))
+	}
+	e.Write([]byte{']'})
+}

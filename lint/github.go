@@ -1,0 +1,84 @@
+package lint
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/calmcheck/calmcheck/modules"
+	"github.com/calmcheck/calmcheck/monotonic"
+)
+
+// GitHub prints one GitHub Actions workflow command per finding (::error,
+// ::warning, ::notice with file, line, col and title), so that the
+// findings show as annotations on the spec lines of a pull request.
+// Expected findings are notices; the summary is a plain line.
+type GitHub struct {
+	w *errWriter
+}
+
+func (f *GitHub) Start(w io.Writer, r *Report) error {
+	f.w = &errWriter{w: w}
+	for _, x := range r.Workspace {
+		f.finding(&x)
+	}
+	return f.w.err
+}
+
+func (f *GitHub) Program(w io.Writer, p *Program) error {
+	for _, x := range p.Findings {
+		f.finding(&x)
+	}
+	return f.w.err
+}
+
+func (f *GitHub) End(w io.Writer, r *Report) error {
+	e, wn, n, x := r.Counts()
+	f.w.printf("calmcheck: %d program%s: %d error%s, %d warning%s, %d note%s (%d expected)\n",
+		len(r.Programs), plural(len(r.Programs)), e, plural(e), wn, plural(wn), n, plural(n), x)
+	return f.w.err
+}
+
+func (f *GitHub) finding(x *monotonic.Finding) {
+	cmd := "notice"
+	switch {
+	case x.Expected:
+	case x.Severity == modules.Error:
+		cmd = "error"
+	case x.Severity == modules.Warning:
+		cmd = "warning"
+	}
+	title := "calmcheck " + x.Check
+	if x.Program != "" {
+		title += " (" + x.Program + ")"
+	}
+	msg := x.Message
+	if x.Expected {
+		msg = "expected " + x.Severity.String() + ": " + msg
+	}
+	if x.Acknowledged != "" {
+		msg += " (acknowledged: " + x.Acknowledged + ")"
+	}
+	var props []string
+	if x.Pos.File != "" {
+		props = append(props, "file="+ghProperty(x.Pos.File))
+	}
+	if x.Pos.IsValid() {
+		props = append(props, fmt.Sprintf("line=%d", x.Pos.Line))
+		if x.Pos.Col > 0 {
+			props = append(props, fmt.Sprintf("col=%d", x.Pos.Col))
+		}
+	}
+	props = append(props, "title="+ghProperty(title))
+	f.w.printf("::%s %s::%s\n", cmd, strings.Join(props, ","), ghData(msg))
+}
+
+// ghData escapes a workflow command's message.
+func ghData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+// ghProperty escapes a workflow command's property value.
+func ghProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}
