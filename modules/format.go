@@ -20,8 +20,10 @@ const FormatWidth = 80
 // parser (one rule per line, one space around operators and after
 // commas, kinds aligned), includes and module lists as flow lists, docs
 // folded at FormatWidth columns, a blank line between modules and between
-// programs. Comments are kept. Workload files (a top-level workload key)
-// are returned as they are. A file with errors is not formatted: the
+// programs. Comments are kept. A workload (a top-level workload key, alone
+// or beside modules and programs) is laid out too: its keys in a fixed
+// order, nodes and module lists as flow lists, one input per line as a
+// flow mapping, the network as one flow mapping. A file with errors is not formatted: the
 // diagnostics are returned instead. Format is idempotent, and it checks
 // that the result means exactly what the input meant.
 func Format(name string, src []byte) ([]byte, Diagnostics) {
@@ -39,11 +41,6 @@ func Format(name string, src []byte) ([]byte, Diagnostics) {
 		f.buf.WriteByte('\n')
 	}
 	root := doc.Content[0]
-	for i := 0; root.Kind == yaml.MappingNode && i+1 < len(root.Content); i += 2 {
-		if root.Content[i].Value == "workload" {
-			return src, nil // a workload file: its layout is the author's
-		}
-	}
 	if root.Kind == yaml.MappingNode {
 		f.comment(root.HeadComment, 0)
 		f.mapping(root, 0, "top")
@@ -106,6 +103,9 @@ var keyOrder = map[string][]string{
 	"expect":       {"check", "collection", "module", "contains"},
 	"coordination": {"kind", "on"},
 	"seal":         {"collection", "key", "by"},
+	"workload":     {"doc", "program", "modules", "nodes", "facts", "inputs", "network", "max_ticks"},
+	"input":        {"node", "tick", "fact"},
+	"network":      {"policy", "delay", "duplicate", "drop"},
 }
 
 // childContext names the context of a mapping value.
@@ -113,12 +113,37 @@ func childContext(ctx, key string) string {
 	switch ctx {
 	case "top":
 		switch key {
-		case "modules", "programs":
+		case "modules", "programs", "workload":
 			return key
 		case "specs":
 			return "flowlist"
 		}
 		return "raw"
+	case "workload":
+		switch key {
+		case "doc":
+			return "doc"
+		case "program", "max_ticks":
+			return "scalar"
+		case "modules", "nodes":
+			return "flowlist"
+		case "facts":
+			return "facts"
+		case "inputs":
+			return "inputlist"
+		case "network":
+			return "network"
+		}
+		return "raw"
+	case "facts":
+		return "flowlist"
+	case "network":
+		if key == "delay" {
+			return "flowlist"
+		}
+		return "scalar"
+	case "input":
+		return "flowscalar"
 	case "modules":
 		return "module"
 	case "module":
@@ -293,7 +318,7 @@ func (f *formatter) value(k, v *yaml.Node, indent int, ctx string) {
 	}
 	switch v.Kind {
 	case yaml.MappingNode:
-		if ctx == "coordination" && flowable(v) && len(v.Content) > 0 {
+		if (ctx == "coordination" || ctx == "network") && flowable(v) && len(v.Content) > 0 {
 			f.buf.WriteString(" " + f.flowMapping(v, ctx))
 			f.lineComment(k.LineComment, v.LineComment)
 			return
@@ -331,7 +356,7 @@ func (f *formatter) value(k, v *yaml.Node, indent int, ctx string) {
 		}
 		if ctx == "flowlist" {
 			// include: A is a list of one.
-			f.buf.WriteString(" [" + f.flowScalar(v.Value) + "]")
+			f.buf.WriteString(" [" + f.flowScalar(v) + "]")
 			f.lineComment(k.LineComment, v.LineComment)
 			return
 		}
@@ -345,7 +370,11 @@ func (f *formatter) value(k, v *yaml.Node, indent int, ctx string) {
 			}
 		}
 		f.buf.WriteByte(' ')
-		f.scalar(text, indent+2, ctx == "doc")
+		if typedPlain(v) && ctx != "doc" && ctx != "rule" {
+			f.buf.WriteString(v.Value) // a number or a bool stays one
+		} else {
+			f.scalar(text, indent+2, ctx == "doc")
+		}
 		f.lineComment(k.LineComment, v.LineComment)
 	}
 }
@@ -358,7 +387,7 @@ func (f *formatter) flowList(v *yaml.Node, indent int) bool {
 		if c.Kind != yaml.ScalarNode || c.HeadComment != "" || c.LineComment != "" || c.FootComment != "" {
 			return false
 		}
-		items = append(items, f.flowScalar(c.Value))
+		items = append(items, f.flowScalar(c))
 	}
 	line := " [" + strings.Join(items, ", ") + "]"
 	if indent+len(line) > FormatWidth+20 {
@@ -381,6 +410,8 @@ func (f *formatter) sequence(n *yaml.Node, indent int, ctx string) {
 		itemCtx = "seal"
 	case "flowlist":
 		itemCtx = "flowscalar"
+	case "inputlist":
+		itemCtx = "input"
 	}
 	width := 0
 	if itemCtx == "decl" {
@@ -401,7 +432,7 @@ func (f *formatter) sequence(n *yaml.Node, indent int, ctx string) {
 		f.indent(indent)
 		f.buf.WriteString("- ")
 		switch {
-		case (itemCtx == "expect" || itemCtx == "seal") && c.Kind == yaml.MappingNode && flowable(c):
+		case (itemCtx == "expect" || itemCtx == "seal" || itemCtx == "input") && c.Kind == yaml.MappingNode && flowable(c):
 			f.buf.WriteString(f.flowMapping(c, itemCtx))
 			f.lineComment(c.LineComment)
 		case itemCtx == "rule" && c.Kind == yaml.MappingNode:
@@ -428,7 +459,11 @@ func (f *formatter) sequence(n *yaml.Node, indent int, ctx string) {
 					text = r.String()
 				}
 			}
-			f.scalar(text, indent+2, false)
+			if typedPlain(c) && itemCtx != "rule" && itemCtx != "decl" {
+				f.buf.WriteString(text)
+			} else {
+				f.scalar(text, indent+2, false)
+			}
 			f.lineComment(c.LineComment)
 		default:
 			f.raw(nil, c, indent)
@@ -446,12 +481,12 @@ func (f *formatter) flowMapping(n *yaml.Node, ctx string) string {
 		if v.Kind == yaml.AliasNode && v.Alias != nil {
 			v = v.Alias
 		}
-		text := f.flowScalar(v.Value)
+		text := f.flowScalar(v)
 		switch {
 		case v.Kind == yaml.SequenceNode:
 			var items []string
 			for _, x := range v.Content {
-				items = append(items, f.flowScalar(x.Value))
+				items = append(items, f.flowScalar(x))
 			}
 			text = "[" + strings.Join(items, ", ") + "]"
 		case childContext(ctx, p[0].Value) == "flowlist" && v.Tag != "!!null":
@@ -527,7 +562,11 @@ func (f *formatter) key(s string) string {
 	return quoteYAML(s)
 }
 
-func (f *formatter) flowScalar(s string) string {
+func (f *formatter) flowScalar(n *yaml.Node) string {
+	if typedPlain(n) {
+		return n.Value
+	}
+	s := n.Value
 	if plainSafe(s, true) {
 		return s
 	}
@@ -588,6 +627,20 @@ func (f *formatter) blockScalar(s string, indent int) {
 		f.buf.WriteString(w)
 		col += 1 + len(w)
 	}
+}
+
+// typedPlain reports whether n is a plain scalar that YAML reads as a
+// number or a bool (a workload's tick or drop rate): it is written as it
+// is, not quoted into a string.
+func typedPlain(n *yaml.Node) bool {
+	if n.Kind != yaml.ScalarNode || n.Style != 0 {
+		return false
+	}
+	switch n.ShortTag() {
+	case "!!int", "!!float", "!!bool":
+		return true
+	}
+	return false
 }
 
 // plainSafe reports whether s can be written as a plain YAML scalar that

@@ -31,7 +31,8 @@ func newFmtCmd() *cobra.Command {
 indentation, one rule per line with one space around operators and after
 commas, declaration kinds aligned, includes and module lists as flow lists,
 docs folded at 80 columns, a blank line between modules and between
-programs. Comments are kept. Formatting is idempotent.
+programs; a workload's inputs one flow mapping per line. Comments are
+kept. Formatting is idempotent.
 
 PATH is a spec file or a directory (every *.yaml under it). With no PATH,
 fmt reads standard input and writes standard output. A file with errors is

@@ -66,3 +66,39 @@ func TestFmtStdin(t *testing.T) {
 		t.Errorf("%v %q %q", err, out.String(), errb.String())
 	}
 }
+
+// TestBuiltinSpecsFormatted: the built-in library and its workloads are
+// in fmt's canonical layout (what CI runs: calmcheck fmt -l specs/).
+func TestBuiltinSpecsFormatted(t *testing.T) {
+	code, out, errs := runCLI(t, filepath.Join("..", ".."), "fmt", "-l", "specs/")
+	if code != 0 || out != "" || errs != "" {
+		t.Errorf("calmcheck fmt -l specs/: exit %d, not formatted:\n%s%s(run calmcheck fmt -w specs/, then go run ./docs/internal/specrefs -from HEAD)", code, out, errs)
+	}
+}
+
+// TestFmtWorkload: a file with a workload key, alone or beside modules, is
+// laid out too (it was returned untouched), numbers stay numbers.
+func TestFmtWorkload(t *testing.T) {
+	dir := t.TempDir()
+	const messy = "workload:\n  nodes:   [a,b]\n  program: p\n  network:\n    delay: [1, 3]\n    policy: random\n    drop: 0.5\n" +
+		"  inputs:\n    - fact: 'in(1)'\n      tick: 2\n      node: a\n  max_ticks: 40\n" +
+		"modules:\n  A:\n    state: ['input in(x)', 'output out(x)']\n    rules:\n      r: ['out(X)<=in(X)']\n" +
+		"programs:\n  p: [A]\n"
+	const want = "modules:\n  A:\n    state:\n      - input  in(x)\n      - output out(x)\n    rules:\n      r:\n        - out(X) <= in(X)\n\n" +
+		"programs:\n  p: [A]\n\n" +
+		"workload:\n  program: p\n  nodes: [a, b]\n  inputs:\n    - {node: a, tick: 2, fact: in(1)}\n  network: {policy: random, delay: [1, 3], drop: 0.5}\n  max_ticks: 40\n"
+	write(t, dir, "w.yaml", messy)
+	code, out, errs := runCLI(t, dir, "fmt", "w.yaml")
+	if code != 0 || out != want || errs != "" {
+		t.Errorf("fmt: exit %d %s\ngot:\n%s\nwant:\n%s", code, errs, out, want)
+	}
+	code, out, _ = runCLI(t, dir, "fmt", "-l", "w.yaml")
+	if code != 1 || out != "w.yaml\n" {
+		t.Errorf("fmt -l lists a workload file that is not formatted: exit %d %q", code, out)
+	}
+	write(t, dir, "w.yaml", want)
+	code, out, _ = runCLI(t, dir, "fmt", "-l", "w.yaml")
+	if code != 0 || out != "" {
+		t.Errorf("fmt -l on a formatted workload file: exit %d %q", code, out)
+	}
+}

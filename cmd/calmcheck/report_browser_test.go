@@ -247,9 +247,9 @@ func testCartInBrowser(t *testing.T, ctx context.Context, file string) {
 		}
 		t.Errorf("no rule %q at %s in %q", text, pos, list)
 	}
-	wantRule(state.Written, "cart_action(S, I, A, R) <= action_msg(_, _, S, I, A, R)", "specs/cart.yaml:117:")
-	wantRule(state.Read, "action_cnt(S, I, A, count<R>) <= cart_action(S, I, A, R)", "specs/cart.yaml:118:")
-	wantRule(state.Read, "nonmonotonic: notin", "specs/cart.yaml:119:")
+	wantRule(state.Written, "cart_action(S, I, A, R) <= action_msg(_, _, S, I, A, R)", specLine(t, "cart.yaml", "cart_action(S, I, A, R) <= action_msg(_, _, S, I, A, R)")+":")
+	wantRule(state.Read, "action_cnt(S, I, A, count<R>) <= cart_action(S, I, A, R)", specLine(t, "cart.yaml", "action_cnt(S, I, A, count<R>) <= cart_action(S, I, A, R)")+":")
+	wantRule(state.Read, "nonmonotonic: notin", specLine(t, "cart.yaml", "notin cart_action(S, I, \"D\", _)")+":")
 
 	// Click the missing-coordination finding.
 	type findingState struct {

@@ -108,6 +108,9 @@ func itoa(n int) string {
 // collection's rules, the finding's highlight, the path labels.
 func TestReportCart(t *testing.T) {
 	page := reportOf(t, t.TempDir(), "--program", "replicated-disorderly-cart", "--title", "The cart & co")
+	saved := specPos(t, "cart.yaml", "cart_action(S, I, A, R) <= action_msg(_, _, S, I, A, R)")
+	count := specPos(t, "cart.yaml", "action_cnt(S, I, A, count<R>) <= cart_action(S, I, A, R)")
+	countLine := specLine(t, "cart.yaml", "action_cnt(S, I, A, count<R>) <= cart_action(S, I, A, R)")
 	for _, want := range []string{
 		"<title>The cart &amp; co</title>",
 		`<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;;`,
@@ -116,10 +119,10 @@ func TestReportCart(t *testing.T) {
 		`<div class="graph-view"><svg`,
 		// cart_action: its declaration and the rules that write and read it
 		`<code class="decl">table cart_action(session, item, action, reqid)</code>`,
-		`<li><code>cart_action(S, I, A, R) &lt;= action_msg(_, _, S, I, A, R)</code><br><span class="pos">specs/cart.yaml:117:11</span> <span class="where">DisorderlyCart.saved</span></li>`,
-		`<li><code>action_cnt(S, I, A, count&lt;R&gt;) &lt;= cart_action(S, I, A, R)</code><br><span class="pos">specs/cart.yaml:118:11</span> <span class="where">DisorderlyCart.saved</span> <span class="tag nonmonotonic">nonmonotonic: count&lt;R&gt;</span></li>`,
+		`<li><code>cart_action(S, I, A, R) &lt;= action_msg(_, _, S, I, A, R)</code><br><span class="pos">` + saved + `</span> <span class="where">DisorderlyCart.saved</span></li>`,
+		`<li><code>action_cnt(S, I, A, count&lt;R&gt;) &lt;= cart_action(S, I, A, R)</code><br><span class="pos">` + count + `</span> <span class="where">DisorderlyCart.saved</span> <span class="tag nonmonotonic">nonmonotonic: count&lt;R&gt;</span></li>`,
 		// the path labels, with where coordination goes
-		`<td>client_action</td><td>client_response</td><td class="label">D</td><td class="label">D</td><td>action_cnt: count&lt;R&gt; (specs/cart.yaml:118), after action_msg<br><code>action_cnt(S, I, A, count&lt;R&gt;) &lt;= cart_action(S, I, A, R)</code></td>`,
+		`<td>client_action</td><td>client_response</td><td class="label">D</td><td class="label">D</td><td>action_cnt: count&lt;R&gt; (` + countLine + `), after action_msg<br><code>action_cnt(S, I, A, count&lt;R&gt;) &lt;= cart_action(S, I, A, R)</code></td>`,
 		// the filter
 		`<option value="missing-coordination">missing-coordination</option><option value="point-of-order">point-of-order</option>`,
 	} {
@@ -145,10 +148,11 @@ func TestReportCart(t *testing.T) {
 // TestReportVerify: --verify adds verify's verdicts and witnesses.
 func TestReportVerify(t *testing.T) {
 	page := reportOf(t, t.TempDir(), "--program", "disorderly-cart", "--verify", "--schedules", "100", "--seed", "3")
+	count := specPos(t, "cart.yaml", "count<R>) <= cart_action(S, I, A, R)")
 	for _, want := range []string{
 		`<h3>Verification</h3>`,
 		`calmcheck verify: 6 workloads generated from the schemas, seed 3, 100 executions per experiment (auto).`,
-		`<td class="verdict">confirmed</td><td>missing-coordination at specs/cart.yaml:118:31</td><td>(expected)</td><td><a href="#w-p0-0">w1</a></td>`,
+		`<td class="verdict">confirmed</td><td>missing-coordination at ` + count + `</td><td>(expected)</td><td><a href="#w-p0-0">w1</a></td>`,
 		`<details class="witness" id="w-p0-0"><summary>Witness w1 (schedule): confirms path client_action -&gt; client_response (D)`,
 		`<img class="spacetime" alt="spacetime diagram of the two executions" src="data:image/svg&#43;xml;base64,`,
 	} {
