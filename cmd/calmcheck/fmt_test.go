@@ -72,7 +72,7 @@ func TestFmtStdin(t *testing.T) {
 func TestBuiltinSpecsFormatted(t *testing.T) {
 	code, out, errs := runCLI(t, filepath.Join("..", ".."), "fmt", "-l", "specs/")
 	if code != 0 || out != "" || errs != "" {
-		t.Errorf("calmcheck fmt -l specs/: exit %d, not formatted:\n%s%s(run calmcheck fmt -w specs/; see docs/spec.md, "Canonical layout")", code, out, errs)
+		t.Errorf("calmcheck fmt -l specs/: exit %d, not formatted:\n%s%s(run calmcheck fmt -w specs/; see docs/spec.md, Canonical layout)", code, out, errs)
 	}
 }
 
