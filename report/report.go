@@ -190,7 +190,8 @@ type Verification struct {
 type Verdict struct {
 	// Subject names what was verified: a path, or a finding.
 	Subject string
-	// Verdict is confirmed, not reproduced, contradiction or not checked.
+	// Verdict is confirmed, not reproduced, not tested, contradiction or
+	// not checked.
 	Verdict string
 	// Detail says what the experiments tried.
 	Detail string
@@ -710,6 +711,8 @@ func verdictClass(v string) string {
 		return "v-contradiction"
 	case "not checked":
 		return "v-not-checked"
+	case "not tested":
+		return "v-not-tested"
 	}
 	return "v-other"
 }

@@ -23,13 +23,67 @@ type pathState struct {
 	covered    string          // how coordination or a seal covers a D label
 	found      *found          // a confirmation
 	contra     *found          // a contradiction
-	schedules  int
-	orders     int
 	exhaustive bool
 	isoRuns    int // runs of its isolated experiments
-	nonempty   int // of which the output was not empty
-	errors     int
-	workloads  map[string]bool
+	isoFull    int // of which the output was not empty
+	tally
+}
+
+// tally is what the experiments on a target did: executions per kind, on
+// which workloads, how many were compared (quiesced without error), how
+// many of those had the output non-empty (pairs), and the runs that ended
+// in errors, by error.
+type tally struct {
+	schedules int
+	orders    int
+	workloads map[string]bool
+	fed       int // experiments in whose workload the pair's input had facts
+	compared  int
+	nonempty  int
+	errors    int
+	errs      errTally
+}
+
+// errTally groups runtime errors by check and position, in the order they
+// were first seen.
+type errTally struct {
+	list  []ErrorCount
+	index map[string]int
+}
+
+func (t *errTally) add(e ErrorCount) {
+	k := e.Check + "\x00" + e.Pos.String()
+	if i, ok := t.index[k]; ok {
+		t.list[i].Runs += e.Runs
+		return
+	}
+	if t.index == nil {
+		t.index = map[string]int{}
+	}
+	t.index[k] = len(t.list)
+	t.list = append(t.list, e)
+}
+
+func (t *errTally) merge(o *errTally) {
+	for _, e := range o.list {
+		t.add(e)
+	}
+}
+
+// sorted returns the errors, most frequent first.
+func (t *errTally) sorted() []ErrorCount {
+	out := slices.Clone(t.list)
+	slices.SortStableFunc(out, func(a, b ErrorCount) int { return b.Runs - a.Runs })
+	return out
+}
+
+// errorOf describes how a run ended, when it did not quiesce.
+func errorOf(res *executor.Result) ErrorCount {
+	if e := res.Err; e != nil {
+		msg := e.Msg
+		return ErrorCount{Check: e.Check, Pos: e.Pos, Message: msg, Runs: 1}
+	}
+	return ErrorCount{Check: res.Stop, Message: "the run stopped: " + res.Stop, Runs: 1}
 }
 
 // findingState is what is known of one finding.
@@ -39,9 +93,8 @@ type findingState struct {
 	persisted bool
 	path      *pathState // a diffluent path's pair
 	found     *found
-	schedules int
-	orders    int
-	workloads map[string]bool
+	reached   bool // its rule derived a fact in some run
+	tally
 }
 
 // A target is what an experiment tries to confirm (a pair or a point of
@@ -116,8 +169,10 @@ type experiment struct {
 	baseLin    *executor.Result
 	linOnce    sync.Once
 	ran        int
+	compared   int
 	errors     int
-	firstErr   string
+	errs       errTally
+	nonempty   map[string]int // output collection -> compared runs where it was not empty
 	exhaustive bool
 	note       string
 }
@@ -135,6 +190,9 @@ type verifier struct {
 	paths []*pathState
 	finds []*findingState
 	exps  []*experiment
+	// reached: the rules that derived a fact in some workload's baseline
+	// run (coverage).
+	reached []bool
 
 	runs      atomic.Int64
 	done      atomic.Int64
@@ -266,6 +324,44 @@ func (v *verifier) workloads() modules.Diagnostics {
 	return nil
 }
 
+// coverage runs every workload once (FIFO network, inputs as given) with
+// lineage and notes which rules derived a fact: the workload's rule
+// coverage, and whether each finding's rule was reached at all.
+func (v *verifier) coverage() {
+	v.reached = make([]bool, len(v.prog.Rules))
+	res := make([]*executor.Result, len(v.wls))
+	v.parallel(len(v.wls), func(i int) {
+		e := &experiment{wl: v.wls[i]}
+		res[i] = v.execute(e, spec{}, false, true)
+	})
+	for i, r := range res {
+		wr := &v.wrep[i]
+		wr.RulesTotal = len(v.prog.Rules)
+		if r.Lineage == nil {
+			continue
+		}
+		hit := make([]bool, len(v.prog.Rules))
+		for _, rf := range r.Lineage.Derived {
+			if rf.Rule >= 0 && rf.Rule < len(hit) && len(rf.Facts) > 0 {
+				hit[rf.Rule] = true
+				v.reached[rf.Rule] = true
+			}
+		}
+		for j, h := range hit {
+			if h {
+				wr.Rules++
+			} else {
+				wr.Unreached = append(wr.Unreached, v.prog.Rules[j].Pos.String())
+			}
+		}
+	}
+	for _, fs := range v.finds {
+		if fs.rule >= 0 && v.reached[fs.rule] {
+			fs.reached = true
+		}
+	}
+}
+
 // inputsOf returns the inputs of collection c.
 func inputsOf(inputs []executor.WorkloadFact, c string) []executor.WorkloadFact {
 	var out []executor.WorkloadFact
@@ -347,33 +443,36 @@ func (v *verifier) exploreAll() {
 		}
 		v.explore(e)
 		for _, t := range e.targets {
-			var sched, orders *int
-			var wls *map[string]bool
+			var tl *tally
 			if t.finding != nil {
-				wls = &t.finding.workloads
+				tl = &t.finding.tally
 			} else {
-				wls = &t.path.workloads
-			}
-			if e.ran > 0 {
-				if *wls == nil {
-					*wls = map[string]bool{}
+				tl = &t.path.tally
+				if len(inputsOf(e.wl.inputs, t.path.from)) == 0 {
+					// The pair's input was not fed: these runs say
+					// nothing of the pair.
+					continue
 				}
-				(*wls)[e.wl.name] = true
-			}
-			if t.finding != nil {
-				sched, orders = &t.finding.schedules, &t.finding.orders
-			} else {
-				sched, orders = &t.path.schedules, &t.path.orders
-				t.path.errors += e.errors
+				tl.fed++
+				tl.nonempty += e.nonempty[t.path.to]
 				if e.exhaustive {
 					t.path.exhaustive = true
 				}
 			}
-			if e.kind == varySchedules {
-				*sched += e.ran
-			} else {
-				*orders += e.ran
+			if e.ran > 0 {
+				if tl.workloads == nil {
+					tl.workloads = map[string]bool{}
+				}
+				tl.workloads[e.wl.name] = true
 			}
+			if e.kind == varySchedules {
+				tl.schedules += e.ran
+			} else {
+				tl.orders += e.ran
+			}
+			tl.compared += e.compared
+			tl.errors += e.errors
+			tl.errs.merge(&e.errs)
 		}
 	}
 	v.progress(true)
@@ -434,7 +533,7 @@ var fifo = &executor.Schedule{Default: 1}
 
 type runResult struct {
 	ok      bool
-	stop    string
+	err     ErrorCount // when not ok
 	out     outcome
 	differs bool
 	attr    *attribution
@@ -453,11 +552,10 @@ func (v *verifier) baselineLineage(e *experiment) *executor.Result {
 // runOne executes a variant and compares it with the baseline.
 func (v *verifier) runOne(e *experiment, sp spec, deliveries bool) *runResult {
 	res := v.execute(e, sp, deliveries, false)
-	rr := &runResult{stop: res.Stop, ok: res.Stop == "quiescent" && res.Err == nil}
-	if res.Err != nil {
-		rr.stop = res.Err.Error()
-	}
+	rr := &runResult{ok: res.Stop == "quiescent" && res.Err == nil}
 	if !rr.ok {
+		rr.err = errorOf(res)
+		v.done.Add(1)
 		return rr
 	}
 	rr.out = outcomeOf(res, v.sinks)
@@ -522,13 +620,12 @@ func (v *verifier) explore(e *experiment) {
 	if e.base.Stop != "quiescent" || e.base.Err != nil {
 		e.note = "the baseline run (FIFO network, inputs as given) failed: " + describeStop(e.base)
 		e.errors++
+		e.errs.add(errorOf(e.base))
 		v.skip(int64(e.budget - 1))
 		return
 	}
 	e.baseOut = outcomeOf(e.base, v.sinks)
-	if e.isolated {
-		v.countNonempty(e, e.baseOut)
-	}
+	v.countNonempty(e, e.baseOut)
 	var gen variantSource
 	if e.kind == varySchedules {
 		gen = v.scheduleSource(e)
@@ -550,15 +647,10 @@ func (v *verifier) explore(e *experiment) {
 			gen.feed(vs[i], rr)
 			if !rr.ok {
 				e.errors++
-				if e.firstErr == "" {
-					e.firstErr = rr.stop
-				}
-				v.done.Add(1)
+				e.errs.add(rr.err)
 				continue
 			}
-			if e.isolated {
-				v.countNonempty(e, rr.out)
-			}
+			v.countNonempty(e, rr.out)
 			if !rr.differs {
 				continue
 			}
@@ -590,12 +682,33 @@ func (v *verifier) explore(e *experiment) {
 	v.skip(int64(e.budget - e.ran))
 }
 
+// countNonempty counts a compared run: per output a target of the
+// experiment reads, whether it was not empty.
 func (v *verifier) countNonempty(e *experiment, out outcome) {
+	e.compared++
+	if e.nonempty == nil {
+		e.nonempty = map[string]int{}
+	}
 	for _, t := range e.targets {
-		if t.path != nil {
-			t.path.isoRuns++
-			if out.has(t.path.to) {
-				t.path.nonempty++
+		if t.path == nil {
+			continue
+		}
+		if _, ok := e.nonempty[t.path.to]; !ok {
+			e.nonempty[t.path.to] = 0
+		}
+	}
+	for c := range e.nonempty {
+		if out.has(c) {
+			e.nonempty[c]++
+		}
+	}
+	if e.isolated {
+		for _, t := range e.targets {
+			if t.path != nil {
+				t.path.isoRuns++
+				if out.has(t.path.to) {
+					t.path.isoFull++
+				}
 			}
 		}
 	}

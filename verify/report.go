@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/calmcheck/calmcheck/monotonic"
@@ -10,7 +11,9 @@ import (
 func (v *verifier) report() *Report {
 	r := &Report{Program: v.prog.Name, Seed: v.opts.Seed, Schedules: v.opts.Schedules, Explore: v.opts.Explore,
 		Workloads: v.wrep, Witnesses: v.witnesses, Runs: v.runs.Load(), Elapsed: time.Since(v.start), FirstWitness: v.first}
+	var all errTally
 	for _, e := range v.exps {
+		all.merge(&e.errs)
 		if e.note != "" {
 			for i := range r.Workloads {
 				if r.Workloads[i].Name == e.wl.name && r.Workloads[i].Note == "" {
@@ -19,10 +22,11 @@ func (v *verifier) report() *Report {
 			}
 		}
 	}
+	r.Errors = all.sorted()
 	for _, ps := range v.paths {
 		pr := PathReport{From: ps.from, To: ps.to, Label: ps.label.String(), Effective: ps.effective.String(), Covered: ps.covered,
 			Schedules: ps.schedules, Orders: ps.orders, Workloads: len(ps.workloads),
-			Exhaustive: ps.exhaustive, Errors: ps.errors, Verdict: NotReproduced}
+			Exhaustive: ps.exhaustive, Errors: ps.errors, ErrorKinds: ps.errs.sorted(), Verdict: NotReproduced}
 		switch ps.label {
 		case monotonic.D:
 			pr.How = "schedules, all inputs"
@@ -33,7 +37,7 @@ func (v *verifier) report() *Report {
 		default:
 			pr.How = "schedules and input orders, " + ps.from + " alone"
 		}
-		pr.Empty = ps.isoRuns > 0 && ps.nonempty == 0
+		pr.Empty = ps.isoRuns > 0 && ps.isoFull == 0
 		if f := ps.contra; f != nil {
 			pr.Verdict = Contradiction
 			if f.w != nil {
@@ -44,8 +48,12 @@ func (v *verifier) report() *Report {
 			if f.w != nil {
 				pr.Witness = f.w.ID
 			}
-		} else if ps.schedules+ps.orders == 0 {
-			pr.Verdict = NotChecked
+		} else if ps.fed == 0 {
+			pr.Verdict, pr.Why = NotTested, fmt.Sprintf("no workload has facts of %s: give one that does (--workload)", ps.from)
+		} else if why := untested(&ps.tally, ps.from); why != "" {
+			pr.Verdict, pr.Why = NotTested, why
+		} else if ps.nonempty == 0 {
+			pr.Verdict, pr.Why = NotTested, fmt.Sprintf("%s was empty in every run (%s compared): the workloads never produce it; give a workload whose inputs lead to it (--workload)", ps.to, count(ps.compared))
 		}
 		r.Paths = append(r.Paths, pr)
 	}
@@ -56,6 +64,7 @@ func (v *verifier) report() *Report {
 		switch {
 		case fs.rule >= 0:
 			fr.Schedules, fr.Orders, fr.Workloads = fs.schedules, fs.orders, len(fs.workloads)
+			fr.Errors, fr.ErrorKinds = fs.errors, fs.errs.sorted()
 			fr.Verdict = NotReproduced
 			if fs.found != nil {
 				fr.Verdict = Confirmed
@@ -63,12 +72,17 @@ func (v *verifier) report() *Report {
 					fr.Witness = fs.found.w.ID
 				}
 			} else if fs.schedules+fs.orders == 0 {
-				fr.Verdict = NotChecked
+				fr.Verdict, fr.Why = NotTested, "no experiment ran (no workload has inputs)"
+			} else if why := untested(&fs.tally, ""); why != "" {
+				fr.Verdict, fr.Why = NotTested, why
+			} else if !fs.reached {
+				fr.Verdict, fr.Why = NotTested, "its rule never derived a fact in any workload's baseline run: give a workload whose inputs reach it (--workload)"
 			}
 		case fs.path != nil:
 			for _, pr := range r.Paths {
 				if pr.From == fs.path.from && pr.To == fs.path.to {
 					fr.Verdict, fr.Witness, fr.Schedules, fr.Orders, fr.Workloads = pr.Verdict, pr.Witness, pr.Schedules, pr.Orders, pr.Workloads
+					fr.Errors, fr.ErrorKinds, fr.Why = pr.Errors, pr.ErrorKinds, pr.Why
 				}
 			}
 		}
@@ -76,3 +90,22 @@ func (v *verifier) report() *Report {
 	}
 	return r
 }
+
+// untested says why experiments that ran could not have shown a
+// difference: every run ended in a runtime error ("" when some run was
+// compared).
+func untested(t *tally, input string) string {
+	if t.compared > 0 {
+		return ""
+	}
+	if t.errors == 0 {
+		if input != "" {
+			return fmt.Sprintf("no run was compared: give a workload with facts of %s (--workload)", input)
+		}
+		return "no run was compared"
+	}
+	errs := t.errs.sorted()
+	return fmt.Sprintf("every run ended in a runtime error (%s): %s; fix the program or give a workload that avoids it (--workload)", count(t.errors), errs[0])
+}
+
+func count(n int) string { return fmt.Sprintf("%d run%s", n, plural(n)) }

@@ -11,7 +11,12 @@
 //     finding (the differing facts were derived through its rule, or from
 //     its input), minimized by delta debugging: the witness;
 //   - not reproduced: how many workloads, schedules and input orders were
-//     tried without a difference;
+//     tried without a difference, in experiments that could have shown
+//     one (the input was fed, the output or the rule was reached, runs
+//     completed);
+//   - not tested: no experiment could have shown a difference (why is
+//     said: the input was never fed, the output was always empty, the
+//     rule never derived a fact, every run ended in a runtime error);
 //   - contradiction: an execution diverged where the label promised it
 //     could not (a Bot, A or N pair varied alone): a bug in the analysis.
 //
@@ -26,6 +31,7 @@ package verify
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"time"
 
@@ -87,8 +93,26 @@ const (
 	Confirmed     Verdict = "confirmed"
 	NotReproduced Verdict = "not reproduced"
 	Contradiction Verdict = "contradiction"
-	NotChecked    Verdict = "not checked"
+	// NotTested: the experiments ran, but none could have shown a
+	// difference (the Why of the verdict says which).
+	NotTested  Verdict = "not tested"
+	NotChecked Verdict = "not checked"
 )
+
+// ErrorCount is one kind of runtime error (or bound) that ended runs of
+// the experiments: its check, its position (the rule, or the workload for
+// bounds), the first message seen, and how many runs it ended.
+type ErrorCount struct {
+	Check   string
+	Pos     modules.Pos
+	Message string
+	Runs    int
+}
+
+// String is "POS: CHECK: MESSAGE (N runs)".
+func (e ErrorCount) String() string {
+	return fmt.Sprintf("%s: %s: %s (%d run%s)", e.Pos, e.Check, e.Message, e.Runs, plural(e.Runs))
+}
 
 // Report is the verification of one program.
 type Report struct {
@@ -100,6 +124,9 @@ type Report struct {
 	Paths     []PathReport
 	Findings  []FindingReport
 	Witnesses []*Witness
+	// Errors groups every run that ended in a runtime error (or hit a
+	// bound), by error, most frequent first.
+	Errors []ErrorCount
 	// Runs counts every execution, minimization included.
 	Runs    int64
 	Elapsed time.Duration
@@ -117,6 +144,11 @@ type WorkloadReport struct {
 	// Note says why experiments on it were skipped (its baseline run
 	// failed), if they were.
 	Note string
+	// Rules is how many of the program's rules derived a fact in its
+	// baseline run (all inputs, FIFO network), of RulesTotal; Unreached
+	// lists the positions of the others (rule coverage).
+	Rules, RulesTotal int
+	Unreached         []string
 }
 
 // PathReport is the verdict on one (input, output) pair.
@@ -144,10 +176,13 @@ type PathReport struct {
 	// isolated experiments (the input alone produces nothing there).
 	Empty bool
 	// Errors counts executions that ended in a runtime error or hit a
-	// bound; they are not compared.
-	Errors int
+	// bound; they are not compared. ErrorKinds groups them by error.
+	Errors     int
+	ErrorKinds []ErrorCount
 	// How says what the experiments varied.
 	How string
+	// Why says why the pair is not tested, and how to test it.
+	Why string
 }
 
 // FindingReport is the verdict on one finding.
@@ -163,6 +198,14 @@ type FindingReport struct {
 	Schedules    int
 	Orders       int
 	Workloads    int
+	Errors       int
+	ErrorKinds   []ErrorCount
+	// Why says why the finding is not tested, and how to test it.
+	Why string
+	// Broken is set on a finding that a declared seal or coordination
+	// claims to cover and that an execution respecting the declaration
+	// confirmed: "broken-seal" or "broken-coordination".
+	Broken string
 }
 
 // Contradicted reports whether some pair was contradicted.
@@ -204,6 +247,7 @@ func Verify(ctx context.Context, p *modules.Program, res *monotonic.Result, find
 	if bds := v.workloads(); bds.HasErrors() {
 		return nil, bds
 	}
+	v.coverage()
 	v.plan()
 	v.exploreAll()
 	if !opts.FirstWitness {

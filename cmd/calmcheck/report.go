@@ -309,8 +309,15 @@ func toReportVerification(vr *verify.Report, pr *lint.Program) *htmlreport.Verif
 			continue
 		}
 		detail := ""
-		if f.Verdict != verify.Confirmed {
-			detail = tried(f.Schedules, f.Orders, false, false, 0)
+		switch f.Verdict {
+		case verify.NotTested:
+			detail = f.Why
+		case verify.Confirmed:
+		default:
+			detail = tried(f.Schedules, f.Orders, false, false, f.Errors)
+		}
+		if f.Broken != "" {
+			detail = strings.TrimSpace(f.Broken + ": the declaration that covers it does not hold. " + detail)
 		}
 		if f.Expected {
 			detail = strings.TrimSpace(detail + " (expected)")
@@ -323,7 +330,9 @@ func toReportVerification(vr *verify.Report, pr *lint.Program) *htmlreport.Verif
 	}
 	for _, p := range vr.Paths {
 		detail := p.How
-		if p.Verdict != verify.Confirmed {
+		if p.Verdict == verify.NotTested {
+			detail += ": " + p.Why
+		} else if p.Verdict != verify.Confirmed {
 			if t := tried(p.Schedules, p.Orders, p.Exhaustive, p.Empty, p.Errors); t != "" {
 				detail += ": " + t
 			}

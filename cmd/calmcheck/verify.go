@@ -35,6 +35,8 @@ type verifyOptions struct {
 	maxTicks   int
 	noExpect   bool
 	progress   string
+	// requireTested: a finding or pair that is not tested fails the gate.
+	requireTested bool
 }
 
 func init() { commands = append(commands, newVerifyCmd) }
@@ -53,7 +55,13 @@ compares the output facts, and gives a verdict:
   confirmed       two executions whose outputs differ, explained by the
                   finding (the differing facts were derived through its
                   rule, or from its input), minimized by delta debugging
-  not reproduced  no difference in the schedules and input orders tried
+  not reproduced  no difference in the schedules and input orders tried,
+                  in experiments that could have shown one
+  not tested      no experiment could have shown a difference: the input
+                  was never fed, the output was empty in every run, the
+                  rule never derived a fact, or every run ended in a
+                  runtime error (the verdict says which, and how to give a
+                  workload that tests it)
   contradiction   an execution diverged where the label promised it could
                   not (a Bot, A or N pair, its input varied alone): a bug
                   in calmcheck's analysis
@@ -71,14 +79,20 @@ between messages to the same node. Everything is deterministic for a given
 (NAME.svg). --format json prints lint's JSON document with a verification
 section (docs/lint-json.md).
 
+Runs that end in a runtime error are not compared; they are summarized by
+error (check, position, message, runs).
+
 Exit status: 0 no finding confirmed, or only expected or acknowledged ones;
-1 a finding that is neither expected nor acknowledged is confirmed; 2 a
-contradiction (a bug in the analysis), or the specs, the workload or the
-flags could not be used.`,
+1 a finding that is neither expected nor acknowledged is confirmed, a
+declared seal or coordination is broken (broken-seal, broken-coordination:
+an acknowledgement does not hide it), or, with --require-tested, a finding
+or pair is not tested; 2 a contradiction (a bug in the analysis), or the
+specs, the workload or the flags could not be used.`,
 		Example: `  calmcheck verify --program disorderly-cart
   calmcheck verify --program replicated-destructive-cart --witness-dir witnesses
   calmcheck verify --workload disorderly-cart --schedules 5000 --seed 7
-  calmcheck verify --format json > verification.json`,
+  calmcheck verify --format json > verification.json
+  calmcheck verify --workload my-workload.yaml --require-tested   # CI: fail on untested findings`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runVerify(cmd, args, &o)
 		},
@@ -97,6 +111,7 @@ flags could not be used.`,
 	f.IntVar(&o.maxTicks, "max-ticks", 0, fmt.Sprintf("bound each execution to `N` timesteps (default: the workload's max_ticks, else %d)", verify.DefaultMaxTicks))
 	f.BoolVar(&o.noExpect, "no-expect", false, "ignore the programs' expect: lists (expected findings then count for the exit status)")
 	f.StringVar(&o.progress, "progress", "auto", "progress bar on stderr: auto (on a terminal), always or never")
+	f.BoolVar(&o.requireTested, "require-tested", false, "exit 1 when a finding or pair is not tested (no experiment could have shown a difference), for CI")
 	return cmd
 }
 
@@ -190,7 +205,7 @@ func runVerify(cmd *cobra.Command, args []string, o *verifyOptions) error {
 		}
 	}
 	if o.format == "json" {
-		err = writeVerifyJSON(stdout, rep, vreps)
+		err = writeVerifyJSON(stdout, rep, vreps, o.requireTested)
 	} else {
 		writeVerifyText(stdout, rep, vreps, o.witnessDir)
 		if len(files) > 0 {
@@ -214,18 +229,28 @@ func runVerify(cmd *cobra.Command, args []string, o *verifyOptions) error {
 	switch {
 	case contradictions > 0 || trouble:
 		return exitError{exitTrouble}
-	case verifyFailed(vreps):
+	case verifyFailed(vreps, o.requireTested):
 		return exitError{exitFindings}
 	}
 	return nil
 }
 
-// verifyFailed reports whether a confirmed finding is neither expected
-// nor acknowledged.
-func verifyFailed(vreps []*verify.Report) bool {
+// verifyFailed reports whether the gate fails: a confirmed finding is
+// neither expected nor acknowledged, a declared seal or coordination is
+// broken (whatever acknowledges it), or, with requireTested, a finding or
+// pair is not tested.
+func verifyFailed(vreps []*verify.Report, requireTested bool) bool {
 	for _, vr := range vreps {
 		for _, f := range vr.Findings {
-			if f.Verdict == verify.Confirmed && !f.Expected && f.Acknowledged == "" {
+			if f.Verdict == verify.Confirmed && !f.Expected && f.Acknowledged == "" || f.Broken != "" {
+				return true
+			}
+			if requireTested && f.Verdict == verify.NotTested {
+				return true
+			}
+		}
+		for _, p := range vr.Paths {
+			if requireTested && p.Verdict == verify.NotTested {
 				return true
 			}
 		}

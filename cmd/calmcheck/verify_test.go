@@ -276,3 +276,30 @@ programs:
 		t.Errorf("exit %d, stderr %q", code, errs)
 	}
 }
+
+// A pair whose input the workload never feeds is "not tested", never "not
+// reproduced": exit 0, unless --require-tested (exit 1, for CI).
+func TestVerifyRequireTested(t *testing.T) {
+	dir := project(t, `modules:
+  Two:
+    state:
+      - input  a(x)
+      - input  b(x)
+      - output o(x)
+    rules:
+      r:
+        - o(X) <= a(X)
+        - o(X) <= b(X)
+programs:
+  two: [Two]
+`)
+	write(t, dir, "w.yaml", "workload:\n  program: two\n  nodes: [n1]\n  inputs: [{node: n1, tick: 1, fact: 'a(1)'}]\n")
+	code, out, errs := runCLI(t, dir, "verify", "--workload", "w.yaml", "--schedules", "20")
+	if code != 0 || !strings.Contains(out, "Not tested") || !strings.Contains(out, "no workload has facts of b") {
+		t.Fatalf("exit %d, stderr %q\n%s", code, errs, out)
+	}
+	code, out, _ = runCLI(t, dir, "verify", "--workload", "w.yaml", "--schedules", "20", "--require-tested", "--format", "json")
+	if code != 1 || !strings.Contains(out, `"paths_not_tested": 1`) || !strings.Contains(out, `"failed": true`) {
+		t.Errorf("--require-tested: exit %d\n%s", code, out)
+	}
+}

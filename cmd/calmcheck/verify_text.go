@@ -20,7 +20,7 @@ func writeVerifyText(w io.Writer, rep *lint.Report, vreps []*verify.Report, dir 
 		}
 		writeVerifyProgram(w, vr, dir)
 	}
-	var conf, notRep, contra int
+	var conf, notRep, notTested, pathsNotTested, contra, broken int
 	for _, vr := range vreps {
 		for _, f := range vr.Findings {
 			switch f.Verdict {
@@ -28,16 +28,28 @@ func writeVerifyText(w io.Writer, rep *lint.Report, vreps []*verify.Report, dir 
 				conf++
 			case verify.NotReproduced:
 				notRep++
+			case verify.NotTested:
+				notTested++
+			}
+			if f.Broken != "" {
+				broken++
 			}
 		}
 		for _, p := range vr.Paths {
-			if p.Verdict == verify.Contradiction {
+			switch p.Verdict {
+			case verify.Contradiction:
 				contra++
+			case verify.NotTested:
+				pathsNotTested++
 			}
 		}
 	}
-	fmt.Fprintf(w, "\n%d program%s: %d finding%s confirmed, %d not reproduced, %d contradiction%s\n",
-		len(vreps), plural(len(vreps)), conf, plural(conf), notRep, contra, plural(contra))
+	fmt.Fprintf(w, "\n%d program%s: %d finding%s confirmed, %d not reproduced, %d not tested; %d pair%s not tested; %d contradiction%s",
+		len(vreps), plural(len(vreps)), conf, plural(conf), notRep, notTested, pathsNotTested, plural(pathsNotTested), contra, plural(contra))
+	if broken > 0 {
+		fmt.Fprintf(w, "; %d broken seal%s or coordination%s", broken, plural(broken), plural(broken))
+	}
+	fmt.Fprintln(w)
 }
 
 // workloadSummary says which workloads a verification ran: "3 workloads
@@ -55,7 +67,11 @@ func workloadSummary(vr *verify.Report) string {
 func writeVerifyProgram(w io.Writer, vr *verify.Report, dir string) {
 	fmt.Fprintf(w, "program %s: %s, seed %d, %s executions per experiment (%s)\n", vr.Program, workloadSummary(vr), vr.Seed, thousands(vr.Schedules), vr.Explore)
 	for _, wl := range vr.Workloads {
-		fmt.Fprintf(w, "  workload %s: nodes %s, %d initial fact%s, %d input%s\n", wl.Name, strings.Join(wl.Nodes, ", "), wl.Facts, plural(wl.Facts), wl.Inputs, plural(wl.Inputs))
+		cov := ""
+		if wl.RulesTotal > 0 {
+			cov = fmt.Sprintf("; its baseline run reached %d of %d rule%s", wl.Rules, wl.RulesTotal, plural(wl.RulesTotal))
+		}
+		fmt.Fprintf(w, "  workload %s: nodes %s, %d initial fact%s, %d input%s%s\n", wl.Name, strings.Join(wl.Nodes, ", "), wl.Facts, plural(wl.Facts), wl.Inputs, plural(wl.Inputs), cov)
 		if wl.Note != "" {
 			fmt.Fprintf(w, "    skipped %s\n", wl.Note)
 		}
@@ -65,9 +81,17 @@ func writeVerifyProgram(w io.Writer, vr *verify.Report, dir string) {
 		if f.Verdict == verify.NotChecked {
 			continue
 		}
-		note := tried(f.Schedules, f.Orders, false, false, 0, f.Workloads)
-		if f.Verdict == verify.Confirmed {
+		note := tried(f.Schedules, f.Orders, false, false, f.Errors, f.Workloads)
+		switch f.Verdict {
+		case verify.Confirmed:
 			note = ""
+		case verify.NotTested:
+			note = f.Why
+		}
+		verdict := string(f.Verdict)
+		if f.Broken != "" {
+			verdict = "confirmed: " + strings.ToUpper(f.Broken)
+			note = "the declaration that covers it does not hold"
 		}
 		if f.Expected {
 			note = strings.TrimSpace(note + " (expected)")
@@ -75,7 +99,7 @@ func writeVerifyProgram(w io.Writer, vr *verify.Report, dir string) {
 		if f.Acknowledged != "" {
 			note = strings.TrimSpace(note + " (acknowledged: " + f.Acknowledged + ")")
 		}
-		rows = append(rows, []string{f.Pos.String(), f.Check, string(f.Verdict), dash(f.Witness), note})
+		rows = append(rows, []string{f.Pos.String(), f.Check, verdict, dash(f.Witness), note})
 	}
 	if len(rows) > 0 {
 		fmt.Fprintln(w, "  findings")
@@ -92,8 +116,11 @@ func writeVerifyProgram(w io.Writer, vr *verify.Report, dir string) {
 		}
 		last = p.To
 		note := tried(p.Schedules, p.Orders, p.Exhaustive, p.Empty, p.Errors, p.Workloads)
-		if p.Verdict == verify.Confirmed {
+		switch p.Verdict {
+		case verify.Confirmed:
 			note = ""
+		case verify.NotTested:
+			note = p.Why
 		}
 		label := p.Label
 		if p.Effective != "" && p.Effective != p.Label {
@@ -110,6 +137,12 @@ func writeVerifyProgram(w io.Writer, vr *verify.Report, dir string) {
 		verifyTable(w, "    ", []string{"OUTPUT", "INPUT", "LABEL", "VERDICT", "WITNESS", "TRIED"}, rows)
 	} else {
 		fmt.Fprintln(w, "  paths: none (no input reaches an output)")
+	}
+	if len(vr.Errors) > 0 {
+		fmt.Fprintln(w, "  runs that ended in a runtime error (not compared)")
+		for _, e := range vr.Errors {
+			fmt.Fprintf(w, "    %s\n", e)
+		}
 	}
 	for _, wt := range vr.Witnesses {
 		writeWitnessText(w, vr, wt, dir)
