@@ -275,12 +275,18 @@ func (g *Graph) Lookup(name string) (int, bool) {
 	return n, ok
 }
 
+// Imported reports whether the node is a collection of an imported
+// instance (bed.pipe_in).
+func (n *Node) Imported() bool { return n.Decl != nil && n.Decl.Instance != "" }
+
 // Sources returns S: the input interfaces that nothing in the program
-// derives, in declaration order.
+// derives, in declaration order. An imported instance's inputs are not
+// the program's interfaces: the importer connects them, or they dangle
+// (Underspecified).
 func (g *Graph) Sources() []int {
 	var out []int
 	for _, n := range g.Nodes {
-		if n.Kind == modules.Input && !n.Written {
+		if n.Kind == modules.Input && !n.Written && !n.Imported() {
 			out = append(out, n.ID)
 		}
 	}
@@ -288,11 +294,12 @@ func (g *Graph) Sources() []int {
 }
 
 // Sinks returns T: the output interfaces that nothing in the program reads,
-// in declaration order.
+// in declaration order (an imported instance's outputs are not the
+// program's: the importer reads them, or they dangle).
 func (g *Graph) Sinks() []int {
 	var out []int
 	for _, n := range g.Nodes {
-		if n.Kind == modules.Output && !n.Read {
+		if n.Kind == modules.Output && !n.Read && !n.Imported() {
 			out = append(out, n.ID)
 		}
 	}
@@ -301,15 +308,21 @@ func (g *Graph) Sinks() []int {
 
 // Underspecified returns the `??` ends of the dataflow, in declaration
 // order: input interfaces nothing reads, output interfaces nothing writes,
-// channels written but never read or read but never written.
+// channels written but never read or read but never written, and the
+// interfaces of imported instances that the importer does not connect (an
+// input it never writes, an output it never reads).
 func (g *Graph) Underspecified() []Dangling {
 	var out []Dangling
 	for _, n := range g.Nodes {
 		switch {
 		case n.Kind == modules.Input && !n.Read:
 			out = append(out, Dangling{n.ID, DirOutput})
+		case n.Kind == modules.Input && !n.Written && n.Imported():
+			out = append(out, Dangling{n.ID, DirInput})
 		case n.Kind == modules.Output && !n.Written:
 			out = append(out, Dangling{n.ID, DirInput})
+		case n.Kind == modules.Output && !n.Read && n.Imported():
+			out = append(out, Dangling{n.ID, DirOutput})
 		case n.Kind == modules.Channel && n.Written && !n.Read:
 			out = append(out, Dangling{n.ID, DirOutput})
 		case n.Kind == modules.Channel && n.Read && !n.Written:

@@ -114,6 +114,19 @@ type Decl struct {
 	NamePos Pos   // position of the name
 	Text    string
 	Module  string // the module that declares it
+	// Instance is the path of the imported instance that holds the
+	// collection ("bed", "rd.bed"), "" for the program's own collections;
+	// Name is then qualified with it ("bed.pipe_in").
+	Instance string
+}
+
+// Local returns the collection's name inside its instance: Name without
+// the instance's qualification ("pipe_in" for "bed.pipe_in").
+func (d *Decl) Local() string {
+	if d.Instance == "" {
+		return d.Name
+	}
+	return d.Name[len(d.Instance)+1:]
 }
 
 // Arity is the number of columns.
@@ -402,6 +415,10 @@ type Rule struct {
 	// Coord is the coordination declared on the rule's block, or else on
 	// its module (nil if none): the rule is part of that protocol.
 	Coord *Coordination
+	// Instance is the path of the imported instance the rule belongs to
+	// ("bed"), "" for the program's own rules; its atoms then name the
+	// instance's collections by their qualified names.
+	Instance string
 }
 
 // Aggregates returns the aggregates of the head, in order.
@@ -458,6 +475,33 @@ type Ref struct {
 	Pos  Pos
 }
 
+// Import is an entry of a module's `import:` mapping: a private instance
+// named Name of Module, as Bud's `import Module => :name`.
+type Import struct {
+	Name      string
+	Module    string
+	Pos       Pos // position of the instance name
+	ModulePos Pos // position of the module name
+}
+
+// Instance is an imported instance in a composed program.
+type Instance struct {
+	// Path is the qualified name of the instance: "bed", or "rd.bed" for
+	// the instance bed that the instance rd imports.
+	Path   string
+	Name   string // the last segment of Path
+	Module string // the module instantiated
+	Parent string // the path of the enclosing instance, "" at top level
+	// Importer is the module whose import: entry made the instance, and
+	// Pos the position of that entry.
+	Importer string
+	Pos      Pos
+	Mod      *Module
+}
+
+// Label renders the instance as "bed: BestEffortDelivery".
+func (in *Instance) Label() string { return in.Name + ": " + in.Module }
+
 // Block is a named rule block.
 type Block struct {
 	Name   string
@@ -476,6 +520,7 @@ type Module struct {
 	Name     string
 	Doc      string
 	Includes []Ref
+	Imports  []Import // private instances of other modules, in order
 	State    []*Decl
 	Blocks   []*Block
 	// Coordination is the coordination the module provides (nil if

@@ -25,6 +25,10 @@ type Program struct {
 	Coordinations []*Coordination
 	Seals         []*Seal
 	Contracts     []*Contract
+	// Instances are the imported instances, nested ones after the
+	// instance that imports them; their collections and rules are in
+	// Collections and Rules under qualified names (bed.pipe_in).
+	Instances []*Instance
 
 	byName map[string]*Decl
 }
@@ -32,11 +36,17 @@ type Program struct {
 // Collection returns the declaration named name, or nil.
 func (p *Program) Collection(name string) *Decl { return p.byName[name] }
 
-// Module returns the module named name if it is part of p.
+// Module returns the module named name if it is part of p (included, or
+// imported as an instance).
 func (p *Program) Module(name string) *Module {
 	for _, m := range p.Modules {
 		if m.Name == name {
 			return m
+		}
+	}
+	for _, in := range p.Instances {
+		if in.Module == name && in.Mod != nil {
+			return in.Mod
 		}
 	}
 	return nil
@@ -76,7 +86,13 @@ func (lib *Library) moduleNames() []string {
 // arities, operators and kinds, and rule safety. The Program is nil only
 // when no module could be resolved.
 func (lib *Library) Compose(name string, roots []Ref) (*Program, Diagnostics) {
-	c := &composer{lib: lib, state: map[string]int{}, prog: &Program{Name: name, byName: map[string]*Decl{}}}
+	return lib.compose(name, roots, &importState{units: map[string]*Program{}})
+}
+
+// compose composes the roots; imp is shared with the compositions of the
+// modules they import.
+func (lib *Library) compose(name string, roots []Ref, imp *importState) (*Program, Diagnostics) {
+	c := &composer{lib: lib, imp: imp, state: map[string]int{}, prog: &Program{Name: name, byName: map[string]*Decl{}}}
 	for _, r := range roots {
 		c.prog.Roots = append(c.prog.Roots, r.Name)
 		if _, ok := lib.Modules[r.Name]; !ok {
@@ -88,8 +104,13 @@ func (lib *Library) Compose(name string, roots []Ref) (*Program, Diagnostics) {
 	if len(c.prog.Modules) == 0 {
 		return nil, c.diags.ds
 	}
+	c.instantiate()
 	c.collect()
+	c.checkInstanceNames()
 	c.checkRules()
+	// The instances' rules were checked when their modules were
+	// composed; they come first, as in Bud.
+	c.prog.Rules = append(c.instRules, c.prog.Rules...)
 	return c.prog, c.diags.ds
 }
 
@@ -99,6 +120,9 @@ type composer struct {
 	diags diagList
 	state map[string]int // 0 unvisited, 1 on the stack, 2 done
 	stack []string
+	imp   *importState
+	// instRules are the rules of the imported instances, qualified.
+	instRules []*Rule
 }
 
 // visit linearizes includes depth-first: included modules come before the
@@ -208,6 +232,11 @@ func (c *composer) checkRules() {
 		ok := true
 		resolve := func(a *Atom) *Decl {
 			d := p.byName[a.Pred]
+			if d == nil && strings.Contains(a.Pred, ".") {
+				c.unknownQualified(a, r.Module+"."+r.Block)
+				ok = false
+				return nil
+			}
 			if d == nil {
 				if names == nil {
 					names = make([]string, 0, len(p.byName))

@@ -96,7 +96,8 @@ func (f *formatter) lineComment(cs ...string) {
 
 var keyOrder = map[string][]string{
 	"top":          {"specs", "modules", "programs", "workload"},
-	"module":       {"doc", "include", "state", "contract", "coordination", "seals", "rules"},
+	"module":       {"doc", "include", "import", "state", "contract", "coordination", "seals", "rules"},
+	"importlong":   {"module"},
 	"program":      {"doc", "modules", "expect"},
 	"blocklong":    {"coordination", "coordinated", "rules"},
 	"rulelong":     {"rule", "coordinated"},
@@ -152,6 +153,8 @@ func childContext(ctx, key string) string {
 			return "doc"
 		case "include":
 			return "flowlist"
+		case "import":
+			return "imports"
 		case "state":
 			return "state"
 		case "rules":
@@ -176,6 +179,10 @@ func childContext(ctx, key string) string {
 		}
 		return "scalar"
 	case "contract":
+		return "scalar"
+	case "imports":
+		return "importlong"
+	case "importlong":
 		return "scalar"
 	case "blocklong":
 		switch key {
@@ -726,9 +733,12 @@ func canonicalDump(name string, src []byte) (map[string]any, error) {
 	}
 	dump := map[string]any{}
 	for _, m := range lib.SortedModules() {
-		var inc, decls, blocks []string
+		var inc, imps, decls, blocks []string
 		for _, in := range m.Includes {
 			inc = append(inc, in.Name)
+		}
+		for _, im := range m.Imports {
+			imps = append(imps, im.String())
 		}
 		for _, d := range m.State {
 			decls = append(decls, d.String())
@@ -748,7 +758,7 @@ func canonicalDump(name string, src []byte) (map[string]any, error) {
 		for _, c := range m.Contracts {
 			contracts = append(contracts, c.String())
 		}
-		dump["module "+m.Name] = []any{m.Doc, inc, decls, blocks, coordString(m.Coordination), seals, contracts}
+		dump["module "+m.Name] = []any{m.Doc, inc, imps, decls, blocks, coordString(m.Coordination), seals, contracts}
 	}
 	for _, p := range lib.SortedPrograms() {
 		var ms, ex []string

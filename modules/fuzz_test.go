@@ -20,6 +20,10 @@ var ruleSeeds = []string{
 	"t(K, V) <+- p(K, V), X = -V * 2, len([X]) >= 1",
 	"a(sum<X * 2>, count<>, accum<[X]>) <= b(X), X <-1",
 	"a(\"\\\"\\\\\\n\") <= b(true, false)",
+	"bed.pipe_in <= pipe_in",
+	"bed.pipe_in(D, S, I, P) <= buf(D, S, I, P), clock(_, _), notin rd.bed.pipe_sent(D, S, I, P)",
+	"ack(S, D, I) <~ bed.pipe_out(D, S, I, _), a.b <= 1",
+	"x.Y <= y",
 }
 
 // FuzzParseRule: the parser never panics, a parsed rule renders to text
@@ -60,6 +64,7 @@ func FuzzParseDecl(f *testing.F) {
 		"channel pipe_chan(@dst, src, ident) => (payload)",
 		"periodic clock(id) => (time) every 2",
 		"input tick()",
+		"table bed.buf(a)",
 		"table config() => (limit)",
 	} {
 		f.Add(s)
@@ -87,6 +92,8 @@ func FuzzLoadData(f *testing.F) {
 	f.Add([]byte("a: &a [*a]\n"))
 	f.Add([]byte("modules:\n  A:\n    rules:\n      r:\n        - rule: t(X) <= t(X)\n          coordinated: why\n"))
 	f.Add([]byte(coordSpec))
+	f.Add([]byte(importSpec))
+	f.Add([]byte("modules:\n  A:\n    import: {b: B, c: {module: B}}\n  B:\n    include: [C]\n  C:\n    import: {a: A}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		lib := NewLibrary()
 		ds := lib.LoadData("f.yaml", data)
@@ -140,6 +147,7 @@ func FuzzFormat(f *testing.F) {
 	}
 	f.Add([]byte(messySpec))
 	f.Add([]byte(coordSpec))
+	f.Add([]byte(importSpec))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		loadErrs := NewLibrary().LoadData("f.yaml", data).Errors()
 		out, ds := Format("f.yaml", data)

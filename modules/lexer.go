@@ -14,7 +14,7 @@ type tokKind int
 const (
 	tEOF tokKind = iota
 	tIllegal
-	tIdent  // lowercase-initial name: collection, function, keyword
+	tIdent  // lowercase-initial name: collection, function, keyword; a.b.x qualified
 	tVar    // uppercase-initial or _-initial name
 	tInt    // 123
 	tString // "..."
@@ -120,12 +120,29 @@ func (lx *lexer) next(opMode bool) token {
 			}
 			end += w2
 		}
-		lx.off = end
-		text := s[start:end]
 		if r == '_' || unicode.IsUpper(r) {
-			return token{kind: tVar, text: text, off: start}
+			lx.off = end
+			return token{kind: tVar, text: s[start:end], off: start}
 		}
-		return token{kind: tIdent, text: text, off: start}
+		// A qualified name a.b.x names collection x of instance a.b (an
+		// import); every segment starts with a lowercase letter.
+		for end < len(s) && s[end] == '.' {
+			r2, w2 := utf8.DecodeRuneInString(s[end+1:])
+			if !isIdentStart(r2) || r2 == '_' || unicode.IsUpper(r2) {
+				lx.off = end + 1
+				return token{kind: tIllegal, text: s[start : end+1], off: end, err: fmt.Sprintf("expected a lowercase name after '.' in the qualified name %q", s[start:end]+".")}
+			}
+			end += 1 + w2
+			for end < len(s) {
+				r3, w3 := utf8.DecodeRuneInString(s[end:])
+				if !isIdentPart(r3) {
+					break
+				}
+				end += w3
+			}
+		}
+		lx.off = end
+		return token{kind: tIdent, text: s[start:end], off: start}
 	case r >= '0' && r <= '9':
 		end := start
 		for end < len(s) && s[end] >= '0' && s[end] <= '9' {

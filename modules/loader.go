@@ -267,6 +267,8 @@ func (l *fileLoader) module(name string, kn, vn *yaml.Node) {
 				for _, in := range l.Strings(vn, "include") {
 					m.Includes = append(m.Includes, Ref{Name: in.Value, Pos: l.Pos(in)})
 				}
+			case "import":
+				l.imports(m, vn)
 			case "state":
 				for _, sn := range l.Strings(vn, "state") {
 					d, ds := ParseDecl(sn.Value, l.ScalarPos(sn))
@@ -287,7 +289,7 @@ func (l *fileLoader) module(name string, kn, vn *yaml.Node) {
 			case "contract":
 				l.contract(m, vn)
 			default:
-				l.UnknownKey(kn, key, "module "+name, "doc, include, state, contract, coordination, seals, rules")
+				l.UnknownKey(kn, key, "module "+name, "doc, include, import, state, contract, coordination, seals, rules")
 			}
 		})
 	}
@@ -302,6 +304,63 @@ func (l *fileLoader) module(name string, kn, vn *yaml.Node) {
 		}
 	}
 	l.addModule(m)
+}
+
+// imports reads `import: {bed: BestEffortDelivery}`; an entry may also be
+// written long, `bed: {module: BestEffortDelivery}`.
+func (l *fileLoader) imports(m *Module, vn *yaml.Node) {
+	l.Mapping(vn, "the imports of "+m.Name, func(name string, kn, vn *yaml.Node) {
+		im := Import{Name: name, Pos: l.Pos(kn)}
+		if !validInstanceName(name) {
+			l.diags.errorf("schema", im.Pos, "instance name %q must start with a lowercase letter, then letters, digits or _ (it qualifies the instance's collections: %s.pipe_in)", name, name)
+			return
+		}
+		mn := YAMLResolve(vn)
+		if mn.Kind == yaml.MappingNode {
+			var modNode *yaml.Node
+			l.Mapping(mn, "the import "+name, func(key string, kn, vn *yaml.Node) {
+				switch key {
+				case "module":
+					modNode = vn
+				default:
+					l.UnknownKey(kn, key, "the import "+name, "module")
+				}
+			})
+			if modNode == nil {
+				l.diags.errorf("schema", im.Pos, "the import %s needs a module: `%s: {module: SomeModule}`", name, name)
+				return
+			}
+			mn = YAMLResolve(modNode)
+		}
+		s, ok := l.Str(mn, "the import "+name)
+		if !ok {
+			return
+		}
+		im.Module, im.ModulePos = strings.TrimSpace(s), l.Pos(mn)
+		if !validModuleName(im.Module) {
+			l.diags.errorf("schema", im.ModulePos, "the import %s names %q, which is not a module name (CamelCase)", name, im.Module)
+			return
+		}
+		m.Imports = append(m.Imports, im)
+	})
+}
+
+// validInstanceName reports whether s can name an imported instance: a
+// lowercase-initial name of letters, digits and _ (no '.'), not a keyword
+// of the rule language.
+func validInstanceName(s string) bool {
+	if s == "" || s == "notin" || s == "true" || s == "false" {
+		return false
+	}
+	for i, r := range s {
+		if i == 0 && !unicode.IsLower(r) {
+			return false
+		}
+		if r != '_' && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return true
 }
 
 func (l *fileLoader) block(m *Module, name string, kn, vn *yaml.Node) {

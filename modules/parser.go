@@ -182,6 +182,9 @@ func (p *parser) parseDecl() *Decl {
 	if nt.kind != tIdent {
 		p.fail("expected a collection name after %q, found %s (collection names start with a lowercase letter)", kt.text, nt.describe())
 	}
+	if strings.Contains(nt.text, ".") {
+		p.fail("a declared collection name cannot be qualified: %q names a collection of the imported instance %s, which its own module declares", nt.text, nt.text[:strings.LastIndexByte(nt.text, '.')])
+	}
 	p.advance()
 	d := &Decl{Kind: kind, Name: nt.text, Pos: p.at(kt.off), NamePos: p.at(nt.off)}
 	d.Key = p.parseCols("key")
@@ -246,7 +249,7 @@ func (p *parser) parseCols(which string) []Column {
 			c.Addr = true
 			p.advance()
 		}
-		if p.tok.kind != tIdent && p.tok.kind != tVar {
+		if p.tok.kind != tIdent && p.tok.kind != tVar || strings.Contains(p.tok.text, ".") {
 			p.fail("expected a column name, found %s", p.tok.describe())
 		}
 		c.Name = p.tok.text

@@ -66,6 +66,9 @@ func TestSchemaAcceptsBuiltinLibrary(t *testing.T) {
 	if err := s.Validate(yamlToJSON(t, []byte(deliverySpec))); err != nil {
 		t.Errorf("design example: %v", err)
 	}
+	if err := s.Validate(yamlToJSON(t, []byte(importSpec))); err != nil {
+		t.Errorf("imports: %v", err)
+	}
 }
 
 func TestSchemaRejectsMalformedSpecs(t *testing.T) {
@@ -80,6 +83,11 @@ func TestSchemaRejectsMalformedSpecs(t *testing.T) {
 		"block without rules":   "modules:\n  A:\n    rules:\n      r: {coordinated: why}\n",
 		"expect without check":  "programs:\n  p:\n    modules: [A]\n    expect: [{collection: x}]\n",
 		"program unknown key":   "programs:\n  p:\n    mods: [A]\n",
+		"import capitalized":    "modules:\n  A:\n    import: {Bed: B}\n",
+		"import lowercase mod":  "modules:\n  A:\n    import: {bed: b}\n",
+		"import keyword":        "modules:\n  A:\n    import: {notin: B}\n",
+		"import long unknown":   "modules:\n  A:\n    import: {bed: {mod: B}}\n",
+		"import list":           "modules:\n  A:\n    import: [B]\n",
 	} {
 		if err := s.Validate(yamlToJSON(t, []byte(src))); err == nil {
 			t.Errorf("%s: the schema accepts\n%s", name, src)

@@ -104,6 +104,9 @@ func (w *Workspace) checkUncovered(progs []*Program) Diagnostics {
 		for _, m := range p.Modules {
 			covered[m.Name] = true
 		}
+		for _, in := range p.Instances {
+			covered[in.Module] = true
+		}
 	}
 	var ds Diagnostics
 	for _, m := range w.Lib.SortedModules() {
@@ -115,6 +118,9 @@ func (w *Workspace) checkUncovered(progs []*Program) Diagnostics {
 			for _, pm := range p.Modules {
 				covered[pm.Name] = true
 			}
+			for _, in := range p.Instances {
+				covered[in.Module] = true
+			}
 		}
 		ds = append(ds, cds.Errors()...)
 	}
@@ -122,7 +128,7 @@ func (w *Workspace) checkUncovered(progs []*Program) Diagnostics {
 }
 
 // RootModules returns the user modules (built-in ones in built-in mode)
-// that no other such module includes.
+// that no other such module includes or imports.
 func (w *Workspace) RootModules() []*Module {
 	included := map[string]bool{}
 	var ms []*Module
@@ -133,6 +139,9 @@ func (w *Workspace) RootModules() []*Module {
 		ms = append(ms, m)
 		for _, in := range m.Includes {
 			included[in.Name] = true
+		}
+		for _, im := range m.Imports {
+			included[im.Module] = true
 		}
 	}
 	var out []*Module

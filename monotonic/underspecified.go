@@ -28,6 +28,9 @@ func runUnderspecified(pass *Pass) {
 		n := &g.Nodes[d.Node]
 		var msg string
 		switch {
+		case n.Imported() && n.Kind.Interface():
+			reportImportedDangling(pass, n, d)
+			continue
 		case n.Kind == modules.Input:
 			msg = fmt.Sprintf("input interface %s is never read (%s -> ??): nothing in the program consumes what enters it", n.Name, n.Name)
 		case n.Kind == modules.Output:
@@ -43,4 +46,37 @@ func runUnderspecified(pass *Pass) {
 			Key: string(d.Direction), Message: msg,
 		})
 	}
+}
+
+// reportImportedDangling reports an interface of an imported instance
+// that dangles: the importer does not connect it (an input it never
+// writes, an output it never reads), or the instance itself leaves it
+// open. The finding stands at the import, where the importer would
+// connect it.
+func reportImportedDangling(pass *Pass, n *depgraph.Node, d depgraph.Dangling) {
+	inst := n.Decl.Instance
+	in := pass.Graph.Program.Instance(inst)
+	what := "instance " + inst
+	pos := declPos(n.Decl)
+	if in != nil {
+		what = fmt.Sprintf("instance %s (%s, imported by %s)", inst, in.Module, in.Importer)
+		if in.Pos.IsValid() {
+			pos = in.Pos
+		}
+	}
+	var msg string
+	switch {
+	case n.Kind == modules.Input && d.Direction == depgraph.DirInput:
+		msg = fmt.Sprintf("input interface %s of the %s is never written (?? -> %s): the importer does not connect it; write it from the importer's rules, or import a module without it", n.Name, what, n.Name)
+	case n.Kind == modules.Input:
+		msg = fmt.Sprintf("input interface %s of the %s is never read (%s -> ??): nothing in the instance consumes what enters it", n.Name, what, n.Name)
+	case d.Direction == depgraph.DirOutput:
+		msg = fmt.Sprintf("output interface %s of the %s is never read (%s -> ??): the importer does not connect it; read it in the importer's rules, or import a module without it", n.Name, what, n.Name)
+	default:
+		msg = fmt.Sprintf("output interface %s of the %s is never written (?? -> %s): nothing in the instance produces it", n.Name, what, n.Name)
+	}
+	pass.Report(Finding{
+		Pos: pos, Module: n.Module, Collections: []string{n.Name},
+		Key: string(d.Direction), Message: msg,
+	})
 }
