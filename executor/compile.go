@@ -97,7 +97,7 @@ func Compile(mp *modules.Program) (*Program, modules.Diagnostics) {
 			}
 		}
 	}
-	strata, sds := stratify(mp, p.byName)
+	strata, sds := stratify(mp)
 	ds = append(ds, sds...)
 	if ds.HasErrors() {
 		return nil, ds

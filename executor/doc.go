@@ -7,7 +7,7 @@
 //     a run) and their total order;
 //   - relation.go: flat tuple storage with open-addressing hash indexes
 //     (the key index is also the set's deduplication and key constraint);
-//   - strata.go, compile.go: stratification, and the compiled Program:
+//   - strata.go, compile.go: stratification (depgraph's, as lint), and the compiled Program:
 //     each rule's join plans (order, bound columns, indexes), chosen once;
 //   - eval.go, builtins.go: semi-naive evaluation of the plans, terms,
 //     built-in functions and aggregates;

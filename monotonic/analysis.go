@@ -118,6 +118,10 @@ type Result struct {
 	// Strata maps each node to its stratum; nil when the program is
 	// unstratifiable.
 	Strata []int
+	// Stratification is depgraph's stratification of the program: Strata,
+	// the cycles that make it unstratifiable, and the components of the
+	// instantaneous edges.
+	Stratification *depgraph.Stratification
 	// Verdicts are the (input, output) pairs with the contracts,
 	// coordination and seals of the program taken into account (see
 	// Verdict), ordered by sink then source; Paths are Bud's labels alone.
@@ -175,7 +179,8 @@ func AnalyzeGraph(g *depgraph.Graph, analyzers []*Analyzer) *Result {
 		a.Run(pass)
 	}
 	res.Paths = fs.pathLabels()
-	res.Strata = fs.strata()
+	res.Stratification = fs.stratification()
+	res.Strata = res.Stratification.Strata
 	res.Verdicts = fs.verdicts()
 	res.ContractEdges = fs.contractEdges()
 	res.Coordination = fs.coordinationUses()

@@ -13,28 +13,6 @@ import (
 
 func ruleKey(r *modules.Rule) string { return r.Module + "." + r.Block }
 
-// cycleThrough returns the edges of a shortest cycle that starts with edge
-// ei, using only edges allow accepts.
-func cycleThrough(g *depgraph.Graph, s *depgraph.Searcher, ei int, allow func(*depgraph.Edge) bool) []int {
-	e := &g.Edges[ei]
-	if e.From == e.To {
-		return []int{ei}
-	}
-	back := s.Path(e.To, e.From, allow)
-	return append([]int{ei}, back...)
-}
-
-func cyclePath(g *depgraph.Graph, cycle []int) string {
-	if len(cycle) == 0 {
-		return ""
-	}
-	parts := []string{g.Nodes[g.Edges[cycle[0]].From].Name}
-	for _, ei := range cycle {
-		parts = append(parts, g.Nodes[g.Edges[ei].To].Name)
-	}
-	return strings.Join(parts, " -> ")
-}
-
 func cycleCollections(g *depgraph.Graph, cycle []int) []string {
 	var out []string
 	for _, ei := range cycle {
@@ -42,19 +20,6 @@ func cycleCollections(g *depgraph.Graph, cycle []int) []string {
 		out = appendUnique(out, g.Nodes[g.Edges[ei].To].Name)
 	}
 	return out
-}
-
-func stepList(g *depgraph.Graph, path []int) string {
-	parts := make([]string, len(path))
-	for i, ei := range path {
-		e := &g.Edges[ei]
-		s := fmt.Sprintf("%s -> %s (%s at %s", g.Nodes[e.From].Name, g.Nodes[e.To].Name, e.Op, e.Rule.Pos.FileLine())
-		if e.Nonmonotonic {
-			s += ", " + e.Reason()
-		}
-		parts[i] = s + ")"
-	}
-	return strings.Join(parts, ", ")
 }
 
 func steps(g *depgraph.Graph, path []int, mark int) []Step {
@@ -76,28 +41,6 @@ func steps(g *depgraph.Graph, path []int, mark int) []Step {
 		out[i] = Step{From: g.Nodes[e.From].Name, To: g.Nodes[e.To].Name, Op: e.Op.String(), Pos: e.Rule.Pos, Note: strings.Join(notes, "; ")}
 	}
 	return out
-}
-
-// useOf describes a nonmonotonic edge: "notin b", "count<R>",
-// "deletion (<-)".
-func useOf(g *depgraph.Graph, e *depgraph.Edge) string {
-	switch {
-	case e.Negated:
-		return "notin " + g.Nodes[e.From].Name
-	case e.Aggregate, e.Op.Nonmonotonic():
-		return e.Reason()
-	}
-	return "use of " + g.Nodes[e.From].Name
-}
-
-func kindOf(e *depgraph.Edge) string {
-	switch {
-	case e.Negated:
-		return "negation"
-	case e.Aggregate:
-		return "aggregation"
-	}
-	return "nonmonotonic use"
 }
 
 func listNames(names []string) string {
@@ -170,7 +113,7 @@ func (f *facts) stepDesc(ei int) string {
 		return "the nonmonotonic step implied by the abstraction: " + m.contractDesc(m.vedge(ei))
 	}
 	e := &g.Edges[ei]
-	return fmt.Sprintf("the nonmonotonic %s in %s", useOf(g, e), e.Rule.Shape())
+	return fmt.Sprintf("the nonmonotonic %s in %s", g.UseOf(e), e.Rule.Shape())
 }
 
 // steps renders a witness path, contract edges included.

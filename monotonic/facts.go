@@ -23,6 +23,7 @@ type facts struct {
 	seedEdge  []int32 // for a seed that is the head of an async edge: that edge, else -1
 
 	toTable []bool
+	strat   *depgraph.Stratification
 
 	// enabled: the analyzers that run (diffluent-path leaves to
 	// missing-coordination the pairs it reports).
@@ -145,26 +146,14 @@ func (f *facts) witnessTo(v int) []int {
 // persists reports, per node, whether it is a table or reaches one
 // through any edges: one backward search from every table.
 func (f *facts) persists() []bool {
-	if f.toTable != nil {
-		return f.toTable
-	}
-	g := f.g
-	f.toTable = make([]bool, len(g.Nodes))
-	var queue []int
-	for _, n := range g.Nodes {
-		if n.Kind.Persistent() {
-			f.toTable[n.ID] = true
-			queue = append(queue, n.ID)
-		}
-	}
-	for qi := 0; qi < len(queue); qi++ {
-		from, _ := g.InAdj(queue[qi])
-		for _, u := range from {
-			if !f.toTable[u] {
-				f.toTable[u] = true
-				queue = append(queue, int(u))
+	if f.toTable == nil {
+		var tables []int
+		for _, n := range f.g.Nodes {
+			if n.Kind.Persistent() {
+				tables = append(tables, n.ID)
 			}
 		}
+		f.toTable = f.g.Reach(tables, true, 0)
 	}
 	return f.toTable
 }
@@ -323,40 +312,11 @@ func (c *capped) add(src []int32, more bool) {
 	}
 }
 
-// strata assigns each collection its stratum: the number of nonmonotonic
-// instantaneous edges on the longest chain into it, over the condensation
-// of the instantaneous edges (temporal edges impose no order within a
-// timestep). nil when a component holds a nonmonotonic instantaneous edge
-// (the program is unstratifiable).
-func (f *facts) strata() []int {
-	g := f.g
-	scc := f.sccInst()
-	comp := make([]int, scc.Count)
-	for c := scc.Count - 1; c >= 0; c-- {
-		for _, v := range scc.Members(c) {
-			from, flags := g.InAdj(int(v))
-			for i, u := range from {
-				if flags[i]&depgraph.FlagTemporal != 0 {
-					continue
-				}
-				uc := int(scc.Comp[u])
-				w := 0
-				if flags[i]&depgraph.FlagNonmonotonic != 0 {
-					w = 1
-				}
-				if uc == c {
-					if w == 1 {
-						return nil
-					}
-					continue
-				}
-				comp[c] = max(comp[c], comp[uc]+w)
-			}
-		}
+// stratification is the stratification of the instantaneous edges, with
+// the cycles that make the program unstratifiable.
+func (f *facts) stratification() *depgraph.Stratification {
+	if f.strat == nil {
+		f.strat = f.g.Stratify(f.sccInst(), f.searcher())
 	}
-	out := make([]int, len(g.Nodes))
-	for v := range out {
-		out[v] = comp[scc.Comp[v]]
-	}
-	return out
+	return f.strat
 }

@@ -76,7 +76,7 @@ func newModel(g *depgraph.Graph) *model {
 		m.exemptBy = minusOnes(ne)
 	}
 	for k, c := range p.Coordinations {
-		up := backward(g, m.coordNodes[k])
+		up := g.Reach(m.coordNodes[k], true, 0)
 		for i := range g.Edges {
 			e := &g.Edges[i]
 			if e.Nonmonotonic && e.Rule.Coord == c && up[e.To] && m.exemptBy[i] < 0 {
@@ -209,26 +209,6 @@ func parseLabel(s string) Label {
 		}
 	}
 	return Bot
-}
-
-// backward returns the nodes from which some node of vs is reachable
-// (vs included).
-func backward(g *depgraph.Graph, vs []int) []bool {
-	seen := make([]bool, len(g.Nodes))
-	queue := append([]int(nil), vs...)
-	for _, v := range vs {
-		seen[v] = true
-	}
-	for qi := 0; qi < len(queue); qi++ {
-		from, _ := g.InAdj(queue[qi])
-		for _, u := range from {
-			if !seen[u] {
-				seen[u] = true
-				queue = append(queue, int(u))
-			}
-		}
-	}
-	return seen
 }
 
 // forward returns the nodes reachable from vs (vs included), through

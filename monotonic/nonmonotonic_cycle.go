@@ -47,7 +47,7 @@ func runNonmonotonicCycle(pass *Pass) {
 			continue
 		}
 		e := &g.Edges[ei]
-		cycle := cycleThrough(g, f.searcher(), ei, func(x *depgraph.Edge) bool {
+		cycle := g.CycleThrough(f.searcher(), ei, func(x *depgraph.Edge) bool {
 			return all.Comp[x.From] == int32(c) && all.Comp[x.To] == int32(c)
 		})
 		var temporal []string
@@ -61,7 +61,7 @@ func runNonmonotonicCycle(pass *Pass) {
 			Collections: cycleCollections(g, cycle), Key: ruleKey(e.Rule),
 			Flow: steps(g, cycle, -1),
 			Message: fmt.Sprintf("nonmonotonic cycle %s through the %s in %s, legal because %s defers it to the next timestep; each step: %s",
-				cyclePath(g, cycle), useOf(g, e), e.Rule.Shape(), strings.Join(temporal, ", "), stepList(g, cycle)),
+				g.CyclePath(cycle), g.UseOf(e), e.Rule.Shape(), strings.Join(temporal, ", "), g.StepList(cycle)),
 		}
 		if m := f.model(); m.exempt(ei) >= 0 {
 			// A coordination protocol's state (a counter, a next number).

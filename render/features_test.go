@@ -350,7 +350,7 @@ func TestFocus(t *testing.T) {
 	g := p.Graph
 	f, _ := g.Lookup("cart_action")
 	v := build(t, []Program{p}, Options{Legend: true, Clusters: true, Focus: "cart_action"})
-	fwd, bwd := reach(g, f, true), reach(g, f, false)
+	fwd, bwd := g.Reach([]int{f}, false, 0), g.Reach([]int{f}, true, 0)
 	want := map[string]bool{}
 	for i, n := range g.Nodes {
 		if fwd[i] || bwd[i] {

@@ -55,6 +55,9 @@ type Program struct {
 	// Strata is the stratum of each node (monotonic.Result.Strata); nil
 	// when the program is unstratifiable.
 	Strata []int
+	// Stratification is monotonic.Result.Stratification: the components
+	// that make the program unstratifiable are drawn red. Nil computes it.
+	Stratification *depgraph.Stratification
 	// Findings are named (check and severity) in the tooltips of the
 	// edges of their rule, or of the collection they are about.
 	Findings []monotonic.Finding
@@ -71,7 +74,7 @@ type Program struct {
 
 // FromResult returns the Program of an analysis result.
 func FromResult(r *monotonic.Result) Program {
-	return Program{Graph: r.Graph, Strata: r.Strata, Findings: r.Findings,
+	return Program{Graph: r.Graph, Strata: r.Strata, Stratification: r.Stratification, Findings: r.Findings,
 		Coordination: r.Coordination, Seals: r.Seals, ContractEdges: r.ContractEdges}
 }
 
@@ -541,8 +544,8 @@ func (b *builder) focus() {
 		}
 		return
 	}
-	fwd := reach(g, f, true)
-	bwd := reach(g, f, false)
+	fwd := g.Reach([]int{f}, false, 0)
+	bwd := g.Reach([]int{f}, true, 0)
 	for i := range b.keep {
 		b.keep[i] = fwd[i] || bwd[i]
 	}
@@ -552,34 +555,6 @@ func (b *builder) focus() {
 	}
 }
 
-// reach returns the nodes reachable from n (forward) or reaching it.
-func reach(g *depgraph.Graph, n int, forward bool) []bool {
-	seen := make([]bool, len(g.Nodes))
-	seen[n] = true
-	queue := []int{n}
-	for len(queue) > 0 {
-		v := queue[len(queue)-1]
-		queue = queue[:len(queue)-1]
-		var es []int32
-		if forward {
-			es = g.Out(v)
-		} else {
-			es = g.In(v)
-		}
-		for _, ei := range es {
-			w := g.Edges[ei].To
-			if !forward {
-				w = g.Edges[ei].From
-			}
-			if !seen[w] {
-				seen[w] = true
-				queue = append(queue, w)
-			}
-		}
-	}
-	return seen
-}
-
 // unstratifiable marks the nodes and instantaneous edges of every
 // component of the instantaneous edges that holds a nonmonotonic edge:
 // exactly the components that make monotonic's strata nil.
@@ -587,17 +562,17 @@ func (b *builder) unstratifiable() {
 	g := b.g
 	b.redNode = make([]bool, len(g.Nodes))
 	b.redEdge = make([]bool, len(g.Edges))
-	inst := g.SCC(depgraph.FlagTemporal)
-	bad := make([]bool, inst.Count)
-	for i := range g.Edges {
-		e := &g.Edges[i]
-		if !e.Temporal && e.Nonmonotonic && inst.Same(e.From, e.To) {
-			bad[inst.Comp[e.From]] = true
-		}
+	st := b.p.Stratification
+	if st == nil {
+		st = g.Stratify(nil, nil)
+	}
+	bad := make([]bool, st.Inst.Count)
+	for _, c := range st.Cycles {
+		bad[st.Inst.Comp[g.Edges[c.Edge].From]] = true
 	}
 	for i := range g.Edges {
 		e := &g.Edges[i]
-		if !e.Temporal && inst.Same(e.From, e.To) && bad[inst.Comp[e.From]] {
+		if !e.Temporal && st.Inst.Same(e.From, e.To) && bad[st.Inst.Comp[e.From]] {
 			b.redEdge[i] = true
 			b.redNode[e.From], b.redNode[e.To] = true, true
 			b.pv.Stratifiable = false

@@ -270,24 +270,13 @@ func pairLabels(res *monotonic.Result) []pairLabel {
 // persistsToTable reports, per collection, whether it is a table or
 // reaches one (a point of order whose head does is persisted).
 func persistsToTable(g *depgraph.Graph) []bool {
-	out := make([]bool, len(g.Nodes))
-	var queue []int
+	var tables []int
 	for _, n := range g.Nodes {
-		if n.Kind == modules.Table {
-			out[n.ID] = true
-			queue = append(queue, n.ID)
+		if n.Kind.Persistent() {
+			tables = append(tables, n.ID)
 		}
 	}
-	for qi := 0; qi < len(queue); qi++ {
-		from, _ := g.InAdj(queue[qi])
-		for _, u := range from {
-			if !out[u] {
-				out[u] = true
-				queue = append(queue, int(u))
-			}
-		}
-	}
-	return out
+	return g.Reach(tables, true, 0)
 }
 
 // workloads prepares the given workload, or generates them.

@@ -437,24 +437,8 @@ func timingSensitiveRules(g *depgraph.Graph, from, to string) []timingRule {
 	if !ok1 || !ok2 {
 		return nil
 	}
-	reach := func(start int, next func(int) []int32) []bool {
-		seen := make([]bool, len(g.Nodes))
-		seen[start] = true
-		stack := []int{start}
-		for len(stack) > 0 {
-			u := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			for _, w := range next(u) {
-				if !seen[w] {
-					seen[w] = true
-					stack = append(stack, int(w))
-				}
-			}
-		}
-		return seen
-	}
-	fwd := reach(src, func(u int) []int32 { to, _ := g.OutAdj(u); return to })
-	bwd := reach(dst, func(u int) []int32 { from, _ := g.InAdj(u); return from })
+	fwd := g.Reach([]int{src}, false, 0)
+	bwd := g.Reach([]int{dst}, true, 0)
 	shrinks := make([]bool, len(g.Nodes)) // tables that <- or <+- rules write
 	for _, r := range g.Program.Rules {
 		if r.Op.Nonmonotonic() {

@@ -1,0 +1,32 @@
+package depgraph
+
+// Reach returns the nodes reachable from the seeds, seeds included: along
+// the edges, or against them when backward, through the edges that have
+// none of the flags in skip (every edge when skip is 0). One
+// breadth-first search: O(V + E).
+func (g *Graph) Reach(seeds []int, backward bool, skip Flag) []bool {
+	seen := make([]bool, len(g.Nodes))
+	queue := make([]int32, 0, len(seeds))
+	for _, v := range seeds {
+		if !seen[v] {
+			seen[v] = true
+			queue = append(queue, int32(v))
+		}
+	}
+	for qi := 0; qi < len(queue); qi++ {
+		var next []int32
+		var flags []Flag
+		if backward {
+			next, flags = g.InAdj(int(queue[qi]))
+		} else {
+			next, flags = g.OutAdj(int(queue[qi]))
+		}
+		for i, w := range next {
+			if !seen[w] && flags[i]&skip == 0 {
+				seen[w] = true
+				queue = append(queue, w)
+			}
+		}
+	}
+	return seen
+}
