@@ -142,6 +142,7 @@ type JSONFinding struct {
 	Module       string     `json:"module"`
 	Collections  []string   `json:"collections"`
 	Inputs       []string   `json:"inputs,omitempty"`
+	Pairs        []jsonPair `json:"pairs,omitempty"`
 	Expected     bool       `json:"expected"`
 	Acknowledged string     `json:"acknowledged,omitempty"`
 	Fingerprint  string     `json:"fingerprint"`
@@ -280,12 +281,20 @@ func FindingsJSON(fs []monotonic.Finding) []JSONFinding {
 			File: f.Pos.File, Line: f.Pos.Line, Column: f.Pos.Col, Program: f.Program, Module: f.Module,
 			Collections: nonNil(f.Collections), Inputs: f.Inputs, Expected: f.Expected, Acknowledged: f.Acknowledged,
 			Fingerprint: f.Fingerprint}
+		for _, p := range f.Pairs {
+			jf.Pairs = append(jf.Pairs, jsonPair{From: p.From, To: p.To})
+		}
 		for _, s := range f.Flow {
 			jf.Flow = append(jf.Flow, JSONStep{From: s.From, To: s.To, Op: s.Op, Note: s.Note, File: s.Pos.File, Line: s.Pos.Line, Column: s.Pos.Col})
 		}
 		out = append(out, jf)
 	}
 	return out
+}
+
+type jsonPair struct {
+	From string `json:"from"`
+	To   string `json:"to"`
 }
 
 func colNames(cols []modules.Column) []string {

@@ -64,6 +64,10 @@ type Finding struct {
 	// Inputs are the inputs (or channels) that reach the place, for
 	// point-of-order and diffluent-path findings.
 	Inputs []string
+	// Pairs are the (input, output) pairs a finding about a place (a
+	// rule where paths become diffluent) affects: the pair of Flow
+	// first, then the others ordered by output, then input.
+	Pairs []Pair
 	// Key disambiguates findings of one check on the same collections
 	// (the rule's module and block), for fingerprints.
 	Key string
@@ -308,6 +312,9 @@ func matches(e modules.Expect, f *Finding) bool {
 		found := false
 		for _, c := range f.Collections {
 			found = found || c == e.Collection
+		}
+		for _, p := range f.Pairs {
+			found = found || p.From == e.Collection || p.To == e.Collection
 		}
 		if !found {
 			return false

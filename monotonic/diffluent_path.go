@@ -6,7 +6,7 @@ import (
 	"github.com/calmcheck/calmcheck/modules"
 )
 
-// DiffluentPath reports (input, output) pairs whose path label is D.
+// DiffluentPath reports the places where (input, output) pairs become D.
 var DiffluentPath = &Analyzer{
 	Name:     "diffluent-path",
 	Severity: modules.Warning,
@@ -19,7 +19,9 @@ output's contents depend on the order in which messages arrived), D
 absorbs everything, and the label of an (input, output) pair is the worst
 over all its paths (Bot < A < N < D). The finding names the asynchronous
 edge and the nonmonotonic edge after it where the path becomes D: that is
-where coordination would have to go. Order the messages before that edge,
+where coordination would have to go. One finding per rule (or contract)
+where paths become D, listing the pairs and showing the shortest of their
+paths. Order the messages before that edge,
 make it monotonic, or acknowledge it with coordinated: "why". With
 missing-coordination running, the pairs that no coordination or seal
 covers are reported there instead, and the pairs the program covers are
@@ -28,38 +30,43 @@ notes here that say what covers them.`,
 }
 
 func runDiffluentPath(pass *Pass) {
-	g, f := pass.Graph, pass.facts
+	f := pass.facts
 	replaced := f.enabled[MissingCoordination.Name]
-	for _, v := range f.verdicts() {
-		w := v.Declared
-		if v.Label != D || w.Coordinate < 0 {
-			continue
+	declared := func(v *Verdict) (Witness, bool) {
+		return v.Declared, v.Label == D && (v.Effective < D || !replaced) // else missing-coordination reports it
+	}
+	covered := func(v *Verdict) string {
+		if v.Effective < D {
+			return "covered: " + v.Covered
 		}
-		covered := v.Effective < D
-		if !covered && replaced {
-			continue // missing-coordination reports it
-		}
-		pos, mod, key := f.edgePlace(w.Coordinate)
-		from, to := g.Nodes[v.From].Name, g.Nodes[v.To].Name
-		m := f.model()
-		var rule *modules.Rule
-		if !m.isContract(w.Coordinate) {
-			rule = g.Edges[w.Coordinate].Rule
-		}
-		fd := Finding{
-			Pos: pos, Module: mod, Rule: rule,
-			Collections: []string{to, from, g.Nodes[m.to(w.Coordinate)].Name, g.Nodes[m.from(w.Coordinate)].Name},
-			Inputs:      []string{from}, Key: key,
-			Flow: f.steps(w.Path, w.Coordinate),
-		}
-		if covered {
-			fd.Check, fd.Severity, fd.Acknowledged = pass.Analyzer.Name, modules.Note, v.Covered
-			fd.Message = fmt.Sprintf("path %s -> %s is diffluent (D) in Bud's labels: after %s, %s reads messages in any order; the program covers it",
-				from, to, f.asyncDesc(w.Async), f.stepDesc(w.Coordinate))
+		return ""
+	}
+	for _, pg := range f.places(declared, covered) {
+		fd := f.placeFinding(pg)
+		w := pg.witness
+		on := onShortest(fd.Pairs)
+		if pg.sub != "" {
+			fd.Check, fd.Severity, fd.Acknowledged = pass.Analyzer.Name, modules.Note, pg.verdicts[pg.rep].Covered
+			fd.Message = fmt.Sprintf("%s diffluent (D) in Bud's labels: %safter %s, %s reads messages in any order; the program covers %s",
+				pairList(fd.Pairs), on, f.asyncDesc(w.Async), f.stepDesc(w.Coordinate), itThem(len(fd.Pairs)))
 		} else {
-			fd.Message = fmt.Sprintf("path %s -> %s is diffluent (D): after %s, %s makes its contents depend on message order; coordinate there (%s)",
-				from, to, f.asyncDesc(w.Async), f.stepDesc(w.Coordinate), pos.FileLine())
+			fd.Message = fmt.Sprintf("%s diffluent (D): %safter %s, %s makes %s contents depend on message order; coordinate there (%s)",
+				pairList(fd.Pairs), on, f.asyncDesc(w.Async), f.stepDesc(w.Coordinate), itsTheir(len(fd.Pairs)), fd.Pos.FileLine())
 		}
 		pass.Report(fd)
 	}
+}
+
+func itThem(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
+}
+
+func itsTheir(n int) string {
+	if n == 1 {
+		return "its"
+	}
+	return "their"
 }

@@ -9,8 +9,8 @@ import (
 	"github.com/calmcheck/calmcheck/modules"
 )
 
-// MissingCoordination reports the (input, output) pairs that stay D once
-// the program's coordination and seals are taken into account.
+// MissingCoordination reports the places where (input, output) pairs stay
+// D once the program's coordination and seals are taken into account.
 var MissingCoordination = &Analyzer{
 	Name:     "missing-coordination",
 	Severity: modules.Warning,
@@ -22,8 +22,10 @@ arrived. It is covered when a coordination declaration (coordination:
 {kind: ..., on: [...]}) orders a collection on it between its last
 asynchronous edge and that step, or when a seal (seals:) on the step's
 collection has a key the step is evaluated per. Coordination placed before
-the asynchronous edge does not count, nor does a seal on another key. The
-finding replaces diffluent-path for the pairs it reports, and proposes the
+the asynchronous edge does not count, nor does a seal on another key. One
+finding per rule where paths become D: it lists the pairs it affects and
+shows the shortest of their paths. The finding replaces diffluent-path for
+the pairs it reports, and proposes the
 cheapest fix: a seal on the step's key when a message that observes the
 result carries that key (the client's checkout carries the session), else
 ordered delivery of the channel the messages come through.`,
@@ -33,15 +35,13 @@ ordered delivery of the channel the messages come through.`,
 func runMissingCoordination(pass *Pass) {
 	g, f := pass.Graph, pass.facts
 	m := f.model()
-	for _, v := range f.verdicts() {
-		w := v.Missing
-		if v.Effective != D || w.Coordinate < 0 {
-			continue
-		}
-		from, to := g.Nodes[v.From].Name, g.Nodes[v.To].Name
+	missing := func(v *Verdict) (Witness, bool) { return v.Missing, v.Effective == D }
+	for _, pg := range f.places(missing, nil) {
+		fd := f.placeFinding(pg)
+		w := pg.witness
 		var b strings.Builder
-		fmt.Fprintf(&b, "coordination is missing: path %s -> %s is diffluent (D): after %s, nothing orders the messages before %s",
-			from, to, f.asyncDesc(w.Async), f.stepDesc(w.Coordinate))
+		fmt.Fprintf(&b, "coordination is missing: %s diffluent (D): %safter %s, nothing orders the messages before %s",
+			pairList(fd.Pairs), onShortest(fd.Pairs), f.asyncDesc(w.Async), f.stepDesc(w.Coordinate))
 		if !m.isContract(w.Coordinate) {
 			if si := m.missedSeal(w.Coordinate); si >= 0 {
 				e := &g.Edges[w.Coordinate]
@@ -53,27 +53,17 @@ func runMissingCoordination(pass *Pass) {
 			fmt.Fprintf(&b, "; the %s comes before the asynchronous step, so it does not order what reaches the point of order", m.coordDesc(k))
 		}
 		b.WriteString("; ")
-		b.WriteString(f.fix(w))
-		pos, mod, key := f.edgePlace(w.Coordinate)
-		var rule *modules.Rule
-		cols := []string{to, from}
-		if !m.isContract(w.Coordinate) {
-			e := &g.Edges[w.Coordinate]
-			rule = e.Rule
-		}
-		cols = appendUnique(cols, g.Nodes[m.to(w.Coordinate)].Name)
-		cols = appendUnique(cols, g.Nodes[m.from(w.Coordinate)].Name)
-		pass.Report(Finding{
-			Pos: pos, Module: mod, Rule: rule, Collections: cols, Inputs: []string{from}, Key: key,
-			Flow: f.steps(w.Path, w.Coordinate), Message: b.String(),
-		})
+		b.WriteString(f.fix(w, pg.asyncs))
+		fd.Message = b.String()
+		pass.Report(fd)
 	}
 }
 
 // fix proposes the cheapest way to cover a witness: a seal on the key of
 // its point of order when a message that observes the result carries it,
-// else ordered delivery of the channel the messages come through.
-func (f *facts) fix(w Witness) string {
+// else ordered delivery of the channels the messages come through (the
+// witness's, then the other asynchronous edges of the place's pairs).
+func (f *facts) fix(w Witness, asyncs []int) string {
 	g, m := f.g, f.model()
 	var observers []string
 	if !m.isContract(w.Coordinate) {
@@ -84,15 +74,18 @@ func (f *facts) fix(w Witness) string {
 				by, coll, strings.Join(key, ", "), by, by, coll)
 		}
 	}
-	ch := ""
-	if w.Async >= 0 && !m.isContract(w.Async) {
-		ch = g.Nodes[g.Edges[w.Async].To].Name
+	var chans []string
+	for _, ei := range append([]int{w.Async}, asyncs...) {
+		if ei >= 0 && !m.isContract(ei) {
+			chans = appendUnique(chans, g.Nodes[g.Edges[ei].To].Name)
+		}
 	}
-	if ch == "" {
+	if len(chans) == 0 {
 		return "fix: order the messages before it with a coordination protocol that declares coordination: {kind: total-order, on: [...]}"
 	}
+	ch := strings.Join(chans, " and ")
 	obs := ""
-	observers = slices.DeleteFunc(observers, func(s string) bool { return s == ch })
+	observers = slices.DeleteFunc(observers, func(s string) bool { return slices.Contains(chans, s) })
 	if len(observers) > 0 {
 		verb := "observes"
 		if len(observers) > 1 {

@@ -238,10 +238,11 @@ func newVerifier(ctx context.Context, p *modules.Program, cp *executor.Program, 
 				fs.persisted = r.Op.Nonmonotonic() || persists[head]
 			}
 		default:
-			// A finding about a path (diffluent-path: the output, then
-			// the input) takes the pair's verdict.
-			if len(f.Inputs) > 0 && len(f.Collections) > 0 {
-				fs.path = byPair[[2]string{f.Inputs[0], f.Collections[0]}]
+			// A finding about a place where paths become diffluent
+			// takes the verdict of its first pair (the one its flow
+			// shows).
+			if len(f.Pairs) > 0 {
+				fs.path = byPair[[2]string{f.Pairs[0].From, f.Pairs[0].To}]
 			}
 		}
 		v.finds = append(v.finds, fs)
