@@ -40,18 +40,25 @@ func (p painter) severity(s modules.Severity) string {
 }
 
 // Text prints findings as file:line:col: severity: message [check],
-// grouped by program, each program followed by its path-label table, and
-// a summary line.
+// grouped by program, each program followed by its path-label table, then
+// a summary line and a one-line verdict. A program's expected findings
+// (declared in its expect: list) are summed up in one line unless
+// ShowExpected lists them.
 type Text struct {
-	Color bool // ANSI colours
+	Color        bool // ANSI colours
+	ShowExpected bool // list expected findings, not only count them
+	// Width wraps a finding's message at this many columns, continuation
+	// lines indented; 0 keeps each finding on one line.
+	Width int
 
 	w         *errWriter
 	n         int
 	workspace bool
+	builtin   bool // every program so far is of the built-in library
 }
 
 func (f *Text) Start(w io.Writer, r *Report) error {
-	f.w, f.n, f.workspace = &errWriter{w: w}, 0, len(r.Workspace) > 0
+	f.w, f.n, f.workspace, f.builtin = &errWriter{w: w}, 0, len(r.Workspace) > 0, true
 	for _, x := range r.Workspace {
 		f.finding(&x)
 	}
@@ -65,13 +72,62 @@ func (f *Text) Program(w io.Writer, pr *Program) error {
 	}
 	f.n++
 	prog := pr.Result.Program
-	f.w.printf("%s %s: %s (%d collection%s, %d rule%s)\n", p.paint(ansiBold, "program"), p.paint(ansiBold, prog.Name),
-		strings.Join(prog.Roots, ", "), len(prog.Collections), plural(len(prog.Collections)), len(prog.Rules), plural(len(prog.Rules)))
+	about := fmt.Sprintf("%s (%d collection%s, %d rule%s)", strings.Join(prog.Roots, ", "),
+		len(prog.Collections), plural(len(prog.Collections)), len(prog.Rules), plural(len(prog.Rules)))
+	if f.Width > 0 {
+		about = wrap(about, len("program "+prog.Name+": "), f.Width, "    ")
+	}
+	f.w.printf("%s %s: %s\n", p.paint(ansiBold, "program"), p.paint(ansiBold, prog.Name), about)
+	f.builtin = f.builtin && prog.Spec != nil && prog.Spec.Builtin
+	var expected []monotonic.Finding
 	for _, x := range pr.Findings {
+		if x.Expected && !f.ShowExpected {
+			expected = append(expected, x)
+			continue
+		}
 		f.finding(&x)
+	}
+	if len(expected) > 0 {
+		sum := expectedSummary(expected)
+		if f.Width > 0 {
+			sum = wrap(sum, len("  expected: "), f.Width, "    ")
+		}
+		f.w.printf("  %s %s\n", p.paint(ansiDim, "expected:"), sum)
 	}
 	writeTextPaths(f.w, pr.Result)
 	return f.w.err
+}
+
+// expectedSummary sums up a program's expected findings by severity and
+// check: "1 error (contract), 3 warnings (missing-coordination, 2
+// point-of-order)".
+func expectedSummary(fs []monotonic.Finding) string {
+	var parts []string
+	for _, sev := range []modules.Severity{modules.Error, modules.Warning, modules.Note} {
+		var checks []string
+		n := map[string]int{}
+		total := 0
+		for _, x := range fs {
+			if x.Severity != sev {
+				continue
+			}
+			if n[x.Check] == 0 {
+				checks = append(checks, x.Check)
+			}
+			n[x.Check]++
+			total++
+		}
+		if total == 0 {
+			continue
+		}
+		for i, c := range checks {
+			if n[c] > 1 {
+				checks[i] = fmt.Sprintf("%d %s", n[c], c)
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%d %s%s (%s)", total, sev, plural(total), strings.Join(checks, ", ")))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (f *Text) End(w io.Writer, r *Report) error {
@@ -84,13 +140,54 @@ func (f *Text) End(w io.Writer, r *Report) error {
 	if r.Baselined > 0 {
 		f.w.printf("; %d hidden by the baseline", r.Baselined)
 	}
-	f.w.printf("\n")
+	f.w.printf("\n%s\n", f.verdict(r))
 	return f.w.err
+}
+
+// verdict is the report's last line: whether the gate passed, and why.
+func (f *Text) verdict(r *Report) string {
+	p := painter(f.Color)
+	all := r.All()
+	var failing, unexpected int
+	for _, x := range all {
+		if x.Expected {
+			continue
+		}
+		unexpected++
+		if !r.Gate.Never && x.Severity >= r.Gate.Severity {
+			failing++
+		}
+	}
+	gate := "--fail-on " + r.Gate.Severity.String()
+	if r.Gate.Never {
+		gate = "--fail-on never"
+	}
+	switch {
+	case failing > 0:
+		return fmt.Sprintf("%s %d finding%s at or above %s that no expect: list declares", p.paint(ansiBold+ansiRed, "FAIL:"), failing, plural(failing), gate)
+	case len(all) == 0:
+		return p.paint(ansiBold, "ok:") + " no findings"
+	case unexpected > 0:
+		return fmt.Sprintf("%s nothing at or above %s; %d finding%s below it to read", p.paint(ansiBold, "ok:"), gate, unexpected, plural(unexpected))
+	}
+	v := fmt.Sprintf("%s all %d finding%s expected", p.paint(ansiBold, "ok:"), len(all), plural(len(all)))
+	if !f.ShowExpected {
+		v += " (--show-expected lists them)"
+	}
+	if f.builtin && len(r.Programs) > 0 {
+		v += ": the built-in library is as the talk describes"
+	}
+	return v
 }
 
 func (f *Text) finding(x *monotonic.Finding) {
 	p := painter(f.Color)
-	f.w.printf("%s: %s: %s [%s]", x.Pos, p.severity(x.Severity), x.Message, x.Check)
+	prefix := fmt.Sprintf("%s: %s: ", x.Pos, x.Severity)
+	msg := x.Message + " [" + x.Check + "]"
+	if f.Width > 0 {
+		msg = wrap(msg, len(prefix), f.Width, "    ")
+	}
+	f.w.printf("%s: %s: %s", x.Pos, p.severity(x.Severity), msg)
 	if x.Acknowledged != "" {
 		f.w.printf(" %s", p.paint(ansiDim, fmt.Sprintf("(acknowledged: %s)", x.Acknowledged)))
 	}
@@ -100,12 +197,34 @@ func (f *Text) finding(x *monotonic.Finding) {
 	f.w.printf("\n")
 }
 
+// wrap breaks s at spaces so that no line is longer than width, the first
+// line starting at column first (after a prefix), the others after indent.
+// A word longer than a line stays whole.
+func wrap(s string, first, width int, indent string) string {
+	var b strings.Builder
+	col := first
+	for i, word := range strings.Split(s, " ") {
+		if i > 0 {
+			if col+1+len(word) > width && col > len(indent) {
+				b.WriteString("\n" + indent)
+				col = len(indent)
+			} else {
+				b.WriteByte(' ')
+				col++
+			}
+		}
+		b.WriteString(word)
+		col += len(word)
+	}
+	return b.String()
+}
+
 // writeTextPaths prints, per output, the inputs that reach it with their
 // label, and for a D where coordination is missing, or what covers it.
 func writeTextPaths(w io.Writer, res *monotonic.Result) {
 	g := res.Graph
 	if len(res.Verdicts) == 0 {
-		fmt.Fprintln(w, "  paths: none (no input reaches an output)")
+		fmt.Fprintf(w, "  paths: none (%s)\n", whyNoPaths(res))
 		return
 	}
 	fmt.Fprintln(w, "  paths:")
@@ -134,6 +253,22 @@ func writeTextPaths(w io.Writer, res *monotonic.Result) {
 			fmt.Fprintln(w, strings.TrimRight(line, " \n"))
 		}
 	}
+}
+
+// whyNoPaths says why a program has no path to label.
+func whyNoPaths(res *monotonic.Result) string {
+	g := res.Graph
+	switch {
+	case res.Strata == nil && len(g.Nodes) > 0:
+		return "the program is unstratifiable: fix the cycle first"
+	case len(g.Sources()) == 0 && len(g.Sinks()) == 0:
+		return "no input and no output interface"
+	case len(g.Sources()) == 0:
+		return "no input interface"
+	case len(g.Sinks()) == 0:
+		return "no output interface"
+	}
+	return "no input reaches an output"
 }
 
 // coordinateAt describes the place where a path becomes D: a rule's

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 
 	"github.com/calmcheck/calmcheck/lint"
 	"github.com/spf13/cobra"
@@ -20,6 +21,8 @@ type lintOptions struct {
 	noExpect bool
 	baseline string
 	color    string
+	showExp  bool
+	width    int
 }
 
 func init() { commands = append(commands, newLintCmd) }
@@ -42,8 +45,11 @@ every module that no other module includes; with no PATH and no project
 file, every program of the built-in library.
 
 A program may declare the findings it expects (expect: in calmcheck.yaml):
-they are shown marked as expected and do not fail the gate, and an expected
-finding that does not occur is an error (--no-expect ignores expectations).
+they do not fail the gate, text output counts them in one line per program
+(--show-expected lists them, marked as expected), and an expected finding
+that does not occur is an error (--no-expect ignores expectations). Text
+output ends with a one-line verdict; long messages wrap on a terminal
+(--width), JSON and SARIF always carry them whole.
 A rule or block acknowledged with coordinated: "why" turns its findings into
 notes that show the reason; an acknowledgement that matches no finding is
 reported. --baseline FILE (a previous --format json report) hides the
@@ -69,6 +75,8 @@ the specs could not be loaded or composed, or bad flags.`,
 	f.StringSliceVar(&o.disable, "disable", nil, "do not run these `CHECKS` (comma-separated)")
 	f.BoolVar(&o.noExpect, "no-expect", false, "ignore the programs' expect: lists")
 	f.StringVar(&o.baseline, "baseline", "", "report only findings not in `FILE`, a previous --format json report")
+	f.BoolVar(&o.showExp, "show-expected", false, "list the expected findings (text output; by default one line per program counts them)")
+	f.IntVar(&o.width, "width", -1, "wrap messages at `N` columns in text output (0: never; default: the terminal's width on a terminal, else never)")
 	f.StringVar(&o.color, "color", "auto", "colour text output: auto (on a terminal, unless NO_COLOR is set), always or never")
 	return cmd
 }
@@ -105,6 +113,12 @@ func runLint(cmd *cobra.Command, args []string, o *lintOptions) error {
 	}
 	rep := lint.Run(progs, warnings, lint.Options{Enabled: enabled, NoExpect: o.noExpect, Baseline: base, Gate: gate})
 	f := lint.NewFormatter(o.format, Version, useColor(o.color, stdout))
+	if t, ok := f.(*lint.Text); ok {
+		t.ShowExpected, t.Width = o.showExp, o.width
+		if o.width < 0 {
+			t.Width = terminalWidth(stdout)
+		}
+	}
 	if err := lint.Write(stdout, f, rep); err != nil {
 		fmt.Fprintf(stderr, "calmcheck: %v\n", err)
 		return exitError{exitTrouble}
@@ -120,6 +134,27 @@ func usageError(stderr io.Writer, format string, args ...any) error {
 	return exitError{exitTrouble}
 }
 
+// terminalWidth is the width to wrap text output at: $COLUMNS, or 100,
+// when w is a terminal; 0 (no wrapping) otherwise.
+func terminalWidth(w io.Writer) int {
+	if !isTerminal(w) {
+		return 0
+	}
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n >= 40 {
+		return n
+	}
+	return 100
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
 // useColor decides whether text output is coloured.
 func useColor(mode string, w io.Writer) bool {
 	switch mode {
@@ -131,10 +166,5 @@ func useColor(mode string, w io.Writer) bool {
 	if os.Getenv("NO_COLOR") != "" {
 		return false
 	}
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return isTerminal(w)
 }

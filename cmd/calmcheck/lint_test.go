@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -243,7 +244,7 @@ programs:
 
 func TestLintUserProject(t *testing.T) {
 	dir := userProject(t)
-	code, out, errs := runCLI(t, dir, "lint")
+	code, out, errs := runCLI(t, dir, "lint", "--show-expected")
 	if code != 1 {
 		t.Errorf("exit %d, want 1 (an unmatched expectation and an unstratifiable program)", code)
 	}
@@ -279,9 +280,9 @@ func TestLintExitStatus(t *testing.T) {
 		code int
 		out  string // a substring of stdout or stderr
 	}{
-		{"built-in library, expectations declared", []string{"lint"}, 0, "(expected)"},
+		{"built-in library, expectations declared", []string{"lint"}, 0, "ok: all "},
 		{"the issue's gate", []string{"lint", "--program", "replicated-disorderly-cart", "--fail-on", "warning", "--no-expect"}, 1, "[point-of-order]"},
-		{"expected warnings pass the warning gate", []string{"lint", "--program", "replicated-disorderly-cart", "--fail-on", "warning"}, 0, "(expected)"},
+		{"expected warnings pass the warning gate", []string{"lint", "--program", "replicated-disorderly-cart", "--fail-on", "warning"}, 0, "expected: "},
 		{"underspecified is an error", []string{"lint", "-p", "cart-client", "--no-expect"}, 1, "[underspecified]"},
 		{"notes pass the default gate", []string{"lint", "-p", "basic-kvs", "--no-expect", "--disable", "point-of-order"}, 0, "[nonmonotonic-cycle]"},
 		{"note gate", []string{"lint", "-p", "basic-kvs", "--no-expect", "--disable", "point-of-order", "--fail-on", "note"}, 1, "[nonmonotonic-cycle]"},
@@ -357,7 +358,7 @@ func TestLintDeterministic(t *testing.T) {
 }
 
 func TestLintColor(t *testing.T) {
-	_, out, _ := runCLI(t, t.TempDir(), "lint", "-p", "basic-kvs", "--color", "always")
+	_, out, _ := runCLI(t, t.TempDir(), "lint", "-p", "basic-kvs", "--color", "always", "--show-expected")
 	if !strings.Contains(out, "\x1b[1;33m") && !strings.Contains(out, "\x1b[1m\x1b[33mwarning") {
 		t.Errorf("--color always: no colour:\n%q", out)
 	}
@@ -418,5 +419,119 @@ func TestChecksDocExamples(t *testing.T) {
 		if !documented[c.Name] {
 			t.Errorf("check %s has no section in docs/checks.md", c.Name)
 		}
+	}
+}
+
+// TestLintFirstRunReadsAsSuccess: the first command of the README, on the
+// built-in library, reads as success: no error lines (the expected
+// findings are counted, one line per program), short lines, and a last
+// line that says so. It printed 204 lines, 17 of them "error:", lines up
+// to 586 characters, and ended with "17 errors, 34 warnings, ...".
+func TestLintFirstRunReadsAsSuccess(t *testing.T) {
+	code, out, _ := runCLI(t, t.TempDir(), "lint")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	for _, l := range lines {
+		if strings.Contains(l, "error:") || strings.Contains(l, "warning:") {
+			t.Errorf("an expected finding is listed without --show-expected: %s", l)
+		}
+	}
+	_, jsonOut, _ := runCLI(t, t.TempDir(), "lint", "--format", "json")
+	var rep struct {
+		Programs []struct{ Name string } `json:"programs"`
+		Summary  struct{ Expected int }  `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(jsonOut), &rep); err != nil || rep.Summary.Expected == 0 {
+		t.Fatalf("json: %v %+v", err, rep.Summary)
+	}
+	if got := strings.Count(out, "\n  expected: "); got == 0 || got > len(rep.Programs) {
+		t.Errorf("%d expected-summary lines for %d programs", got, len(rep.Programs))
+	}
+	last := lines[len(lines)-1]
+	want := fmt.Sprintf("ok: all %d findings expected (--show-expected lists them): the built-in library is as the talk describes", rep.Summary.Expected)
+	if last != want {
+		t.Errorf("last line %q, want %q", last, want)
+	}
+	if len(lines) > 8*len(rep.Programs) {
+		t.Errorf("%d lines for %d programs", len(lines), len(rep.Programs))
+	}
+	// --show-expected lists every one of them, marked.
+	_, all, _ := runCLI(t, t.TempDir(), "lint", "--show-expected")
+	if n := strings.Count(all, " (expected)\n"); n != rep.Summary.Expected {
+		t.Errorf("--show-expected lists %d expected findings, want %d", n, rep.Summary.Expected)
+	}
+}
+
+// TestLintVerdict: the last line of text output says whether the gate
+// passed and why.
+func TestLintVerdict(t *testing.T) {
+	tests := []struct {
+		args []string
+		code int
+		last string
+	}{
+		{[]string{"lint", "-p", "cart-client", "--no-expect"}, 1, "FAIL: 3 findings at or above --fail-on error that no expect: list declares"},
+		{[]string{"lint", "-p", "basic-kvs", "--no-expect"}, 0, "ok: nothing at or above --fail-on error; 2 findings below it to read"},
+		{[]string{"lint", "-p", "delivery-best-effort"}, 0, "ok: no findings"},
+		{[]string{"lint", "-p", "basic-kvs", "--show-expected"}, 0, "ok: all 2 findings expected: the built-in library is as the talk describes"},
+	}
+	for _, tc := range tests {
+		code, out, _ := runCLI(t, t.TempDir(), tc.args...)
+		lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+		if code != tc.code || lines[len(lines)-1] != tc.last {
+			t.Errorf("%v: exit %d, last line %q; want %d, %q", tc.args, code, lines[len(lines)-1], tc.code, tc.last)
+		}
+	}
+}
+
+// TestLintWrapsLongMessages: --width wraps a finding's message, the
+// continuation lines indented; JSON keeps it whole.
+func TestLintWrapsLongMessages(t *testing.T) {
+	args := []string{"lint", "-p", "replicated-disorderly-cart", "--no-expect"}
+	_, long, _ := runCLI(t, t.TempDir(), args...)
+	if !strings.Contains(long, "[missing-coordination]") {
+		t.Fatalf("no finding to wrap:\n%s", long)
+	}
+	_, out, _ := runCLI(t, t.TempDir(), append(args, "--width", "80")...)
+	inFindings := true
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "  paths:") {
+			inFindings = false // the table's rows are not wrapped
+		}
+		if strings.HasPrefix(l, "program ") {
+			inFindings = true
+		}
+		if inFindings && len(l) > 80 && strings.Contains(l, " ") {
+			t.Errorf("line of %d columns: %s", len(l), l)
+		}
+	}
+	if !strings.Contains(out, "\n    ") {
+		t.Error("no continuation line")
+	}
+	// The words are the same.
+	if strings.Join(strings.Fields(out), " ") != strings.Join(strings.Fields(long), " ") {
+		t.Error("wrapping changed the text")
+	}
+	_, js, _ := runCLI(t, t.TempDir(), append(args, "--width", "80", "--format", "json")...)
+	if strings.Contains(js, `\n    `) {
+		t.Error("JSON messages wrapped")
+	}
+}
+
+// TestLintUnstratifiableNoPaths: an unstratifiable program is not said to
+// have no path from an input to an output ("paths: none (no input reaches
+// an output)" was printed under the unstratifiable error).
+func TestLintUnstratifiableNoPaths(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "loop.yaml", "modules:\n  Loop:\n    state: [input in(x), output out(x), scratch a(x), scratch b(x)]\n"+
+		"    rules:\n      r:\n        - a(X) <= in(X), notin b(X)\n        - b(X) <= a(X)\n")
+	code, out, _ := runCLI(t, dir, "lint", "loop.yaml")
+	if code != 1 || !strings.Contains(out, "[unstratifiable]") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	if !strings.Contains(out, "  paths: none (the program is unstratifiable: fix the cycle first)\n") || strings.Contains(out, "no input reaches an output") {
+		t.Errorf("paths line:\n%s", out)
 	}
 }
