@@ -17,6 +17,7 @@ import (
 const (
 	MaxFileSize  = 16 << 20  // bytes in one spec file
 	MaxDepth     = 1000      // nesting levels of YAML
+	MaxTermDepth = 100       // nesting levels of a term in a rule
 	maxYAMLNodes = 1_000_000 // nodes visited, aliases expanded (alias bombs)
 )
 
@@ -156,6 +157,9 @@ func (lib *Library) LoadPath(p string) Diagnostics {
 		return Diagnostics{{Pos: Pos{File: p}, Severity: Error, Check: "io", Message: ioMessage(err)}}
 	}
 	sort.Strings(files)
+	if len(files) == 0 {
+		return Diagnostics{{Pos: Pos{File: p}, Severity: Error, Check: "io", Message: "no spec files (*.yaml, *.yml) in this directory"}}
+	}
 	var ds Diagnostics
 	for _, f := range files {
 		ds = append(ds, lib.loadFile(f)...)
@@ -201,7 +205,14 @@ type fileLoader struct {
 func (l *fileLoader) load() {
 	root := l.Decode()
 	if root == nil {
-		return // an empty file declares nothing; errors are reported
+		if len(l.Diagnostics()) == 0 {
+			l.diags.errorf("schema", Pos{File: l.Name(), Line: 1, Col: 1}, "empty spec file: it declares no modules, programs, specs or workload")
+		}
+		return
+	}
+	if root.Kind == yaml.MappingNode && len(root.Content) == 0 {
+		l.Errorf(root, "empty spec file: it declares no modules, programs, specs or workload")
+		return
 	}
 	l.Mapping(root, "the file", func(key string, kn, vn *yaml.Node) {
 		switch key {
@@ -270,7 +281,7 @@ func (l *fileLoader) module(name string, kn, vn *yaml.Node) {
 			case "import":
 				l.imports(m, vn)
 			case "state":
-				for _, sn := range l.Strings(vn, "state") {
+				for _, sn := range l.List(vn, "state") {
 					d, ds := ParseDecl(sn.Value, l.ScalarPos(sn))
 					l.diags.ds = append(l.diags.ds, ds...)
 					if d != nil {

@@ -60,13 +60,15 @@ func isAggregate(name string) bool {
 type bailout struct{}
 
 type parser struct {
-	src   string
-	lx    lexer
-	tok   token
-	pos   PosFunc
-	diags diagList
-	head  bool // parsing the head: aggregates allowed
-	inAgg bool // inside an aggregate's argument
+	src    string
+	lx     lexer
+	tok    token
+	pos    PosFunc
+	diags  diagList
+	head   bool // parsing the head: aggregates allowed
+	inAgg  bool // inside an aggregate's argument
+	depth  int  // nesting of terms (MaxTermDepth)
+	parens int  // nesting of parentheses (MaxTermDepth)
 }
 
 func newParser(src string, pos PosFunc) *parser {
@@ -115,12 +117,14 @@ func (p *parser) expect(k tokKind, context string) token {
 
 // protect runs f, turning a bailout into a false result.
 func (p *parser) protect(f func()) (ok bool) {
+	depth, parens := p.depth, p.parens
 	defer func() {
 		if r := recover(); r != nil {
 			if _, is := r.(bailout); !is {
 				panic(r)
 			}
 			ok = false
+			p.depth, p.parens = depth, parens
 		}
 	}()
 	f()
@@ -518,9 +522,11 @@ func (p *parser) parseAtom() Atom {
 
 // Expressions: additive > multiplicative > unary > primary.
 func (p *parser) parseExpr() Expr {
+	defer p.leave(p.depth)
 	x := p.parseTerm()
 	for p.tok.kind == tAdd || p.tok.kind == tSub {
 		op := p.tok
+		p.enter()
 		p.advance()
 		y := p.parseTerm()
 		x = &BinaryExpr{Op: op.text, X: x, Y: y, P: p.at(op.off)}
@@ -528,10 +534,34 @@ func (p *parser) parseExpr() Expr {
 	return x
 }
 
+// enter counts one more level of term nesting (an operator, a list, a
+// call, an aggregate, a unary minus) and refuses more than MaxTermDepth:
+// recursion that deep would exhaust the stack, and the executor evaluates
+// terms recursively. Parentheses are counted apart (enterParen), so that
+// the rendering of a term, which adds some, nests as deep as the term.
+func (p *parser) enter() {
+	p.depth++
+	if p.depth > MaxTermDepth {
+		p.fail("term nested deeper than %d levels", MaxTermDepth)
+	}
+}
+
+// leave restores the nesting depth saved on entry.
+func (p *parser) leave(depth int) { p.depth = depth }
+
+func (p *parser) enterParen() {
+	p.parens++
+	if p.parens > MaxTermDepth {
+		p.fail("parentheses nested deeper than %d levels", MaxTermDepth)
+	}
+}
+
 func (p *parser) parseTerm() Expr {
+	defer p.leave(p.depth)
 	x := p.parseUnary()
 	for p.tok.kind == tMul || p.tok.kind == tDiv {
 		op := p.tok
+		p.enter()
 		p.advance()
 		y := p.parseUnary()
 		x = &BinaryExpr{Op: op.text, X: x, Y: y, P: p.at(op.off)}
@@ -552,6 +582,8 @@ func (p *parser) parseUnary() Expr {
 			p.advance()
 			return &IntLit{Value: n, P: p.at(op.off)}
 		}
+		defer p.leave(p.depth)
+		p.enter()
 		x := p.parseUnary()
 		return &UnaryExpr{Op: "-", X: x, P: p.at(op.off)}
 	}
@@ -576,6 +608,8 @@ func (p *parser) parsePrimary() Expr {
 		p.advance()
 		return &Var{Name: t.text, P: p.at(t.off)}
 	case tLBrack:
+		defer p.leave(p.depth)
+		p.enter()
 		p.advance()
 		l := &ListExpr{P: p.at(t.off), Elems: []Expr{}}
 		if p.tok.kind == tRBrack {
@@ -593,9 +627,11 @@ func (p *parser) parsePrimary() Expr {
 			return l
 		}
 	case tLParen:
+		p.enterParen()
 		p.advance()
 		x := p.parseExpr()
 		p.expect(tRParen, "to close the parenthesis")
+		p.parens--
 		return x
 	case tIdent:
 		switch t.text {
@@ -622,6 +658,8 @@ func (p *parser) parsePrimary() Expr {
 		if !ok {
 			p.failAt(t.off, "unknown function %q (built-ins: %s)", t.text, builtinNames())
 		}
+		defer p.leave(p.depth)
+		p.enter()
 		p.advance()
 		args := p.parseArgs(false)
 		if len(args) != b.Arity {
@@ -649,6 +687,8 @@ func (p *parser) parseAggregate(name token) Expr {
 		p.advance()
 		return agg
 	}
+	defer p.leave(p.depth)
+	p.enter()
 	p.inAgg = true
 	agg.Arg = p.parseExpr()
 	p.inAgg = false

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 )
@@ -70,6 +71,11 @@ func (f *YAMLFile) Decode() *yaml.Node {
 		f.diags.errorf("limit", Pos{File: f.src.name}, "file is larger than %d MiB; refusing to read it", MaxFileSize>>20)
 		return nil
 	}
+	if off, msg := badCharacter(data); msg != "" {
+		// yaml.v3 reports these without a position (or at 1:1).
+		f.diags.errorf("yaml", f.src.posAt(off), "invalid YAML: %s", msg)
+		return nil
+	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
@@ -97,6 +103,31 @@ func (f *YAMLFile) Decode() *yaml.Node {
 	return root
 }
 
+// badCharacter finds the first byte that is not valid UTF-8 or a character
+// YAML does not allow (control characters other than tab and line breaks,
+// surrogates, U+FFFE and U+FFFF) and says what it is.
+func badCharacter(data []byte) (int, string) {
+	for off := 0; off < len(data); {
+		c := data[off]
+		if c < utf8.RuneSelf {
+			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f {
+				return off, fmt.Sprintf("control character %U is not allowed", rune(c))
+			}
+			off++
+			continue
+		}
+		r, w := utf8.DecodeRune(data[off:])
+		switch {
+		case r == utf8.RuneError && w == 1:
+			return off, fmt.Sprintf("invalid UTF-8 byte 0x%02x", c)
+		case r >= 0x80 && r <= 0x9f && r != 0x85, r == 0xfffe, r == 0xffff:
+			return off, fmt.Sprintf("control character %U is not allowed", r)
+		}
+		off += w
+	}
+	return 0, ""
+}
+
 // yamlError reports a yaml.v3 error with the line it names.
 func (f *YAMLFile) yamlError(err error) {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
@@ -104,7 +135,9 @@ func (f *YAMLFile) yamlError(err error) {
 	if _, e := fmt.Sscanf(msg, "line %d:", &line); e == nil && line > 0 {
 		msg = strings.TrimSpace(msg[strings.Index(msg, ":")+1:])
 	}
-	pos := Pos{File: f.src.name, Line: max(line, 1), Col: 1}
+	// yaml.v3 may name the line after the last (an error at the end of
+	// the file): positions stay within the file.
+	pos := Pos{File: f.src.name, Line: max(1, min(line, f.src.lines())), Col: 1}
 	if strings.Contains(msg, "exceeded max depth") {
 		msg = fmt.Sprintf("YAML nested deeper than %d levels; refusing it", MaxDepth)
 	}
@@ -222,10 +255,16 @@ func (f *YAMLFile) Str(n *yaml.Node, what string) (string, bool) {
 
 // Strings returns the scalar nodes of a list (or of a single scalar).
 func (f *YAMLFile) Strings(n *yaml.Node, what string) []*yaml.Node {
-	n = YAMLResolve(n)
-	if n.Kind == yaml.ScalarNode && n.Tag != "!!null" {
-		return []*yaml.Node{n}
+	if r := YAMLResolve(n); r.Kind == yaml.ScalarNode && r.Tag != "!!null" {
+		return []*yaml.Node{r}
 	}
+	return f.List(n, what)
+}
+
+// List returns the scalar nodes of a list; anything else, a single string
+// included, is reported (where a list is the only form the language has).
+func (f *YAMLFile) List(n *yaml.Node, what string) []*yaml.Node {
+	n = YAMLResolve(n)
 	if n.Kind != yaml.SequenceNode {
 		f.Errorf(n, "%s must be a list of strings, found %s", what, YAMLKindName(n))
 		return nil
