@@ -43,6 +43,8 @@ type Edge struct {
 	// aggregates, or the operator is <- or <+-. Negated and Aggregate say
 	// which (both may hold).
 	Nonmonotonic, Negated, Aggregate bool
+	// Revealed: the rule reads the body collection's lattice values through reveal.
+	Revealed bool
 	// Pos is the position of the body atom (its notin for a negated use),
 	// the place in the rule where the dependency is written.
 	Pos modules.Pos
@@ -62,6 +64,9 @@ func (e *Edge) Reason() string {
 		for _, a := range e.Rule.Aggregates() {
 			parts = append(parts, a.String())
 		}
+	}
+	if e.Revealed {
+		parts = append(parts, "reveal of a lattice")
 	}
 	switch e.Op {
 	case modules.OpDelete:
@@ -204,13 +209,14 @@ func Build(p *modules.Program) *Graph {
 				}
 				e.Nonmonotonic = e.Nonmonotonic || nm
 				e.Negated = e.Negated || a.Negated
+				e.Revealed = e.Revealed || r.Reveals(a)
 				continue
 			}
 			g.Edges = append(g.Edges, Edge{
 				ID: len(g.Edges), From: b, To: h, Rule: r, RuleID: ri, Op: r.Op,
 				Temporal: r.Op.Temporal(), Async: r.Op.Async(),
 				Nonmonotonic: nm, Negated: a.Negated, Aggregate: agg,
-				Pos: a.Pos(),
+				Revealed: r.Reveals(a), Pos: a.Pos(),
 			})
 		}
 	}

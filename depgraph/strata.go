@@ -170,6 +170,8 @@ func (g *Graph) UseOf(e *Edge) string {
 		return "notin " + g.Nodes[e.From].Name
 	case e.Aggregate, e.Op.Nonmonotonic():
 		return e.Reason()
+	case e.Revealed:
+		return "reveal of " + g.Nodes[e.From].Name
 	}
 	return "use of " + g.Nodes[e.From].Name
 }
@@ -182,6 +184,8 @@ func (e *Edge) NonmonotonicKind() string {
 		return "negation"
 	case e.Aggregate:
 		return "aggregation"
+	case e.Revealed:
+		return "reveal"
 	}
 	return "nonmonotonic use"
 }

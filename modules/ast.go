@@ -101,17 +101,23 @@ type Column struct {
 	Name string
 	Addr bool // marked @: the destination address of a channel
 	Pos  Pos
+	// Type is the lattice type of a lattice-valued column (name: type),
+	// nil for a plain column.
+	Type *LatticeType
 }
 
 // Decl is a state declaration: KIND name(key...) [=> (val...)] [every N].
 type Decl struct {
-	Kind    Kind
-	Name    string
-	Key     []Column
-	Val     []Column
-	Every   int64 // periodic interval in timesteps (periodic only)
-	Pos     Pos   // position of the kind keyword
-	NamePos Pos   // position of the name
+	Kind  Kind
+	Name  string
+	Key   []Column
+	Val   []Column
+	Every int64 // periodic interval in timesteps (periodic only)
+	// Lattice marks a declaration written with the kind keyword lattice:
+	// a table whose value columns hold lattices, merged on insert.
+	Lattice bool
+	Pos     Pos // position of the kind keyword
+	NamePos Pos // position of the name
 	Text    string
 	Module  string // the module that declares it
 	// Instance is the path of the imported instance that holds the
@@ -171,28 +177,40 @@ func writeCols(b *strings.Builder, cols []Column) {
 			b.WriteByte('@')
 		}
 		b.WriteString(c.Name)
+		if c.Type != nil {
+			b.WriteString(": ")
+			b.WriteString(c.Type.String())
+		}
 	}
 	b.WriteByte(')')
 }
 
 // String renders the declaration canonically.
 func (d *Decl) String() string {
-	s := d.Kind.String() + " " + d.Schema()
+	s := d.KindWord() + " " + d.Schema()
 	if d.Kind == Periodic {
 		s += fmt.Sprintf(" every %d", d.Every)
 	}
 	return s
 }
 
+// KindWord is the kind keyword of the declaration: its kind, or lattice.
+func (d *Decl) KindWord() string {
+	if d.Lattice {
+		return "lattice"
+	}
+	return d.Kind.String()
+}
+
 // SameShape reports whether two declarations declare the same collection
 // (kind, name and columns), as diamond inclusion requires.
 func (d *Decl) SameShape(e *Decl) bool {
-	if d.Kind != e.Kind || d.Name != e.Name || d.Every != e.Every || len(d.Key) != len(e.Key) || len(d.Val) != len(e.Val) {
+	if d.Kind != e.Kind || d.Lattice != e.Lattice || d.Name != e.Name || d.Every != e.Every || len(d.Key) != len(e.Key) || len(d.Val) != len(e.Val) {
 		return false
 	}
 	dc, ec := d.Columns(), e.Columns()
 	for i := range dc {
-		if dc[i].Name != ec[i].Name || dc[i].Addr != ec[i].Addr {
+		if dc[i].Name != ec[i].Name || dc[i].Addr != ec[i].Addr || dc[i].Type.String() != ec[i].Type.String() {
 			return false
 		}
 	}
@@ -419,6 +437,9 @@ type Rule struct {
 	// ("bed"), "" for the program's own rules; its atoms then name the
 	// instance's collections by their qualified names.
 	Instance string
+	// Revealed are the body atoms over lattice collections whose values
+	// the rule reads through reveal (set by composition, on a copy).
+	Revealed map[*AtomLit]bool
 }
 
 // Aggregates returns the aggregates of the head, in order.
@@ -447,10 +468,10 @@ func (r *Rule) BodyAtoms() []*AtomLit {
 }
 
 // NonmonotonicUse reports whether the edge from body atom a to the head is
-// nonmonotonic: a is negated, the head aggregates, or the operator is <- or
-// <+-.
+// nonmonotonic: a is negated, the head aggregates, the operator is <- or
+// <+-, or the rule reveals a's lattice value.
 func (r *Rule) NonmonotonicUse(a *AtomLit) bool {
-	return a.Negated || r.HasAggregate() || r.Op.Nonmonotonic()
+	return a.Negated || r.HasAggregate() || r.Op.Nonmonotonic() || r.Reveals(a)
 }
 
 // GroupingKey returns the head terms that are not aggregates, rendered,

@@ -29,9 +29,17 @@ type Program struct {
 	// instance that imports them; their collections and rules are in
 	// Collections and Rules under qualified names (bed.pipe_in).
 	Instances []*Instance
+	// Lattices are the user lattices the program's columns and rules use.
+	Lattices map[string]*LatticeDef
 
-	byName map[string]*Decl
+	byName       map[string]*Decl
+	latticeNames []string // the keys of Lattices, sorted
+	ruleTypes    map[*Rule]RuleTypes
 }
+
+// LatticeNames returns the names of the user lattices the program uses,
+// sorted.
+func (p *Program) LatticeNames() []string { return p.latticeNames }
 
 // Collection returns the declaration named name, or nil.
 func (p *Program) Collection(name string) *Decl { return p.byName[name] }
@@ -107,6 +115,7 @@ func (lib *Library) compose(name string, roots []Ref, imp *importState) (*Progra
 	c.instantiate()
 	c.collect()
 	c.checkInstanceNames()
+	c.checkLatticeTypes()
 	c.checkRules()
 	// The instances' rules were checked when their modules were
 	// composed; they come first, as in Bud.
@@ -289,6 +298,9 @@ func (c *composer) checkRules() {
 		if !c.checkSafety(r) {
 			continue
 		}
+		if r = c.checkLatticeRule(r); r == nil {
+			continue
+		}
 		rules = append(rules, r)
 	}
 	p.Rules = rules
@@ -394,6 +406,8 @@ func (c *composer) checkSafety(r *Rule) bool {
 			report(l.Y, "in a comparison", false)
 		case *BindLit:
 			report(l.X, "in the binding of "+l.Var.Name, false)
+		case *TestLit:
+			report(l.Call, "in a test", false)
 		}
 	}
 	return ok

@@ -95,7 +95,7 @@ func (f *formatter) lineComment(cs ...string) {
 }
 
 var keyOrder = map[string][]string{
-	"top":          {"specs", "modules", "programs", "workload"},
+	"top":          {"specs", "lattices", "modules", "programs", "workload"},
 	"module":       {"doc", "include", "import", "state", "contract", "coordination", "seals", "rules"},
 	"importlong":   {"module"},
 	"program":      {"doc", "modules", "expect"},
@@ -424,7 +424,7 @@ func (f *formatter) sequence(n *yaml.Node, indent int, ctx string) {
 	if itemCtx == "decl" {
 		for _, c := range n.Content {
 			if d, ds := ParseDecl(c.Value, nil); len(ds) == 0 {
-				width = max(width, len(d.Kind.String()))
+				width = max(width, len(d.KindWord()))
 			}
 		}
 	}
@@ -458,7 +458,7 @@ func (f *formatter) sequence(n *yaml.Node, indent int, ctx string) {
 			switch itemCtx {
 			case "decl":
 				if d, ds := ParseDecl(text, nil); len(ds) == 0 {
-					kind := d.Kind.String()
+					kind := d.KindWord()
 					text = kind + strings.Repeat(" ", width-len(kind)+1) + strings.TrimPrefix(d.String(), kind+" ")
 				}
 			case "rule":
@@ -759,6 +759,9 @@ func canonicalDump(name string, src []byte) (map[string]any, error) {
 			contracts = append(contracts, c.String())
 		}
 		dump["module "+m.Name] = []any{m.Doc, inc, imps, decls, blocks, coordString(m.Coordination), seals, contracts}
+	}
+	for name, d := range lib.Lattices {
+		dump["lattice "+name] = []any{d.Doc, d.String()}
 	}
 	for _, p := range lib.SortedPrograms() {
 		var ms, ex []string

@@ -24,6 +24,9 @@ var ruleSeeds = []string{
 	"bed.pipe_in(D, S, I, P) <= buf(D, S, I, P), clock(_, _), notin rd.bed.pipe_sent(D, S, I, P)",
 	"ack(S, D, I) <~ bed.pipe_out(D, S, I, _), a.b <= 1",
 	"x.Y <= y",
+	"done(S) <= co(S, N), cart_state(S, A, _), ge(size(A), N)",
+	"raw(S, reveal(A)) <= cart_state(S, A, _), when_true(contains(A, 3)), lt(fst(P), 2)",
+	"x(K, at(M, K)) <= m(M), k(K), N = snd(P), le(N, 1) == true",
 }
 
 // FuzzParseRule: the parser never panics, a parsed rule renders to text
@@ -69,6 +72,9 @@ func FuzzParseDecl(f *testing.F) {
 		"input tick()",
 		"table bed.buf(a)",
 		"table config() => (limit)",
+		"lattice cart_state(session) => (actions: lset, count: lmax)",
+		"lattice vc(k) => (c: lmap<node, lpair<lmin, ldompair<lmax, lbool>>>)",
+		"channel sync(@dst, key) => (v: vclock)",
 	} {
 		f.Add(s)
 	}

@@ -177,6 +177,7 @@ func (c *composer) addInstance(im importLink, unit *Program) {
 			cp.Coord = coords[r.Coord]
 		}
 		cp.Text = qualifyText(r, im.Name)
+		c.copyLatticeInfo(unit, r, &cp)
 		c.instRules = append(c.instRules, &cp)
 	}
 }

@@ -37,6 +37,7 @@ const (
 	tMul    // *
 	tDiv    // /
 	tPipe   // |
+	tColon  // :
 	tOpDefer
 	tOpDelete
 	tOpUpsert
@@ -48,7 +49,7 @@ var tokNames = map[tokKind]string{
 	tInt: "integer", tString: "string", tLParen: "'('", tRParen: "')'", tLBrack: "'['",
 	tRBrack: "']'", tComma: "','", tAt: "'@'", tArrow: "'=>'", tAssign: "'='", tEq: "'=='",
 	tNeq: "'!='", tLss: "'<'", tLeq: "'<='", tGtr: "'>'", tGeq: "'>='", tAdd: "'+'",
-	tSub: "'-'", tMul: "'*'", tDiv: "'/'", tPipe: "'|'", tOpDefer: "'<+'", tOpDelete: "'<-'",
+	tSub: "'-'", tMul: "'*'", tDiv: "'/'", tPipe: "'|'", tColon: "':'", tOpDefer: "'<+'", tOpDelete: "'<-'",
 	tOpUpsert: "'<+-'", tOpAsync: "'<~'",
 }
 
@@ -215,6 +216,8 @@ func (lx *lexer) next(opMode bool) token {
 		return tok(tDiv, 1)
 	case '|':
 		return tok(tPipe, 1)
+	case ':':
+		return tok(tColon, 1)
 	}
 	lx.off = start + w
 	return token{kind: tIllegal, text: s[start : start+w], off: start}

@@ -47,13 +47,18 @@ type Library struct {
 	Modules  map[string]*Module
 	Programs map[string]*ProgramSpec
 	Files    []string // files loaded, in order
+	// Lattices are the user lattices of every file (file key lattices).
+	Lattices map[string]*LatticeDef
 
-	loaded map[string]bool
+	loaded       map[string]bool
+	latticeOrder []string       // lattice names in load order
+	latticeFuncs map[string]int // functions of user lattices -> arity
 }
 
 // NewLibrary returns an empty library.
 func NewLibrary() *Library {
-	return &Library{Modules: map[string]*Module{}, Programs: map[string]*ProgramSpec{}, loaded: map[string]bool{}}
+	return &Library{Modules: map[string]*Module{}, Programs: map[string]*ProgramSpec{}, loaded: map[string]bool{},
+		Lattices: map[string]*LatticeDef{}, latticeFuncs: map[string]int{}}
 }
 
 // SortedModules returns the modules ordered by file and position (the
@@ -214,8 +219,17 @@ func (l *fileLoader) load() {
 		l.Errorf(root, "empty spec file: it declares no modules, programs, specs or workload")
 		return
 	}
+	// Lattices first: the rules of the file may call their functions.
+	if root.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			if root.Content[i].Value == "lattices" {
+				l.Mapping(root.Content[i+1], "lattices", l.lattice)
+			}
+		}
+	}
 	l.Mapping(root, "the file", func(key string, kn, vn *yaml.Node) {
 		switch key {
+		case "lattices":
 		case "modules":
 			l.Mapping(vn, "modules", l.module)
 		case "programs":
@@ -227,7 +241,7 @@ func (l *fileLoader) load() {
 		case "workload":
 			// A workload for the executor: read by `calmcheck run`.
 		default:
-			l.UnknownKey(kn, key, "the file", "modules, programs, specs, workload")
+			l.UnknownKey(kn, key, "the file", "lattices, modules, programs, specs, workload")
 		}
 	})
 }
@@ -444,7 +458,7 @@ func (l *fileLoader) block(m *Module, name string, kn, vn *yaml.Node) {
 			l.Errorf(rn, "each rule of block %s must be a string, found %s", name, YAMLKindName(rn))
 			continue
 		}
-		r, ds := ParseRule(text.Value, l.ScalarPos(text))
+		r, ds := parseRule(text.Value, l.ScalarPos(text), l.lib.latticeFuncs)
 		l.diags.ds = append(l.diags.ds, ds...)
 		if r != nil {
 			r.Module, r.Block, r.Index = m.Name, name, i

@@ -216,7 +216,7 @@ func TestWellFormednessErrors(t *testing.T) {
 	}{
 		{"yaml syntax", "modules:\n  A: [\n", []string{"2:1: error: invalid YAML: did not find expected node content"}},
 		{"tab indentation", "modules:\n\tA: {}\n", []string{"2:1: error: invalid YAML: found character that cannot start any token"}},
-		{"unknown top key", "module:\n  A: {}\n", []string{`1:1: error: unknown key "module" in the file (known keys: modules, programs, specs, workload)`}},
+		{"unknown top key", "module:\n  A: {}\n", []string{`1:1: error: unknown key "module" in the file (known keys: lattices, modules, programs, specs, workload)`}},
 		{"unknown module key", "modules:\n  A:\n    stat: []\n", []string{`3:5: error: unknown key "stat" in module A (known keys: doc, include, import, state, contract, coordination, seals, rules)`}},
 		{"wrong type state", "modules:\n  A:\n    state: {x: 1}\n", []string{"3:12: error: state must be a list of strings, found a mapping"}},
 		{"wrong type doc", "modules:\n  A:\n    doc: [x]\n", []string{"3:10: error: doc must be a string, found a list"}},
@@ -226,9 +226,9 @@ func TestWellFormednessErrors(t *testing.T) {
 		{"module name", "modules:\n  cart: {}\n", []string{`2:3: error: module name "cart" must be CamelCase: a capital letter, then letters, digits or _`}},
 		{"two documents", "modules: {}\n---\nmodules: {}\n", []string{"2:1: error: a file holds one YAML document; found another"}},
 		{"rule syntax in block scalar", "modules:\n  A:\n    state: [table t(a)]\n    rules:\n      r:\n        - >-\n          t(X) <= t(X),\n            X == #\n", []string{`8:18: error: unexpected character "#"`}},
-		{"decl syntax", "modules:\n  A:\n    state:\n      - tabel t(a)\n", []string{`4:9: error: unknown collection kind "tabel" (want table, scratch, input, output, channel or periodic)`}},
+		{"decl syntax", "modules:\n  A:\n    state:\n      - tabel t(a)\n", []string{`4:9: error: unknown collection kind "tabel" (want table, scratch, input, output, channel, periodic or lattice)`}},
 		{"several errors", "modules:\n  A:\n    state:\n      - tabel t(a)\n      - table u(a, a)\n    rules:\n      r: ['u(X, Y) <= u(X Y)']\n", []string{
-			`4:9: error: unknown collection kind "tabel" (want table, scratch, input, output, channel or periodic)`,
+			`4:9: error: unknown collection kind "tabel" (want table, scratch, input, output, channel, periodic or lattice)`,
 			`5:20: error: duplicate column "a" in u`,
 			`7:27: error: expected ',' or ')' in argument list, found "Y"`,
 		}},

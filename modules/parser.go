@@ -60,6 +60,9 @@ func isAggregate(name string) bool {
 type bailout struct{}
 
 type parser struct {
+	// funcs are the functions of user lattices (name -> arity) that
+	// rules may call.
+	funcs  map[string]int
 	src    string
 	lx     lexer
 	tok    token
@@ -171,14 +174,18 @@ func (p *parser) parseDecl() *Decl {
 	p.checkIllegal()
 	kt := p.tok
 	if kt.kind != tIdent {
-		p.fail("expected a collection kind (table, scratch, input, output, channel, periodic), found %s", kt.describe())
+		p.fail("expected a collection kind (table, scratch, input, output, channel, periodic, lattice), found %s", kt.describe())
 	}
 	kind := ParseKind(kt.text)
+	lattice := kt.text == "lattice"
+	if lattice {
+		kind = Table
+	}
 	if kind == KindInvalid {
 		if kt.text == "interface" {
 			p.fail("unknown collection kind \"interface\": write input or output")
 		}
-		p.fail("unknown collection kind %q (want table, scratch, input, output, channel or periodic)", kt.text)
+		p.fail("unknown collection kind %q (want table, scratch, input, output, channel, periodic or lattice)", kt.text)
 	}
 	p.advance()
 	p.checkIllegal()
@@ -190,7 +197,10 @@ func (p *parser) parseDecl() *Decl {
 		p.fail("a declared collection name cannot be qualified: %q names a collection of the imported instance %s, which its own module declares", nt.text, nt.text[:strings.LastIndexByte(nt.text, '.')])
 	}
 	p.advance()
-	d := &Decl{Kind: kind, Name: nt.text, Pos: p.at(kt.off), NamePos: p.at(nt.off)}
+	d := &Decl{Kind: kind, Lattice: lattice, Name: nt.text, Pos: p.at(kt.off), NamePos: p.at(nt.off)}
+	if _, lb := LookupLatticeBuiltin(nt.text); lb {
+		p.failAt(nt.off, "%s is a lattice function; choose another collection name", nt.text)
+	}
 	d.Key = p.parseCols("key")
 	if p.tok.kind == tArrow {
 		p.advance()
@@ -235,6 +245,7 @@ func (p *parser) parseDecl() *Decl {
 	if kind == Channel && addrs != 1 {
 		p.diags.errorf("schema", d.NamePos, "channel %s must have exactly one @ column (the destination address), found %d", d.Name, addrs)
 	}
+	p.checkLatticeColumns(d)
 	return d
 }
 
@@ -259,6 +270,10 @@ func (p *parser) parseCols(which string) []Column {
 		c.Name = p.tok.text
 		c.Pos = p.at(start)
 		p.advance()
+		if p.tok.kind == tColon {
+			p.advance()
+			c.Type = p.parseLatticeType(0)
+		}
 		cols = append(cols, c)
 		if p.tok.kind == tComma {
 			p.advance()
@@ -272,7 +287,14 @@ func (p *parser) parseCols(which string) []Column {
 // ParseRule parses a rule "head OP body". On a syntax error it returns a
 // nil rule and every error it found (it resynchronises at the next comma).
 func ParseRule(src string, pos PosFunc) (*Rule, Diagnostics) {
+	return parseRule(src, pos, nil)
+}
+
+// parseRule is ParseRule with the functions of user lattices (name ->
+// arity) that the rule may call.
+func parseRule(src string, pos PosFunc, funcs map[string]int) (*Rule, Diagnostics) {
 	p := newParser(src, pos)
+	p.funcs = funcs
 	r := &Rule{Text: strings.Join(strings.Fields(src), " ")}
 	if !p.protect(func() { p.parseHead(r) }) {
 		return nil, p.diags.ds
@@ -438,14 +460,23 @@ func (p *parser) parseLiteral() Literal {
 		saveTok := p.tok
 		p.advance()
 		isCall := p.tok.kind == tLss && isAggregate(t.text)
+		isTest := false
 		if p.tok.kind == tLParen {
 			// Look past the balanced argument list.
-			if _, ok := LookupBuiltin(t.text); ok && p.callThenCompare() {
+			if p.isFunc(t.text) && p.callThenCompare() {
 				isCall = true
+			} else if _, lb := LookupLatticeBuiltin(t.text); lb {
+				isTest = true
+			} else if _, uf := p.funcs[t.text]; uf {
+				isTest = true
 			}
 		}
 		p.lx.off = save
 		p.tok = saveTok
+		if isTest {
+			x := p.parsePrimary()
+			return &TestLit{Call: x.(*CallExpr)}
+		}
 		if !isCall {
 			a := p.parseAtom()
 			return &AtomLit{Atom: a}
@@ -654,16 +685,16 @@ func (p *parser) parsePrimary() Expr {
 			}
 			p.failAt(t.off, "unexpected name %q in a term: variables start with an uppercase letter or _, and a function call needs parentheses", t.text)
 		}
-		b, ok := LookupBuiltin(t.text)
+		arity, ok := p.funcArity(t.text)
 		if !ok {
-			p.failAt(t.off, "unknown function %q (built-ins: %s)", t.text, builtinNames())
+			p.failAt(t.off, "unknown function %q (built-ins: %s; lattice functions: %s)", t.text, builtinNames(), latticeBuiltinNames())
 		}
 		defer p.leave(p.depth)
 		p.enter()
 		p.advance()
 		args := p.parseArgs(false)
-		if len(args) != b.Arity {
-			p.failAt(t.off, "function %s takes %d argument%s, found %d", b.Name, b.Arity, plural(b.Arity), len(args))
+		if len(args) != arity {
+			p.failAt(t.off, "function %s takes %d argument%s, found %d", t.text, arity, plural(arity), len(args))
 		}
 		return &CallExpr{Func: t.text, Args: args, P: p.at(t.off)}
 	}
@@ -694,6 +725,33 @@ func (p *parser) parseAggregate(name token) Expr {
 	p.inAgg = false
 	p.expect(tGtr, "to close the aggregate")
 	return agg
+}
+
+// isFunc reports whether name is a function the rule may call.
+func (p *parser) isFunc(name string) bool {
+	_, ok := p.funcArity(name)
+	return ok
+}
+
+// funcArity returns the arity of a built-in, lattice or user lattice
+// function.
+func (p *parser) funcArity(name string) (int, bool) {
+	if b, ok := LookupBuiltin(name); ok {
+		return b.Arity, true
+	}
+	if b, ok := LookupLatticeBuiltin(name); ok {
+		return b.Arity, true
+	}
+	n, ok := p.funcs[name]
+	return n, ok
+}
+
+func latticeBuiltinNames() string {
+	var names []string
+	for _, b := range LatticeBuiltins {
+		names = append(names, b.Name)
+	}
+	return strings.Join(names, ", ")
 }
 
 func builtinNames() string {

@@ -120,7 +120,7 @@ func TestParseRuleErrors(t *testing.T) {
 		{"illegal char", "a(X) <= b(X), X == #", `1:20: unexpected character "#"`},
 		{"unterminated string", `a(X) <= b(X, "oops)`, "1:14: string not terminated"},
 		{"bad escape", `a(X) <= b(X, "a\q")`, `1:16: unknown escape "\\q" in string`},
-		{"unknown function", "a(f(X)) <= b(X)", `1:3: unknown function "f" (built-ins: me, append, delete_one, len, concat, min, max)`},
+		{"unknown function", "a(f(X)) <= b(X)", `1:3: unknown function "f" (built-ins: me, append, delete_one, len, concat, min, max; lattice functions: size, contains, at, fst, snd, gt, ge, lt, le, when_true, reveal)`},
 		{"wrong arity call", "a(len(X, X)) <= b(X)", "1:3: function len takes 1 argument, found 2"},
 		{"lowercase term", "a(x) <= b(x)", `1:3: unexpected name "x" in a term: variables start with an uppercase letter or _, and a function call needs parentheses`},
 		{"aggregate in body", "a(X) <= b(X), count<X> > 1", "1:15: aggregate count<...> is only allowed in the head of a rule"},
@@ -171,7 +171,7 @@ func TestParseRuleSeveralErrors(t *testing.T) {
 	want := []string{
 		`1:20: unexpected character "#"`,
 		`1:30: expected ',' or ')' in argument list, found "Z"`,
-		`1:36: unknown function "f" (built-ins: me, append, delete_one, len, concat, min, max)`,
+		`1:36: unknown function "f" (built-ins: me, append, delete_one, len, concat, min, max; lattice functions: size, contains, at, fst, snd, gt, ge, lt, le, when_true, reveal)`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -207,8 +207,8 @@ func TestParseDecl(t *testing.T) {
 
 func TestParseDeclErrors(t *testing.T) {
 	tests := []struct{ name, src, want string }{
-		{"empty", "", "1:1: expected a collection kind (table, scratch, input, output, channel, periodic), found end of text"},
-		{"unknown kind", "tabel t(a)", `1:1: unknown collection kind "tabel" (want table, scratch, input, output, channel or periodic)`},
+		{"empty", "", "1:1: expected a collection kind (table, scratch, input, output, channel, periodic, lattice), found end of text"},
+		{"unknown kind", "tabel t(a)", `1:1: unknown collection kind "tabel" (want table, scratch, input, output, channel, periodic or lattice)`},
 		{"bloom interface", "interface input, :x", `1:1: unknown collection kind "interface": write input or output`},
 		{"no name", "table (a)", "1:7: expected a collection name after \"table\", found '(' (collection names start with a lowercase letter)"},
 		{"capital name", "table T(a)", "1:7: expected a collection name after \"table\", found \"T\" (collection names start with a lowercase letter)"},

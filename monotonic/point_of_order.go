@@ -113,6 +113,9 @@ func runPointOfOrder(pass *Pass) {
 			if e.Negated {
 				uses = append(uses, "notin "+g.Nodes[e.From].Name)
 			}
+			if e.Revealed {
+				uses = append(uses, "reveal of the lattice "+g.Nodes[e.From].Name)
+			}
 			cols = appendUnique(cols, g.Nodes[e.From].Name)
 		}
 		if e0.Aggregate {
