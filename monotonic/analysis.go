@@ -17,6 +17,7 @@ import (
 	"encoding/hex"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/calmcheck/calmcheck/depgraph"
 	"github.com/calmcheck/calmcheck/modules"
@@ -85,6 +86,11 @@ type Finding struct {
 	// from the program, the check, the key and the collections, never
 	// from line numbers.
 	Fingerprint string
+
+	// replacedBy is the analyzer that reports this finding's subject
+	// more precisely: when it runs too, the finding is dropped (see
+	// Pass.ReportUnless).
+	replacedBy *Analyzer
 }
 
 // Pass is what an analyzer's Run gets: the program, its graph, and the
@@ -109,6 +115,16 @@ func (p *Pass) Report(f Finding) {
 		f.Program = p.Program.Name
 	}
 	*p.findings = append(*p.findings, f)
+}
+
+// ReportUnless records a finding that analyzer other reports more
+// precisely: when other runs in the same analysis, the finding is dropped
+// (diffluent-path leaves the pairs where coordination is missing to
+// missing-coordination). The analysis, not the check, knows which
+// analyzers run.
+func (p *Pass) ReportUnless(other *Analyzer, f Finding) {
+	f.replacedBy = other
+	p.Report(f)
 }
 
 // Result is the analysis of one program.
@@ -137,6 +153,22 @@ type Result struct {
 	// resolves Program.Seals.
 	Coordination []CoordinationUse
 	Seals        []SealUse
+	// OrderPoints are the points of order, whether or not the
+	// point-of-order check runs.
+	OrderPoints []OrderPoint
+	pointOf     map[*modules.Rule]int
+
+	mu        sync.Mutex // guards facts (after the analysis) and diffluent
+	facts     *facts     // the computations, for DiffluentEdges
+	diffluent [2][]bool  // DiffluentEdges, once computed
+}
+
+// OrderPointOf returns the point of order of a rule, nil if it is none.
+func (r *Result) OrderPointOf(rule *modules.Rule) *OrderPoint {
+	if i, ok := r.pointOf[rule]; ok {
+		return &r.OrderPoints[i]
+	}
+	return nil
 }
 
 // Analyzers lists every analyzer, in the order checks are documented.
@@ -174,17 +206,28 @@ func Analyze(p *modules.Program, analyzers []*Analyzer) *Result {
 func AnalyzeGraph(g *depgraph.Graph, analyzers []*Analyzer) *Result {
 	res := &Result{Program: g.Program, Graph: g}
 	fs := newFacts(g)
-	fs.enabled = map[string]bool{}
-	for _, a := range analyzers {
-		fs.enabled[a.Name] = true
-	}
+	res.facts = fs
+	ran := map[*Analyzer]bool{}
 	for _, a := range analyzers {
 		pass := &Pass{Analyzer: a, Program: g.Program, Graph: g, facts: fs, findings: &res.Findings}
 		a.Run(pass)
+		ran[a] = true
 	}
+	kept := res.Findings[:0]
+	for _, f := range res.Findings {
+		if f.replacedBy == nil || !ran[f.replacedBy] {
+			kept = append(kept, f)
+		}
+	}
+	res.Findings = kept
 	res.Paths = fs.pathLabels()
 	res.Stratification = fs.stratification()
 	res.Strata = res.Stratification.Strata
+	res.OrderPoints = fs.orderPoints()
+	res.pointOf = make(map[*modules.Rule]int, len(res.OrderPoints))
+	for i, p := range res.OrderPoints {
+		res.pointOf[p.Rule] = i
+	}
 	res.Verdicts = fs.verdicts()
 	res.ContractEdges = fs.contractEdges()
 	res.Coordination = fs.coordinationUses()
@@ -210,7 +253,7 @@ const (
 
 // ackChecks are the checks whose findings are about a rule, which an
 // acknowledgement can silence.
-var ackChecks = []string{"unstratifiable", "point-of-order", "diffluent-path", "missing-coordination", "nonmonotonic-cycle"}
+var ackChecks = []string{Unstratifiable.Name, PointOfOrder.Name, DiffluentPath.Name, MissingCoordination.Name, NonmonotonicCycle.Name}
 
 // Finish applies acknowledgements and expectations to the findings of
 // one program, reports stale ones, fills in fingerprints and sorts.

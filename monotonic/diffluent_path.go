@@ -31,9 +31,8 @@ notes here that say what covers them.`,
 
 func runDiffluentPath(pass *Pass) {
 	f := pass.facts
-	replaced := f.enabled[MissingCoordination.Name]
 	declared := func(v *Verdict) (Witness, bool) {
-		return v.Declared, v.Label == D && (v.Effective < D || !replaced) // else missing-coordination reports it
+		return v.Declared, v.Label == D
 	}
 	covered := func(v *Verdict) string {
 		if v.Effective < D {
@@ -52,6 +51,9 @@ func runDiffluentPath(pass *Pass) {
 		} else {
 			fd.Message = fmt.Sprintf("%s diffluent (D): %safter %s, %s makes %s contents depend on message order; coordinate there (%s)",
 				pairList(fd.Pairs), on, f.asyncDesc(w.Async), f.stepDesc(w.Coordinate), itsTheir(len(fd.Pairs)), fd.Pos.FileLine())
+			// missing-coordination reports the pairs no coordination covers
+			pass.ReportUnless(MissingCoordination, fd)
+			continue
 		}
 		pass.Report(fd)
 	}

@@ -24,10 +24,7 @@ type facts struct {
 
 	toTable []bool
 	strat   *depgraph.Stratification
-
-	// enabled: the analyzers that run (diffluent-path leaves to
-	// missing-coordination the pairs it reports).
-	enabled map[string]bool
+	points  []OrderPoint
 
 	m            *model
 	verd         []Verdict

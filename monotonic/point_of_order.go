@@ -38,15 +38,27 @@ with coordinated: "why" on the rule or its block.`,
 // is reached its finding names.
 const maxChannels = 4
 
-type poo struct {
-	rule  *modules.Rule
-	edges []int // the nonmonotonic edges of the rule whose tail is asynchronous
+// OrderPoint is a point of order: a rule with a nonmonotonic use of a
+// collection that inputs reach asynchronously.
+type OrderPoint struct {
+	Rule   *modules.Rule
+	RuleID int   // index in Program.Rules
+	Edges  []int // the rule's nonmonotonic edges whose tail is asynchronous
+	// Persisted: the rule deletes or overwrites, or its result reaches a
+	// table, so every input through it must be ordered; else its result
+	// is only observed (flows to scratches, outputs and channels).
+	Persisted bool
 }
 
-func runPointOfOrder(pass *Pass) {
-	g, f := pass.Graph, pass.facts
+// orderPoints finds the points of order, in the order of their first
+// edge.
+func (f *facts) orderPoints() []OrderPoint {
+	if f.points != nil {
+		return f.points
+	}
+	g := f.g
 	f.async()
-	var found []poo
+	found := []OrderPoint{}
 	byRule := map[int]int{}
 	for i := range g.Edges {
 		e := &g.Edges[i]
@@ -57,10 +69,22 @@ func runPointOfOrder(pass *Pass) {
 		if !ok {
 			k = len(found)
 			byRule[e.RuleID] = k
-			found = append(found, poo{rule: e.Rule})
+			found = append(found, OrderPoint{Rule: e.Rule, RuleID: e.RuleID})
 		}
-		found[k].edges = append(found[k].edges, i)
+		found[k].Edges = append(found[k].Edges, i)
 	}
+	persists := f.persists()
+	for i := range found {
+		p := &found[i]
+		p.Persisted = p.Rule.Op.Nonmonotonic() || persists[g.Edges[p.Edges[0]].To]
+	}
+	f.points = found
+	return found
+}
+
+func runPointOfOrder(pass *Pass) {
+	g, f := pass.Graph, pass.facts
+	found := f.orderPoints()
 	// The contracts that stand in for missing implementations imply a
 	// point of order where they are nonmonotonic and reached
 	// asynchronously.
@@ -90,7 +114,7 @@ func runPointOfOrder(pass *Pass) {
 	}
 	targets := make([][]int, len(found), len(found)+len(implied))
 	for i, p := range found {
-		for _, ei := range p.edges {
+		for _, ei := range p.Edges {
 			targets[i] = append(targets[i], g.Edges[ei].From)
 		}
 	}
@@ -99,16 +123,15 @@ func runPointOfOrder(pass *Pass) {
 	}
 	reach := f.origins(entries, targets)
 	via, viaMore := f.firstOrigins(channels, maxChannels, targets)
-	persists := f.persists()
 	ureached := f.uncovered()
 	for i, p := range found {
-		e0 := &g.Edges[p.edges[0]]
-		r := p.rule
+		e0 := &g.Edges[p.Edges[0]]
+		r := p.Rule
 		inputs := g.Names(reach[i])
 		chans := g.Names(via[i])
 		var uses []string
 		cols := []string{g.Nodes[e0.To].Name}
-		for _, ei := range p.edges {
+		for _, ei := range p.Edges {
 			e := &g.Edges[ei]
 			if e.Negated {
 				uses = append(uses, "notin "+g.Nodes[e.From].Name)
@@ -133,7 +156,7 @@ func runPointOfOrder(pass *Pass) {
 		fmt.Fprintf(&b, "point of order: %s in %s", strings.Join(uses, ", "), r.Shape())
 		b.WriteString(" is reached asynchronously")
 		writeReach(&b, inputs, chans, viaMore[i])
-		persisted := r.Op.Nonmonotonic() || persists[e0.To]
+		persisted := p.Persisted
 		switch {
 		case r.Op.Nonmonotonic():
 			b.WriteString("; persisted (a deletion or overwrite lasts): every input through it must be ordered")
@@ -142,20 +165,20 @@ func runPointOfOrder(pass *Pass) {
 		default:
 			b.WriteString("; observed (its result only flows to scratches, outputs and channels): ordering is needed only where it is observed")
 		}
-		if key := groupingKey(g, r, p.edges); len(key) > 0 {
+		if key := groupingKey(g, r, p.Edges); len(key) > 0 {
 			fmt.Fprintf(&b, "; keyed by (%s)", strings.Join(key, ", "))
 		}
 		// Witness: how an input reaches the first nonmonotonic edge.
-		flow := append(f.witnessTo(e0.From), p.edges[0])
+		flow := append(f.witnessTo(e0.From), p.Edges[0])
 		fd := Finding{
 			Pos: e0.UsePos(), Module: r.Module, Rule: r, Collections: cols,
 			Inputs: inputs, Key: ruleKey(r),
-			Flow: steps(g, flow, p.edges[0]), Message: b.String(),
+			Flow: steps(g, flow, p.Edges[0]), Message: b.String(),
 		}
 		// Coordination and seals: a point of order whose every
 		// nonmonotonic use is a protocol's mechanism, sealed, or reached
 		// only through coordinated collections is covered.
-		if why := f.covers(p.edges, ureached); why != "" {
+		if why := f.covers(p.Edges, ureached); why != "" {
 			fd.Check, fd.Severity, fd.Acknowledged = pass.Analyzer.Name, modules.Note, why
 		}
 		pass.Report(fd)

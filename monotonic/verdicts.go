@@ -359,9 +359,27 @@ func (f *facts) coordinatedReason(v int) string {
 // taken into account (Verdict.Effective: where coordination is missing).
 // For drawings: one propagation forwards from the sources and one
 // backwards from the sinks over the states, O(numStates^2 * (V + E)).
+// Computed on first use (drawings without --highlight D never pay for
+// it), from the analysis' own model of the program.
 func (r *Result) DiffluentEdges(effective bool) []bool {
-	g := r.Graph
-	m := newModel(g)
+	k := 0
+	if effective {
+		k = 1
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.diffluent[k] == nil {
+		if r.facts == nil {
+			r.facts = newFacts(r.Graph)
+		}
+		r.diffluent[k] = r.facts.diffluentEdges(effective)
+	}
+	return r.diffluent[k]
+}
+
+func (f *facts) diffluentEdges(effective bool) []bool {
+	g := f.g
+	m := f.model()
 	a := m.declared
 	if effective {
 		a = m.full

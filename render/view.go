@@ -58,6 +58,9 @@ type Program struct {
 	// Stratification is monotonic.Result.Stratification: the components
 	// that make the program unstratifiable are drawn red. Nil computes it.
 	Stratification *depgraph.Stratification
+	// Result is the analysis the program comes from (FromResult): what
+	// --highlight D colours is its DiffluentEdges.
+	Result *monotonic.Result
 	// Findings are named (check and severity) in the tooltips of the
 	// edges of their rule, or of the collection they are about.
 	Findings []monotonic.Finding
@@ -74,7 +77,7 @@ type Program struct {
 
 // FromResult returns the Program of an analysis result.
 func FromResult(r *monotonic.Result) Program {
-	return Program{Graph: r.Graph, Strata: r.Strata, Stratification: r.Stratification, Findings: r.Findings,
+	return Program{Result: r, Graph: r.Graph, Strata: r.Strata, Stratification: r.Stratification, Findings: r.Findings,
 		Coordination: r.Coordination, Seals: r.Seals, ContractEdges: r.ContractEdges}
 }
 
@@ -457,7 +460,11 @@ func buildProgram(p Program, opt Options, idx int) *ProgramView {
 	b.focus()
 	b.unstratifiable()
 	if opt.Highlight == "D" {
-		b.dEdge = monotonic.DiffluentEdges(g, opt.Effective)
+		res := p.Result
+		if res == nil {
+			res = monotonic.AnalyzeGraph(g, nil)
+		}
+		b.dEdge = res.DiffluentEdges(opt.Effective)
 	}
 	b.coordination()
 	b.groups()

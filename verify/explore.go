@@ -224,18 +224,12 @@ func newVerifier(ctx context.Context, p *modules.Program, cp *executor.Program, 
 			ps.effective, ps.covered = vd.Effective, vd.Covered
 		}
 	}
-	persists := persistsToTable(v.g)
 	for _, f := range findings {
 		fs := &findingState{f: f, rule: -1}
 		switch f.Check {
-		case "point-of-order":
-			if f.Rule != nil {
-				fs.rule = slices.Index(p.Rules, f.Rule)
-			}
-			if fs.rule >= 0 {
-				r := p.Rules[fs.rule]
-				head, _ := v.g.Lookup(r.Head.Pred)
-				fs.persisted = r.Op.Nonmonotonic() || persists[head]
+		case monotonic.PointOfOrder.Name:
+			if op := res.OrderPointOf(f.Rule); op != nil {
+				fs.rule, fs.persisted = op.RuleID, op.Persisted
 			}
 		default:
 			// A finding about a place where paths become diffluent
@@ -266,18 +260,6 @@ func pairLabels(res *monotonic.Result) []pairLabel {
 		out = append(out, pairLabel{from: g.Nodes[pl.From].Name, to: g.Nodes[pl.To].Name, label: pl.Label})
 	}
 	return out
-}
-
-// persistsToTable reports, per collection, whether it is a table or
-// reaches one (a point of order whose head does is persisted).
-func persistsToTable(g *depgraph.Graph) []bool {
-	var tables []int
-	for _, n := range g.Nodes {
-		if n.Kind.Persistent() {
-			tables = append(tables, n.ID)
-		}
-	}
-	return g.Reach(tables, true, 0)
 }
 
 // workloads prepares the given workload, or generates them.
