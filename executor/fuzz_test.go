@@ -30,7 +30,7 @@ func FuzzParseWorkload(f *testing.F) {
 
 // FuzzParseFact: facts round-trip through their rendering.
 func FuzzParseFact(f *testing.F) {
-	for _, s := range []string{`p(1, "a", true, [1, [2]], [])`, `members(r2)`, `tick`, `p("\n\t\\\"")`, `p(-9223372036854775808)`} {
+	for _, s := range []string{`p(1, "a", true, [1, [2]], [])`, `members(r2)`, `tick`, `p("\n\t\\\"")`, `p(-9223372036854775808)`, `bed.pipe_in("b", 1)`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {

@@ -1132,14 +1132,15 @@ func (net *network) delay() int {
 	return lo + int(net.rng.Uint64N(uint64(hi-lo+1)))
 }
 
-// recordOutputs records the output interfaces' facts; reports whether
-// there were any.
+// recordOutputs records the output interfaces' facts (the program's own:
+// an imported instance's outputs are read by its importer); reports
+// whether there were any.
 func (r *run) recordOutputs(n *node) bool {
 	any := false
 	for _, c := range n.dirty {
 		cl := r.p.colls[c]
-		if cl.kind != modules.Output {
-			continue
+		if cl.kind != modules.Output || cl.decl.Instance != "" {
+			continue // an imported instance's outputs are internal
 		}
 		rel := n.rels[c]
 		if rel.n == 0 {

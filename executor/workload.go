@@ -398,6 +398,16 @@ func (fp *factParser) parse() (Fact, *FactError) {
 	if r, _ := utf8.DecodeRuneInString(name); !unicode.IsLower(r) {
 		return Fact{}, fp.errf(start, "expected a collection name (lowercase), found %q", name)
 	}
+	// A qualified name (bed.pipe_in) names a collection of an imported
+	// instance.
+	for fp.off < len(fp.src) && fp.src[fp.off] == '.' {
+		fp.off++
+		seg := fp.ident()
+		if r, _ := utf8.DecodeRuneInString(seg); !unicode.IsLower(r) {
+			return Fact{}, fp.errf(fp.off-len(seg), "expected a collection name (lowercase) after '.' in %q", fp.src[start:fp.off])
+		}
+		name = fp.src[start:fp.off]
+	}
 	f := Fact{Collection: name, Args: []Value{}}
 	fp.skip()
 	if fp.off == len(fp.src) {

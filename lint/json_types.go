@@ -39,7 +39,19 @@ type JSONProgram struct {
 	Coordination   []JSONCoordDecl  `json:"coordination,omitempty"`
 	Seals          []JSONSeal       `json:"seals,omitempty"`
 	Contracts      []JSONContract   `json:"contracts,omitempty"`
+	Instances      []JSONInstance   `json:"instances,omitempty"`
 	Findings       []JSONFinding    `json:"findings"`
+}
+
+// JSONInstance is an imported instance (import: {bed: BestEffortDelivery}).
+type JSONInstance struct {
+	Path     string `json:"path"`
+	Module   string `json:"module"`
+	Parent   string `json:"parent,omitempty"`
+	Importer string `json:"importer"`
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
 }
 
 type JSONCoordDecl struct {
@@ -76,15 +88,16 @@ type JSONContract struct {
 }
 
 type JSONCollection struct {
-	Name   string   `json:"name"`
-	Kind   string   `json:"kind"`
-	Module string   `json:"module"`
-	Key    []string `json:"key"`
-	Val    []string `json:"val"`
-	Every  int64    `json:"every,omitempty"`
-	File   string   `json:"file"`
-	Line   int      `json:"line"`
-	Column int      `json:"column"`
+	Name     string   `json:"name"`
+	Kind     string   `json:"kind"`
+	Module   string   `json:"module"`
+	Instance string   `json:"instance,omitempty"`
+	Key      []string `json:"key"`
+	Val      []string `json:"val"`
+	Every    int64    `json:"every,omitempty"`
+	File     string   `json:"file"`
+	Line     int      `json:"line"`
+	Column   int      `json:"column"`
 }
 
 type JSONEdge struct {
@@ -99,13 +112,14 @@ type JSONEdge struct {
 }
 
 type JSONRule struct {
-	Module string `json:"module"`
-	Block  string `json:"block"`
-	Index  int    `json:"index"`
-	Text   string `json:"text"`
-	File   string `json:"file"`
-	Line   int    `json:"line"`
-	Column int    `json:"column"`
+	Module   string `json:"module"`
+	Instance string `json:"instance,omitempty"`
+	Block    string `json:"block"`
+	Index    int    `json:"index"`
+	Text     string `json:"text"`
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
 }
 
 type JSONDangling struct {
@@ -185,9 +199,13 @@ func ProgramJSON(pr *Program) JSONProgram {
 	for _, m := range p.Modules {
 		jp.Modules = append(jp.Modules, m.Name)
 	}
+	for _, in := range p.Instances {
+		jp.Instances = append(jp.Instances, JSONInstance{Path: in.Path, Module: in.Module, Parent: in.Parent, Importer: in.Importer,
+			File: in.Pos.File, Line: in.Pos.Line, Column: in.Pos.Col})
+	}
 	for _, n := range g.Nodes {
 		d := n.Decl
-		jc := JSONCollection{Name: n.Name, Kind: n.Kind.String(), Module: n.Module, Key: colNames(d.Key), Val: colNames(d.Val),
+		jc := JSONCollection{Name: n.Name, Kind: n.Kind.String(), Module: n.Module, Instance: d.Instance, Key: colNames(d.Key), Val: colNames(d.Val),
 			Every: d.Every, File: d.Pos.File, Line: d.Pos.Line, Column: d.Pos.Col}
 		jp.Collections = append(jp.Collections, jc)
 	}
@@ -270,7 +288,7 @@ func edgeHead(res *monotonic.Result, ei int) string {
 }
 
 func toJSONRule(r *modules.Rule) JSONRule {
-	return JSONRule{Module: r.Module, Block: r.Block, Index: r.Index, Text: r.Text, File: r.Pos.File, Line: r.Pos.Line, Column: r.Pos.Col}
+	return JSONRule{Module: r.Module, Instance: r.Instance, Block: r.Block, Index: r.Index, Text: r.Text, File: r.Pos.File, Line: r.Pos.Line, Column: r.Pos.Col}
 }
 
 // FindingsJSON converts findings for the JSON report (never nil).

@@ -122,7 +122,7 @@ func TestJSONSchema(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if len(doc.Programs) != 17 || doc.Summary.Failed || doc.Summary.Expected == 0 {
+	if len(doc.Programs) != 20 || doc.Summary.Failed || doc.Summary.Expected == 0 {
 		t.Errorf("summary %+v of %d programs", doc.Summary, len(doc.Programs))
 	}
 	_, out, _ = runCLI(t, userProject(t), "lint", "--format", "json", "--fail-on", "never")

@@ -44,6 +44,9 @@ func writeModules(out io.Writer, lib *modules.Library) {
 		for _, in := range m.Includes {
 			inc = append(inc, in.Name)
 		}
+		for _, im := range m.Imports {
+			inc = append(inc, "import "+im.String())
+		}
 		includes := strings.Join(inc, ", ")
 		if includes == "" {
 			includes = "-"
