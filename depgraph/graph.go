@@ -26,6 +26,12 @@ type Node struct {
 	// Written: some rule has it as head. Read: some rule has it in its
 	// body.
 	Written, Read bool
+	// WrittenElsewhere: some rule writes it from another collection (or
+	// from constants). ReadElsewhere: some rule with another head reads
+	// it. A collection only its own rule reads and writes (x(K) <= x(K))
+	// has Read and Written but neither of these: as in Bud, such a rule
+	// does not connect an interface.
+	WrittenElsewhere, ReadElsewhere bool
 }
 
 // Edge is a dependency of a head collection on a body collection through
@@ -182,6 +188,7 @@ func Build(p *modules.Program) *Graph {
 			continue
 		}
 		g.Nodes[h].Written = true
+		fromSelfOnly := false
 		first := len(g.Edges) // this rule's edges are g.Edges[first:]
 		agg := r.HasAggregate()
 		for _, l := range r.Body {
@@ -194,6 +201,9 @@ func Build(p *modules.Program) *Graph {
 				continue
 			}
 			g.Nodes[b].Read = true
+			if b != h {
+				g.Nodes[b].ReadElsewhere = true
+			}
 			nm := r.NonmonotonicUse(a)
 			dup := -1
 			for i := first; i < len(g.Edges); i++ { // a rule has few atoms
@@ -218,6 +228,16 @@ func Build(p *modules.Program) *Graph {
 				Nonmonotonic: nm, Negated: a.Negated, Aggregate: agg,
 				Revealed: r.Reveals(a), Pos: a.Pos(),
 			})
+		}
+		for i := first; i < len(g.Edges); i++ {
+			fromSelfOnly = true
+			if g.Edges[i].From != h {
+				fromSelfOnly = false
+				break
+			}
+		}
+		if !fromSelfOnly {
+			g.Nodes[h].WrittenElsewhere = true
 		}
 	}
 	g.outOff, g.outIdx = csr(len(g.Nodes), g.Edges, func(e *Edge) int { return e.From })
@@ -321,11 +341,11 @@ func (g *Graph) Underspecified() []Dangling {
 	var out []Dangling
 	for _, n := range g.Nodes {
 		switch {
-		case n.Kind == modules.Input && !n.Read:
+		case n.Kind == modules.Input && !n.ReadElsewhere:
 			out = append(out, Dangling{n.ID, DirOutput})
 		case n.Kind == modules.Input && !n.Written && n.Imported():
 			out = append(out, Dangling{n.ID, DirInput})
-		case n.Kind == modules.Output && !n.Written:
+		case n.Kind == modules.Output && !n.WrittenElsewhere:
 			out = append(out, Dangling{n.ID, DirInput})
 		case n.Kind == modules.Output && !n.Read && n.Imported():
 			out = append(out, Dangling{n.ID, DirOutput})

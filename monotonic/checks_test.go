@@ -132,6 +132,13 @@ func TestUnderspecified(t *testing.T) {
 			want: []string{"ch"}, contains: []string{"read but never written"}},
 		{name: "connected", src: spec([]string{"input in(x)", "output out(x)", "channel ch(@d, x)"}, "ch(X, X) <~ in(X)", "out(X) <= ch(_, X)")},
 		{name: "channel neither read nor written is unused, not underspecified", src: spec([]string{"input in(x)", "output out(x)", "channel ch(@d, x)"}, "out(X) <= in(X)")},
+		// Bud does not count a rule that reads an interface into itself.
+		{name: "input read only by its own rule", src: spec([]string{"input in(k)", "output out(k)", "table t(k)"}, "in(K) <= in(K)", "out(K) <= t(K)", "t(1) <= t(1)"),
+			want: []string{"in"}, contains: []string{"read only by a rule that writes it back (in <= in)", "in -> ??"}},
+		{name: "output written only from itself", src: spec([]string{"input in(k)", "output out(k)", "table t(k)"}, "out(K) <= out(K)", "t(K) <= in(K)"),
+			want: []string{"out"}, contains: []string{"written only from itself (out <= out)", "?? -> out"}},
+		{name: "a self rule beside a real one is fine", src: spec([]string{"input in(k)", "output out(k)"}, "out(K) <= out(K)", "out(K) <= in(K)", "in(K) <= in(K)")},
+		{name: "a self rule that also reads another collection writes", src: spec([]string{"input in(k)", "output out(k)"}, "out(K) <= out(K), in(K)")},
 	})
 }
 

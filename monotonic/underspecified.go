@@ -14,7 +14,8 @@ var Underspecified = &Analyzer{
 	Doc: `A dangling end of the dataflow (the talk's ?? node).
 
 An input interface that nothing reads, an output interface that nothing
-writes, a channel that is written but never read or read but never written:
+writes (a rule that reads or writes an interface only from itself, like
+x(K) <= x(K), does not count, as in Bud), a channel that is written but never read or read but never written:
 the program composes an abstract protocol without a module that realizes
 it, so part of its dataflow is unspecified. Include the implementing module
 (for example BestEffortDelivery for DeliveryProtocol), or remove the
@@ -31,8 +32,12 @@ func runUnderspecified(pass *Pass) {
 		case n.Imported() && n.Kind.Interface():
 			reportImportedDangling(pass, n, d)
 			continue
+		case n.Kind == modules.Input && n.Read:
+			msg = fmt.Sprintf("input interface %s is read only by a rule that writes it back (%s <= %s), which consumes nothing (%s -> ??): nothing else in the program reads it", n.Name, n.Name, n.Name, n.Name)
 		case n.Kind == modules.Input:
 			msg = fmt.Sprintf("input interface %s is never read (%s -> ??): nothing in the program consumes what enters it", n.Name, n.Name)
+		case n.Kind == modules.Output && n.Written:
+			msg = fmt.Sprintf("output interface %s is written only from itself (%s <= %s), which produces nothing (?? -> %s): nothing else in the program writes it", n.Name, n.Name, n.Name, n.Name)
 		case n.Kind == modules.Output:
 			msg = fmt.Sprintf("output interface %s is never written (?? -> %s): nothing in the program produces it", n.Name, n.Name)
 		case d.Direction == depgraph.DirOutput:
