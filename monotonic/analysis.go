@@ -181,6 +181,7 @@ var Analyzers = []*Analyzer{
 	UnneededCoordination,
 	Contract,
 	NonmonotonicCycle,
+	EndlessSend,
 	Unused,
 }
 
