@@ -413,6 +413,11 @@ func (c *composer) checkLatticeTypes() {
 		for _, a := range t.Args {
 			use(a, depth+1)
 		}
+		if t.Name == "ldompair" && len(t.Args) == 2 {
+			if k := resolveLattice(c.lib.Lattices, t.Args[0], 0); k != nil && k.Name != "lmax" && k.Name != "lmin" && k.Name != "lbool" {
+				c.diags.errorf("lattice-type", t.Args[0].Pos, "ldompair<%s, ...> is not a lattice: its first lattice must be totally ordered (lmax, lmin or lbool), else merge is not associative (as Hydro's DomPair documents)", t.Args[0])
+			}
+		}
 	}
 	for _, d := range p.Collections {
 		for _, col := range d.Columns() {

@@ -176,7 +176,11 @@ func TestLatticeDefErrors(t *testing.T) {
 			t.Errorf("%q:\n got %v\nwant an error containing %q", tc.src, diags, tc.want)
 		}
 	}
-	_, _, diags := load(t, "modules:\n  M:\n    state:\n      - 'lattice s(k) => (v: nosuch)'\n", "M")
+	_, _, diags := load(t, "modules:\n  M:\n    state:\n      - 'lattice s(k) => (v: ldompair<lset, lmax>)'\n", "M")
+	if len(diags) != 1 || !strings.Contains(diags[0], "ldompair<lset, ...> is not a lattice: its first lattice must be totally ordered") {
+		t.Errorf("ldompair over a partial order: %v", diags)
+	}
+	_, _, diags = load(t, "modules:\n  M:\n    state:\n      - 'lattice s(k) => (v: nosuch)'\n", "M")
 	if len(diags) != 1 || !strings.Contains(diags[0], "unknown lattice nosuch") {
 		t.Errorf("unknown lattice: %v", diags)
 	}

@@ -183,6 +183,7 @@ var Analyzers = []*Analyzer{
 	NonmonotonicCycle,
 	EndlessSend,
 	Unused,
+	LatticeLaw,
 }
 
 // Lookup returns the analyzer named name.
