@@ -469,3 +469,7 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// Suggest returns ` (did you mean X?)` for the candidate closest to name,
+// if one is close, else "".
+func Suggest(name string, candidates []string) string { return suggest(name, candidates) }

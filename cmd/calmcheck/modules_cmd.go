@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -21,10 +22,18 @@ sentence of its doc) and every program (its modules and doc).
 
 PATH is a spec file or a directory (every *.yaml under it). With no PATH,
 ./calmcheck.yaml if it exists, else only the built-in library. Built-in
-modules are always listed, since user specs can include them by name.`,
+modules are always listed, since user specs can include them by name.
+'calmcheck show NAME' prints one's source.`,
 		Example: `  calmcheck modules
   calmcheck modules specs/`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			for _, a := range args {
+				// calmcheck modules CartProtocol: a name, not a path
+				if _, err := os.Stat(a); err != nil && !strings.ContainsAny(a, `/\.`) {
+					fmt.Fprintf(cmd.ErrOrStderr(), "calmcheck: %s is not a file or directory; to print the source of a module or program: calmcheck show %s\n", a, a)
+					return exitError{exitTrouble}
+				}
+			}
 			w, err := loadWorkspace(args, cmd.ErrOrStderr())
 			if err != nil {
 				return err

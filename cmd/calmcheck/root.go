@@ -72,7 +72,8 @@ shopping cart in Bloom".`,
   calmcheck dot --program replicated-disorderly-cart > cart.svg
   calmcheck report --program replicated-disorderly-cart -o cart.html
   calmcheck verify --program replicated-destructive-cart
-  calmcheck modules                               # list modules and programs`,
+  calmcheck modules                               # list modules and programs
+  calmcheck show CartProtocol                     # print a module's source`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
