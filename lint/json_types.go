@@ -1,6 +1,9 @@
 package lint
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/calmcheck/calmcheck/modules"
 	"github.com/calmcheck/calmcheck/monotonic"
 )
@@ -156,7 +159,7 @@ type JSONFinding struct {
 	Module       string     `json:"module"`
 	Collections  []string   `json:"collections"`
 	Inputs       []string   `json:"inputs,omitempty"`
-	Pairs        []jsonPair `json:"pairs,omitempty"`
+	Pairs        []JSONPair `json:"pairs,omitempty"`
 	Expected     bool       `json:"expected"`
 	Acknowledged string     `json:"acknowledged,omitempty"`
 	Fingerprint  string     `json:"fingerprint"`
@@ -300,7 +303,7 @@ func FindingsJSON(fs []monotonic.Finding) []JSONFinding {
 			Collections: nonNil(f.Collections), Inputs: f.Inputs, Expected: f.Expected, Acknowledged: f.Acknowledged,
 			Fingerprint: f.Fingerprint}
 		for _, p := range f.Pairs {
-			jf.Pairs = append(jf.Pairs, jsonPair{From: p.From, To: p.To})
+			jf.Pairs = append(jf.Pairs, JSONPair{From: p.From, To: p.To})
 		}
 		for _, s := range f.Flow {
 			jf.Flow = append(jf.Flow, JSONStep{From: s.From, To: s.To, Op: s.Op, Note: s.Note, File: s.Pos.File, Line: s.Pos.Line, Column: s.Pos.Col})
@@ -310,7 +313,7 @@ func FindingsJSON(fs []monotonic.Finding) []JSONFinding {
 	return out
 }
 
-type jsonPair struct {
+type JSONPair struct {
 	From string `json:"from"`
 	To   string `json:"to"`
 }
@@ -332,4 +335,57 @@ func nonNil(xs []string) []string {
 		return []string{}
 	}
 	return xs
+}
+
+// position writes a place in a spec file as calmcheck prints it:
+// file:line:col, file:line or file ("" for none).
+func position(file string, line, col int) string {
+	switch {
+	case file == "":
+		return ""
+	case line <= 0:
+		return file
+	case col <= 0:
+		return fmt.Sprintf("%s:%d", file, line)
+	}
+	return fmt.Sprintf("%s:%d:%d", file, line, col)
+}
+
+// fileLine writes a place as file:line (file alone without a line).
+func fileLine(file string, line int) string {
+	if line <= 0 {
+		return file
+	}
+	return fmt.Sprintf("%s:%d", file, line)
+}
+
+// Location is the finding's position: file:line:col.
+func (f *JSONFinding) Location() string { return position(f.File, f.Line, f.Column) }
+
+// Location is the step's rule's position: file:line:col.
+func (s JSONStep) Location() string { return position(s.File, s.Line, s.Column) }
+
+// FileLine is the step's rule's position as file:line.
+func (s JSONStep) FileLine() string { return fileLine(s.File, s.Line) }
+
+// Location is the rule's position: file:line:col.
+func (r *JSONRule) Location() string { return position(r.File, r.Line, r.Column) }
+
+// FileLine is the rule's position as file:line.
+func (r *JSONRule) FileLine() string { return fileLine(r.File, r.Line) }
+
+// Location is the declaration's position: file:line:col.
+func (c *JSONCollection) Location() string { return position(c.File, c.Line, c.Column) }
+
+// Decl is the declaration as the spec language writes it:
+// "table cart(session) => (item) every 5".
+func (c *JSONCollection) Decl() string {
+	s := c.Kind + " " + c.Name + "(" + strings.Join(c.Key, ", ") + ")"
+	if len(c.Val) > 0 {
+		s += " => (" + strings.Join(c.Val, ", ") + ")"
+	}
+	if c.Every > 0 {
+		s += fmt.Sprintf(" every %d", c.Every)
+	}
+	return s
 }

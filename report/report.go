@@ -14,9 +14,9 @@
 // Security Policy runs only its own script, by hash. A spec cannot put
 // markup or script into a report.
 //
-// The package draws nothing and analyses nothing: calmcheck report
-// (cmd/calmcheck/report.go) fills a Document from lint's report and
-// render's view, and Write lays it out.
+// The package analyses nothing: Build fills a Document from lint's report
+// (its findings, collections and path labels are lint's JSON types),
+// render's drawing and verify's reports, and Write lays it out.
 package report
 
 import (
@@ -30,6 +30,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/calmcheck/calmcheck/lint"
 	"github.com/calmcheck/calmcheck/render"
 )
 
@@ -96,28 +97,16 @@ func (p Pos) fileLine() string {
 	return fmt.Sprintf("%s:%d", p.File, p.Line)
 }
 
-// Collection is a declared collection.
-type Collection struct {
-	Name   string
-	Kind   string // table, scratch, input, output, channel, periodic
-	Module string
-	// Key and Val are the column names (@ marks a channel's address).
-	Key, Val []string
-	Every    int64 // periodic only
-	Pos      Pos
-}
-
-// Decl is the declaration as the spec language writes it.
-func (c *Collection) Decl() string {
-	s := c.Kind + " " + c.Name + "(" + strings.Join(c.Key, ", ") + ")"
-	if len(c.Val) > 0 {
-		s += " => (" + strings.Join(c.Val, ", ") + ")"
-	}
-	if c.Every > 0 {
-		s += fmt.Sprintf(" every %d", c.Every)
-	}
-	return s
-}
+// The report shows lint's findings, collections and path labels as
+// lint's JSON report has them: one model from the analysis to every
+// output.
+type (
+	Finding    = lint.JSONFinding
+	Step       = lint.JSONStep
+	Collection = lint.JSONCollection
+	Path       = lint.JSONPath
+	Coordinate = lint.JSONCoord
+)
 
 // Rule is a rule of the program.
 type Rule struct {
@@ -132,50 +121,6 @@ type Rule struct {
 	Body []string
 	// Nonmonotonic says why the rule is nonmonotonic ("" if it is not).
 	Nonmonotonic string
-}
-
-// Finding is a finding of the analysis.
-type Finding struct {
-	Check    string
-	Severity string // error, warning or note
-	Message  string
-	Pos      Pos
-	// Collections are the collections the finding names; Flow its path,
-	// one step per rule. Both are highlighted when it is clicked.
-	Collections  []string
-	Flow         []Step
-	Expected     bool
-	Acknowledged string
-}
-
-// Step is a step of a finding's flow.
-type Step struct {
-	From, To, Op, Note string
-	Pos                Pos
-}
-
-// Path is the label of the paths from an input to an output.
-type Path struct {
-	From, To string
-	// Label is the path label (Bot, A, N, D); Effective the label once
-	// the declared coordination and seals are taken into account.
-	Label, Effective string
-	// Covered names what covers the path's point of order, if anything.
-	Covered string
-	// Contract: the label is a protocol contract's.
-	Contract bool
-	// Coordinate says where coordination goes, for a D path.
-	Coordinate *Coordinate
-}
-
-// Coordinate is where a D path needs coordination.
-type Coordinate struct {
-	Collection string
-	Reason     string
-	Rule       string // the rule's text; "" for a contract
-	Pos        Pos    // the rule's position
-	Contract   string // the contract standing in, if any
-	After      string // the asynchronous step before it
 }
 
 // Verification is what calmcheck verify found about one program.
@@ -356,7 +301,7 @@ func prepare(d *Document) (*pageData, error) {
 		f := &d.Findings[i]
 		checks[f.Check] = true
 		pd.Counts.add(f)
-		pd.Workspace = append(pd.Workspace, findingRow{Finding: *f, SevClass: sevClass(f.Severity), Location: f.Pos.String()})
+		pd.Workspace = append(pd.Workspace, findingRow{Finding: *f, SevClass: sevClass(f.Severity), Location: f.Location()})
 	}
 	for i := range d.Programs {
 		p := &d.Programs[i]
@@ -479,7 +424,7 @@ func (gi *graphIndex) flowEdges(flow []Step) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, s := range flow {
-		for _, id := range gi.ruleEdges(s.From, s.To, s.Pos.fileLine()) {
+		for _, id := range gi.ruleEdges(s.From, s.To, s.FileLine()) {
 			if !seen[id] {
 				seen[id] = true
 				out = append(out, id)
@@ -515,7 +460,7 @@ func prepareProgram(p *Program, idx int) (*programData, error) {
 		for _, s := range f.Flow {
 			names = append(names, s.From, s.To)
 		}
-		row := findingRow{Finding: *f, SevClass: sevClass(f.Severity), Location: f.Pos.String(),
+		row := findingRow{Finding: *f, SevClass: sevClass(f.Severity), Location: f.Location(),
 			Detail: fmt.Sprintf("d-%s_f%d", id, i), Nodes: gi.nodes(names...), Edges: gi.flowEdges(f.Flow)}
 		pd.Findings = append(pd.Findings, row)
 		label := f.Severity + " " + f.Check
@@ -575,7 +520,7 @@ func prepareProgram(p *Program, idx int) (*programData, error) {
 				d.Kind = "collection"
 				if c := colls[n.Name]; c != nil {
 					d.Decl = c.Decl()
-					d.Pos = c.Pos.String()
+					d.Pos = c.Location()
 					d.Module = c.Module
 				}
 				if n.Stratum >= 0 {
@@ -629,8 +574,8 @@ func prepareProgram(p *Program, idx int) (*programData, error) {
 				row.Where = c.Collection + " (contract " + c.Contract + ")"
 			default:
 				row.Where = c.Collection + ": " + c.Reason
-				if c.Pos.File != "" {
-					row.Where += " (" + c.Pos.fileLine() + ")"
+				if c.Rule != nil && c.Rule.File != "" {
+					row.Where += " (" + c.Rule.FileLine() + ")"
 				}
 				to, ok := gi.byName[c.Collection]
 				for _, e := range gi.edges() {
@@ -638,7 +583,7 @@ func prepareProgram(p *Program, idx int) (*programData, error) {
 						continue
 					}
 					for _, r := range e.Rules {
-						if r.Pos == c.Pos.fileLine() && r.Text == c.Rule {
+						if c.Rule != nil && r.Pos == c.Rule.FileLine() && r.Text == c.Rule.Text {
 							row.Edges = append(row.Edges, e.ID)
 							break
 						}

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
-	"github.com/calmcheck/calmcheck/internal/golden"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/calmcheck/calmcheck/internal/golden"
+	"github.com/calmcheck/calmcheck/lint"
 
 	"github.com/calmcheck/calmcheck/render"
 )
@@ -75,29 +77,29 @@ func sample(s string) *Document {
 			{ID: "p0_S0", Kind: render.EdgeSource, From: 2, To: 0, Tooltip: s},
 		},
 	}
-	f := Finding{Check: "point-of-order", Severity: "warning", Message: "message " + s, Pos: pos,
+	f := Finding{Check: "point-of-order", Severity: "warning", Message: "message " + s, File: pos.File, Line: pos.Line, Column: pos.Column,
 		Collections: []string{"b" + s, "a" + s}, Expected: true, Acknowledged: s,
-		Flow: []Step{{From: "a" + s, To: "b" + s, Op: "<=", Note: s, Pos: pos}}}
+		Flow: []Step{{From: "a" + s, To: "b" + s, Op: "<=", Note: s, File: pos.File, Line: pos.Line, Column: pos.Column}}}
 	return &Document{
 		Title:     "title " + s,
 		Generator: "calmcheck " + s,
 		Legend:    []byte(sampleSVG),
 		Notes:     []string{"note " + s},
-		Findings:  []Finding{{Check: "shadow", Severity: "warning", Message: "shadow " + s, Pos: pos}},
+		Findings:  []Finding{{Check: "shadow", Severity: "warning", Message: "shadow " + s, File: pos.File, Line: pos.Line, Column: pos.Column}},
 		Programs: []Program{{
 			Name: s, Doc: "doc " + s, View: view, SVG: []byte(sampleSVG),
 			Collections: []Collection{
-				{Name: "a" + s, Kind: "input", Module: s, Key: []string{s}, Pos: pos},
-				{Name: "b" + s, Kind: "table", Module: s, Key: []string{s}, Val: []string{s}, Pos: pos},
+				{Name: "a" + s, Kind: "input", Module: s, Key: []string{s}, File: pos.File, Line: pos.Line, Column: pos.Column},
+				{Name: "b" + s, Kind: "table", Module: s, Key: []string{s}, Val: []string{s}, File: pos.File, Line: pos.Line, Column: pos.Column},
 			},
 			Rules: []Rule{
 				{Text: "rule " + s, Op: "<=", Module: s, Block: s, Pos: pos, Head: "b" + s, Body: []string{"a" + s}, Nonmonotonic: s},
 				{Text: "fact " + s, Op: "<=", Module: s, Block: s, Pos: pos, Head: "a" + s},
 			},
-			Findings: []Finding{f, {Check: "check " + s, Severity: "error", Message: s, Pos: pos, Collections: []string{"a" + s}}},
+			Findings: []Finding{f, {Check: "check " + s, Severity: "error", Message: s, File: pos.File, Line: pos.Line, Column: pos.Column, Collections: []string{"a" + s}}},
 			Paths: []Path{
 				{From: "a" + s, To: "b" + s, Label: "D", Effective: "D", Covered: s,
-					Coordinate: &Coordinate{Collection: "b" + s, Reason: s, Rule: "rule " + s, Pos: pos, After: s}},
+					Coordinate: &Coordinate{Collection: "b" + s, Reason: s, Rule: &lint.JSONRule{Text: "rule " + s, File: pos.File, Line: pos.Line, Column: pos.Column}, After: s}},
 				{From: "a" + s, To: "b" + s, Label: "A", Effective: "A", Contract: true},
 			},
 			Verification: &Verification{

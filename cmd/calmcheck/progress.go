@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/calmcheck/calmcheck/verify"
 )
 
 // progressBar draws one line on a terminal, redrawn in place:
@@ -54,7 +56,7 @@ func (p *progressBar) update(label string, done, total int64) {
 	const width = 24
 	n := int(frac * width)
 	fmt.Fprintf(p.w, "\r%s  [%s%s] %3d%%  %s/%s\x1b[K", label, strings.Repeat("#", n), strings.Repeat("-", width-n),
-		int(frac*100), thousands(int(done)), thousands(int(total)))
+		int(frac*100), verify.Thousands(int(done)), verify.Thousands(int(total)))
 	p.drawn = true
 }
 

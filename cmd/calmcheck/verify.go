@@ -218,13 +218,7 @@ func runVerify(cmd *cobra.Command, args []string, o *verifyOptions) error {
 	}
 	contradictions := 0
 	for _, vr := range vreps {
-		for _, pr := range vr.Paths {
-			if pr.Verdict == verify.Contradiction {
-				contradictions++
-				fmt.Fprintf(stderr, "calmcheck: CONTRADICTION in %s: path %s -> %s is labelled %s, but the output diverged with the input alone (witness %s): this is a bug in calmcheck's analysis; please report it with the witness\n",
-					vr.Program, pr.From, pr.To, pr.Label, pr.Witness)
-			}
-		}
+		contradictions += reportContradictions(stderr, vr)
 	}
 	switch {
 	case contradictions > 0 || trouble:

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/calmcheck/calmcheck/lint"
@@ -52,20 +51,8 @@ func writeVerifyText(w io.Writer, rep *lint.Report, vreps []*verify.Report, dir 
 	fmt.Fprintln(w)
 }
 
-// workloadSummary says which workloads a verification ran: "3 workloads
-// generated from the schemas", "workload NAME" or "no workload".
-func workloadSummary(vr *verify.Report) string {
-	switch {
-	case len(vr.Workloads) == 0:
-		return "no workload"
-	case vr.Workloads[0].Generated:
-		return fmt.Sprintf("%d workload%s generated from the schemas", len(vr.Workloads), plural(len(vr.Workloads)))
-	}
-	return "workload " + vr.Workloads[0].Name
-}
-
 func writeVerifyProgram(w io.Writer, vr *verify.Report, dir string) {
-	fmt.Fprintf(w, "program %s: %s, seed %d, %s executions per experiment (%s)\n", vr.Program, workloadSummary(vr), vr.Seed, thousands(vr.Schedules), vr.Explore)
+	fmt.Fprintf(w, "program %s: %s, seed %d, %s executions per experiment (%s)\n", vr.Program, vr.WorkloadSummary(), vr.Seed, verify.Thousands(vr.Schedules), vr.Explore)
 	for _, wl := range vr.Workloads {
 		cov := ""
 		if wl.RulesTotal > 0 {
@@ -81,7 +68,7 @@ func writeVerifyProgram(w io.Writer, vr *verify.Report, dir string) {
 		if f.Verdict == verify.NotChecked {
 			continue
 		}
-		note := tried(f.Schedules, f.Orders, false, false, f.Errors, f.Workloads)
+		note := verify.Tried(f.Schedules, f.Orders, false, false, f.Errors, f.Workloads)
 		switch f.Verdict {
 		case verify.Confirmed:
 			note = ""
@@ -115,7 +102,7 @@ func writeVerifyProgram(w io.Writer, vr *verify.Report, dir string) {
 			out = ""
 		}
 		last = p.To
-		note := tried(p.Schedules, p.Orders, p.Exhaustive, p.Empty, p.Errors, p.Workloads)
+		note := verify.Tried(p.Schedules, p.Orders, p.Exhaustive, p.Empty, p.Errors, p.Workloads)
 		switch p.Verdict {
 		case verify.Confirmed:
 			note = ""
@@ -156,45 +143,6 @@ func dash(s string) string {
 	return s
 }
 
-// tried describes what was run without a difference (on how many
-// workloads, when given).
-func tried(sched, orders int, exhaustive, empty bool, errors int, workloads ...int) string {
-	var parts []string
-	if sched > 0 {
-		parts = append(parts, thousands(sched)+" schedule"+plural(sched))
-	}
-	if orders > 0 {
-		parts = append(parts, thousands(orders)+" input order"+plural(orders))
-	}
-	s := strings.Join(parts, ", ")
-	if len(workloads) > 0 && workloads[0] > 0 {
-		s += fmt.Sprintf(" in %d workload%s", workloads[0], plural(workloads[0]))
-	}
-	if exhaustive {
-		s += "; every delivery order in some workload"
-	}
-	if empty {
-		s += "; the output was empty in every run of the input alone"
-	}
-	if errors > 0 {
-		s += fmt.Sprintf("; %s run%s ended in a runtime error", thousands(errors), plural(errors))
-	}
-	return s
-}
-
-// thousands formats n with thousands separators.
-func thousands(n int) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
-
 // verifyTable prints rows in aligned columns.
 func verifyTable(w io.Writer, indent string, head []string, rows [][]string) {
 	width := make([]int, len(head))
@@ -217,86 +165,11 @@ func verifyTable(w io.Writer, indent string, head []string, rows [][]string) {
 	}
 }
 
+// writeWitnessText prints a witness as calmcheck verify does, with where
+// its replay file and diagram are (when written to dir).
 func writeWitnessText(w io.Writer, vr *verify.Report, wt *verify.Witness, dir string) {
-	var claims []string
-	for _, c := range wt.Confirms {
-		claims = append(claims, "confirms "+c.String())
-	}
-	for _, c := range wt.Contradicts {
-		claims = append(claims, "CONTRADICTS "+c.String())
-	}
-	fmt.Fprintf(w, "  witness %s (%s): %s\n", wt.ID, wt.Kind, strings.Join(claims, "; "))
-	fmt.Fprintf(w, "    found in %s of workload %s; minimized from %d input%s and %d message%s to %d and %d (%d executions)\n",
-		wt.Found, wt.Workload, wt.Before.Inputs, plural(wt.Before.Inputs), wt.Before.Messages, plural(wt.Before.Messages),
-		len(wt.B.Inputs), wt.B.Messages(), wt.MinimizeRuns)
-	if wt.Note != "" {
-		fmt.Fprintf(w, "    why: %s\n", wt.Note)
-	}
-	if len(wt.Facts) > 0 {
-		fmt.Fprintln(w, "    initial facts")
-		for _, f := range wt.Facts {
-			fmt.Fprintf(w, "      %s  %s\n", f.Node, f.Fact)
-		}
-	}
-	inputs := func(title string, ins []verify.WFact) {
-		fmt.Fprintf(w, "    %s\n", title)
-		for _, in := range ins {
-			fmt.Fprintf(w, "      t%-3d %s  %s\n", in.Tick, in.Node, in.Fact)
-		}
-		if len(ins) == 0 {
-			fmt.Fprintln(w, "      (none)")
-		}
-	}
-	if wt.Kind == "input order" {
-		inputs("inputs of A", wt.A.Inputs)
-		inputs("inputs of B (the facts of "+wt.Input+" in another order)", wt.B.Inputs)
-	} else {
-		inputs("inputs (both executions)", wt.A.Inputs)
-	}
-	for i, x := range []*verify.Execution{&wt.A, &wt.B} {
-		name := []string{"A", "B"}[i]
-		desc := "every message in the next timestep"
-		if n := len(x.Delays); n > 0 {
-			desc = fmt.Sprintf("the schedule delays %d message%s", n, plural(n))
-		}
-		fmt.Fprintf(w, "    execution %s: %s; %d message%s, quiescent after %d ticks\n", name, desc, x.Messages(), plural(x.Messages()), x.Ticks)
-		for _, m := range x.Deliveries {
-			late := ""
-			if _, ok := x.Delays[m.Key()]; ok {
-				late = "  (delayed)"
-			}
-			fmt.Fprintf(w, "      t%d -> t%d  %s -> %s  %s%s\n", m.Sent, m.Arrives, m.From, m.To, m.Fact, late)
-		}
-	}
-	rules := map[int]verify.RuleInfo{}
-	for _, r := range wt.Rules {
-		rules[r.Index] = r
-	}
-	for _, in := range []string{"A", "B"} {
-		var ds []verify.Diff
-		for _, d := range wt.Differs {
-			if d.In == in {
-				ds = append(ds, d)
-			}
-		}
-		if len(ds) == 0 {
-			continue
-		}
-		fmt.Fprintf(w, "    output facts only in %s\n", in)
-		for _, d := range ds {
-			fmt.Fprintf(w, "      %s  %s\n", d.Node, d.Fact)
-			var through []string
-			for _, r := range d.Rules {
-				if ri, ok := rules[r]; ok && ri.Point {
-					through = append(through, fmt.Sprintf("%s (%s)", ri.Pos, ri.Text))
-				}
-			}
-			sort.Strings(through)
-			if len(through) > 0 {
-				fmt.Fprintf(w, "        derived through the point of order %s\n", strings.Join(through, ", "))
-			}
-		}
-	}
+	fmt.Fprintf(w, "  witness %s %s\n", wt.ID, wt.Title())
+	wt.WriteText(w, "    ")
 	if dir != "" {
 		base := filepath.Join(dir, fileName(vr.Program)+"-"+wt.ID)
 		fmt.Fprintf(w, "    replay: calmcheck run --replay %s.json; diagram: %s.svg\n", base, base)
