@@ -3,6 +3,7 @@ package executor
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"sort"
 
 	"github.com/calmcheck/calmcheck/modules"
@@ -315,6 +316,7 @@ type aggState struct {
 type aggAcc struct {
 	n    int64
 	sum  int64
+	big  *big.Int // avg's sum once it no longer fits in sum
 	best V
 	has  bool
 	vals []V
@@ -378,12 +380,23 @@ func (ev *evaluator) accumulate(cr *crule) {
 			}
 		case "sum", "avg":
 			n := ev.intArg(a.arg, x, a.kind+"'s argument")
+			acc.n++
+			if acc.big != nil {
+				acc.big.Add(acc.big, big.NewInt(n))
+				continue
+			}
 			s := acc.sum + n
 			if (n > 0 && s < acc.sum) || (n < 0 && s > acc.sum) {
+				if a.kind == "avg" {
+					// The mean of int64 values fits in an int64
+					// even when their sum does not.
+					acc.big = big.NewInt(acc.sum)
+					acc.big.Add(acc.big, big.NewInt(n))
+					continue
+				}
 				ev.fail(a.arg, "integer overflow in %s<%s>", a.kind, ev.cr.rule.Head.Args[a.pos].(*modules.AggExpr).Arg)
 			}
 			acc.sum = s
-			acc.n++
 		case "min", "choose":
 			if !acc.has || ev.in.compare(x, acc.best) < 0 {
 				acc.best, acc.has = x, true
@@ -423,6 +436,12 @@ func (ev *evaluator) flush(cr *crule, st *aggState) {
 			case "sum":
 				v = ev.in.int(acc.sum)
 			case "avg":
+				if acc.big != nil {
+					// Euclidean division by n > 0 is floor division.
+					v = ev.in.int(new(big.Int).Div(acc.big, big.NewInt(acc.n)).Int64())
+					acc.big = nil
+					break
+				}
 				q := acc.sum / acc.n
 				if acc.sum%acc.n != 0 && (acc.sum < 0) != (acc.n < 0) {
 					q--

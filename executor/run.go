@@ -3,7 +3,9 @@ package executor
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
+	"runtime/metrics"
 	"slices"
 	"sort"
 	"strings"
@@ -18,6 +20,11 @@ const (
 	DefaultMaxFacts      = 100_000
 	DefaultMaxValueCells = 16 << 20 // list elements and string words a run may intern
 	DefaultQuietRounds   = 4
+	// DefaultMaxRunFacts bounds the facts of a whole run: every
+	// collection at every node, the messages being sent and in flight.
+	DefaultMaxRunFacts = 4_000_000
+	// DefaultMaxMemory bounds the process's Go heap while a run goes on.
+	DefaultMaxMemory = 4 << 30
 )
 
 // Policies of the network.
@@ -38,6 +45,14 @@ type Options struct {
 	// MaxFacts bounds the facts of one collection at one node (and the
 	// messages in flight per node); 0: DefaultMaxFacts.
 	MaxFacts int
+	// MaxRunFacts bounds the facts of the whole run, all nodes and
+	// collections together, messages in flight included; 0:
+	// DefaultMaxRunFacts.
+	MaxRunFacts int
+	// MaxMemory bounds the Go heap of the process, in bytes, checked while
+	// the run goes on (every timestep and every 64k evaluation steps); 0:
+	// DefaultMaxMemory. Runs in parallel share the process's heap.
+	MaxMemory int64
 	// MaxValueCells bounds the list elements and string words a run
 	// creates (lists that grow without end); 0: DefaultMaxValueCells.
 	MaxValueCells int
@@ -109,7 +124,7 @@ type Stats struct {
 // RunError is a runtime error or a bound hit by a run: where (the rule,
 // or the workload for bounds), at which node and timestep, and what.
 type RunError struct {
-	Check string      `json:"check"` // eval, key-conflict, address, max-facts, max-ticks, timeout, value-budget
+	Check string      `json:"check"` // eval, key-conflict, address, max-facts, max-ticks, timeout, value-budget, memory
 	Pos   modules.Pos `json:"-"`
 	Where string      `json:"pos"`
 	Node  string      `json:"node,omitempty"`
@@ -198,6 +213,8 @@ type run struct {
 
 	deadline time.Time
 	steps    int
+	// budgetSteps counts the clock checks; every 16th checks the budget.
+	budgetSteps int
 
 	lo, hi, mark []int
 
@@ -255,6 +272,12 @@ func (r *run) init() {
 	if o.MaxValueCells <= 0 {
 		o.MaxValueCells = DefaultMaxValueCells
 	}
+	if o.MaxRunFacts <= 0 {
+		o.MaxRunFacts = DefaultMaxRunFacts
+	}
+	if o.MaxMemory <= 0 {
+		o.MaxMemory = DefaultMaxMemory
+	}
 	if o.QuietRounds <= 0 {
 		o.QuietRounds = DefaultQuietRounds
 	}
@@ -309,12 +332,24 @@ func (r *run) init() {
 	}
 	r.periodic = len(r.p.periodics) > 0
 	if r.periodic {
-		r.quiet = o.QuietRounds * (int(r.p.maxEvery) + 2*r.net.maxDelay)
+		r.quiet = quietWindow(o.QuietRounds, r.p.maxEvery, r.net.maxDelay)
 		for _, n := range r.nodes {
 			n.seenDeliv = make([]*tupleSet, nc)
 			n.seenOut = make([]*tupleSet, nc)
 		}
 	}
+}
+
+// quietWindow is rounds × (every + 2 × delay) timesteps, saturated at
+// math.MaxInt32 (longer than any run): a huge period must not wrap the
+// window around to a small number.
+func quietWindow(rounds int, every int64, delay int) int {
+	const limit = math.MaxInt32
+	w := uint64(max(every, 0)) + 2*uint64(max(delay, 0))
+	if w > limit || uint64(rounds)*w > limit {
+		return limit
+	}
+	return rounds * int(w)
 }
 
 // newRel makes a relation that keeps lineage in lineage mode.
@@ -361,6 +396,7 @@ func (r *run) execute() {
 		}
 		r.checkTime()
 		r.step()
+		r.checkBudget()
 		if r.quiescent() {
 			r.res.Quiescent = true
 			r.res.Stop = "quiescent"
@@ -385,10 +421,42 @@ func (r *run) stopBound(check, format string, args ...any) {
 func (r *run) stop(e *RunError) {
 	r.res.Err = e
 	r.res.Stop = e.Check
-	if e.Check != "max-ticks" && e.Check != "max-facts" && e.Check != "timeout" {
+	if !IsBound(e.Check) {
 		r.res.Stop = "error"
 	}
 	r.finish()
+}
+
+// IsBound reports whether a run stopped by check hit one of its bounds
+// (rather than a runtime error of the program).
+func IsBound(check string) bool {
+	switch check {
+	case "max-ticks", "max-facts", "timeout", "value-budget", "memory":
+		return true
+	}
+	return false
+}
+
+// checkBudget enforces the run's fact budget (all nodes together) and the
+// memory bound.
+func (r *run) checkBudget() {
+	total := r.net.inflight
+	for _, n := range r.nodes {
+		for c, rel := range n.rels {
+			total += rel.n
+			if ob := n.outbox[c]; ob != nil {
+				total += ob.n
+			}
+		}
+	}
+	if total > r.opts.MaxRunFacts {
+		panic(r.errorf("max-facts", r.ruleOrWorkloadPos(), "more than %d facts in the run, all nodes and collections together (--max-run-facts); a rule that derives without end?", r.opts.MaxRunFacts))
+	}
+	heap := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(heap)
+	if v := heap[0].Value; v.Kind() == metrics.KindUint64 && v.Uint64() > uint64(r.opts.MaxMemory) {
+		panic(r.errorf("memory", r.ruleOrWorkloadPos(), "the heap grew past %d MiB (--max-memory); stopping before the machine runs out of memory", r.opts.MaxMemory>>20))
+	}
 }
 
 func (r *run) checkTime() {
@@ -425,6 +493,10 @@ func (r *run) work() {
 	if r.steps <= 0 {
 		r.steps = 4096
 		r.checkTime()
+		r.budgetSteps++
+		if r.budgetSteps%16 == 0 {
+			r.checkBudget()
+		}
 	}
 }
 

@@ -502,7 +502,7 @@ modules:
         - l(append(L, 1)) <= l(L)
 `, oneNode+"  facts: {n: ['l([])']}\n")
 		res := exec(t, s, Options{MaxValueCells: 10_000})
-		if res.Stop != "error" || res.Err.Check != "value-budget" || !strings.Contains(res.Err.Error(), "spec.yaml:8:11: error: at node n, tick 1: the run created more than 10000 list elements") {
+		if res.Stop != "value-budget" || res.Err.Check != "value-budget" || !strings.Contains(res.Err.Error(), "spec.yaml:8:11: error: at node n, tick 1: the run created more than 10000 list elements") {
 			t.Errorf("stop %s, error %v", res.Stop, res.Err)
 		}
 	})

@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -53,7 +54,8 @@ type Send struct {
 func (f Fact) MarshalJSON() ([]byte, error) {
 	var b strings.Builder
 	b.WriteString(`{"collection":`)
-	b.WriteString(fmt.Sprintf("%q", f.Collection))
+	name, _ := json.Marshal(f.Collection)
+	b.Write(name)
 	b.WriteString(`,"args":[`)
 	for i, a := range f.Args {
 		if i > 0 {

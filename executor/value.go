@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"encoding/json"
 	"fmt"
 	"github.com/calmcheck/calmcheck/modules"
 	"strconv"
@@ -151,7 +152,9 @@ func (v Value) writeJSON(b *strings.Builder) {
 	case IntKind:
 		b.WriteString(strconv.FormatInt(v.i, 10))
 	case StringKind:
-		b.WriteString(strconv.Quote(v.s))
+		// encoding/json, not strconv.Quote: Go's \x1b escapes are not JSON.
+		data, _ := json.Marshal(v.s)
+		b.Write(data)
 	case ListKind:
 		b.WriteByte('[')
 		for i, e := range v.l {

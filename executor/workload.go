@@ -147,6 +147,10 @@ func (p *wparser) parse() *Workload {
 					p.Errorf(n, "a node address must not be empty")
 					continue
 				}
+				if strings.ContainsFunc(n.Value, func(r rune) bool { return !unicode.IsPrint(r) }) {
+					p.Errorf(n, "a node address must be printable (no control characters or line breaks): %q", n.Value)
+					continue
+				}
 				if prev, dup := seen[n.Value]; dup {
 					p.Errorf(n, "duplicate node %q (first at %s)", n.Value, prev)
 					continue

@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"github.com/calmcheck/calmcheck/internal/textsafe"
 	"io"
 	"strings"
 
@@ -73,12 +74,40 @@ func (f *GitHub) finding(x *monotonic.Finding) {
 	f.w.printf("::%s %s::%s\n", cmd, strings.Join(props, ","), ghData(msg))
 }
 
-// ghData escapes a workflow command's message.
+// ghData escapes a workflow command's message: %, CR and LF as the runner
+// decodes them, every other control character visibly (textsafe), so that
+// nothing in a message can start a workflow command or drive the log.
 func ghData(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+	return textsafe.Text(strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s))
 }
 
 // ghProperty escapes a workflow command's property value.
 func ghProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+	return textsafe.Text(strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s))
+}
+
+// WriteGitHubDiagnostic prints a load or composition diagnostic as a
+// workflow command, escaped as findings are (a file name holding a line
+// break must not print a workflow command of its own).
+func WriteGitHubDiagnostic(w io.Writer, d modules.Diagnostic) error {
+	cmd := "notice"
+	switch d.Severity {
+	case modules.Error:
+		cmd = "error"
+	case modules.Warning:
+		cmd = "warning"
+	}
+	var props []string
+	if d.Pos.File != "" {
+		props = append(props, "file="+ghProperty(d.Pos.File))
+	}
+	if d.Pos.IsValid() {
+		props = append(props, fmt.Sprintf("line=%d", d.Pos.Line))
+		if d.Pos.Col > 0 {
+			props = append(props, fmt.Sprintf("col=%d", d.Pos.Col))
+		}
+	}
+	props = append(props, "title="+ghProperty("calmcheck "+d.Check))
+	_, err := fmt.Fprintf(w, "::%s %s::%s\n", cmd, strings.Join(props, ","), ghData(d.Message))
+	return err
 }

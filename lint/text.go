@@ -2,6 +2,7 @@ package lint
 
 import (
 	"fmt"
+	"github.com/calmcheck/calmcheck/internal/textsafe"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -182,14 +183,18 @@ func (f *Text) verdict(r *Report) string {
 
 func (f *Text) finding(x *monotonic.Finding) {
 	p := painter(f.Color)
-	prefix := fmt.Sprintf("%s: %s: ", x.Pos, x.Severity)
-	msg := x.Message + " [" + x.Check + "]"
+	// Messages, reasons and file names come from specs and the command
+	// line: escaped, so that they can neither drive the terminal nor
+	// forge a line.
+	pos := textsafe.Line(x.Pos.String())
+	prefix := fmt.Sprintf("%s: %s: ", pos, x.Severity)
+	msg := textsafe.Line(x.Message) + " [" + x.Check + "]"
 	if f.Width > 0 {
 		msg = wrap(msg, len(prefix), f.Width, "    ")
 	}
-	f.w.printf("%s: %s: %s", x.Pos, p.severity(x.Severity), msg)
+	f.w.printf("%s: %s: %s", pos, p.severity(x.Severity), msg)
 	if x.Acknowledged != "" {
-		f.w.printf(" %s", p.paint(ansiDim, fmt.Sprintf("(acknowledged: %s)", x.Acknowledged)))
+		f.w.printf(" %s", p.paint(ansiDim, fmt.Sprintf("(acknowledged: %s)", textsafe.Line(x.Acknowledged))))
 	}
 	if x.Expected {
 		f.w.printf(" %s", p.paint(ansiDim, "(expected)"))

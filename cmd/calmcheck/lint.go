@@ -107,7 +107,11 @@ func runLint(cmd *cobra.Command, args []string, o *lintOptions) error {
 		}
 	}
 
-	progs, warnings, err := loadPrograms(args, o.programs, o.modules, stderr, o.format == "text")
+	diags := stderr
+	if o.format == "github" {
+		diags = githubDiagnostics{stdout}
+	}
+	progs, warnings, err := loadPrograms(args, o.programs, o.modules, diags, o.format == "text")
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"github.com/calmcheck/calmcheck/internal/textsafe"
+	"github.com/calmcheck/calmcheck/lint"
 	"io"
 
 	"github.com/calmcheck/calmcheck/modules"
@@ -47,7 +49,11 @@ func loadPrograms(paths, programs, mods []string, stderr io.Writer, tell bool) (
 func report(ds modules.Diagnostics, w io.Writer) error {
 	ds = ds.Dedup()
 	for _, d := range ds {
-		fmt.Fprintln(w, d.String())
+		if gw, ok := w.(githubDiagnostics); ok {
+			lint.WriteGitHubDiagnostic(gw.w, d)
+			continue
+		}
+		fmt.Fprintln(w, textsafe.Line(d.String())) // one line, whatever a file name holds
 	}
 	if ds.HasErrors() {
 		n := len(ds.Errors())
@@ -56,6 +62,12 @@ func report(ds modules.Diagnostics, w io.Writer) error {
 	}
 	return nil
 }
+
+// githubDiagnostics is the stderr of lint --format github: report prints
+// diagnostics to w as workflow commands; other text goes to w as it is.
+type githubDiagnostics struct{ w io.Writer }
+
+func (g githubDiagnostics) Write(p []byte) (int, error) { return g.w.Write(p) }
 
 func plural(n int) string {
 	if n == 1 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/calmcheck/calmcheck/internal/textsafe"
 	"io"
 	"os"
 	"strings"
@@ -60,7 +61,7 @@ func writeModules(out io.Writer, lib *modules.Library) {
 		if includes == "" {
 			includes = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s:%d\t%s\t%s\n", m.Name, m.Pos.File, m.Pos.Line, includes, m.FirstSentence())
+		fmt.Fprintf(tw, "%s\t%s:%d\t%s\t%s\n", m.Name, textsafe.Line(m.Pos.File), m.Pos.Line, includes, textsafe.Line(m.FirstSentence()))
 	}
 	tw.Flush()
 	fmt.Fprintln(out)
@@ -71,7 +72,7 @@ func writeModules(out io.Writer, lib *modules.Library) {
 		for _, m := range p.Modules {
 			ms = append(ms, m.Name)
 		}
-		fmt.Fprintf(tw, "%s\t%s:%d\t%s\t%s\n", p.Name, p.Pos.File, p.Pos.Line, strings.Join(ms, ", "), modules.FirstSentence(p.Doc))
+		fmt.Fprintf(tw, "%s\t%s:%d\t%s\t%s\n", p.Name, textsafe.Line(p.Pos.File), p.Pos.Line, strings.Join(ms, ", "), textsafe.Line(modules.FirstSentence(p.Doc)))
 	}
 	tw.Flush()
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/calmcheck/calmcheck/internal/textsafe"
 	"io"
 	"os"
 	"strings"
@@ -25,6 +26,7 @@ type progressBar struct {
 }
 
 func newProgressBar(w io.Writer, mode string) *progressBar {
+	w = textsafe.Underlying(w) // the bar's own \r and ESC[K reach the terminal
 	switch mode {
 	case "never":
 		return nil

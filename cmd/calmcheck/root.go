@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/calmcheck/calmcheck/internal/textsafe"
 	"io"
 	"runtime"
 	"runtime/debug"
@@ -35,6 +36,9 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 			code = exitTrouble
 		}
 	}()
+	// Everything on stderr (diagnostics, messages) shows control
+	// characters from specs and file names as visible escapes.
+	stderr = textsafe.NewWriter(stderr)
 	root := newRootCmd(stdout, stderr)
 	root.SetArgs(args)
 	err := root.Execute()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/calmcheck/calmcheck/internal/textsafe"
 	"io"
 	"io/fs"
 	"os"
@@ -29,6 +30,8 @@ type runOptions struct {
 	format   string
 	maxTicks int
 	maxFacts int
+	runFacts int
+	memoryMB int64
 	timeout  time.Duration
 	replay   string
 }
@@ -102,7 +105,9 @@ reproduce its record.`,
 	f.StringVar(&o.format, "format", "text", "output `format`: text or json")
 	f.IntVar(&o.maxTicks, "max-ticks", 0, fmt.Sprintf("stop a run that has not quiesced after `N` timesteps (default: the workload's max_ticks, else %d)", executor.DefaultMaxTicks))
 	f.IntVar(&o.maxFacts, "max-facts", executor.DefaultMaxFacts, "stop a run when a collection at a node holds more than `N` facts")
-	f.DurationVar(&o.timeout, "timeout", time.Minute, "stop a run that takes longer than `D` (wall clock)")
+	f.IntVar(&o.runFacts, "max-run-facts", executor.DefaultMaxRunFacts, "stop a run when all nodes and collections together hold more than `N` facts")
+	f.Int64Var(&o.memoryMB, "max-memory", executor.DefaultMaxMemory>>20, "stop a run when the heap grows past `MiB` mebibytes")
+	f.DurationVar(&o.timeout, "timeout", time.Minute, "stop a run that takes longer than `D`, loading included (wall clock)")
 	f.StringVar(&o.replay, "replay", "", "re-execute the two executions of a witness saved by calmcheck verify (replay `FILE`)")
 	return cmd
 }
@@ -183,8 +188,8 @@ func runWorkload(cmd *cobra.Command, arg string, o runOptions) error {
 	if o.policy != "" && o.policy != executor.PolicyFIFO && o.policy != executor.PolicyRandom {
 		return fmt.Errorf("unknown --policy %q (want fifo or random)", o.policy)
 	}
-	if o.maxTicks < 0 || o.maxFacts <= 0 || o.timeout < 0 {
-		return fmt.Errorf("--max-ticks, --max-facts and --timeout must be positive")
+	if o.maxTicks < 0 || o.maxFacts <= 0 || o.runFacts <= 0 || o.memoryMB <= 0 || o.timeout <= 0 {
+		return fmt.Errorf("--max-ticks, --max-facts, --max-run-facts, --max-memory and --timeout must be positive")
 	}
 	var seeds []uint64
 	if o.seeds != "" {
@@ -196,11 +201,17 @@ func runWorkload(cmd *cobra.Command, arg string, o runOptions) error {
 			return fmt.Errorf("--trace prints one run; use it with --seed, not --seeds")
 		}
 	}
-	s, err := loadRunWorkload(arg, stderr)
+	start := time.Now()
+	s, err := withTimeout(o.timeout, "loading the workload", func() (*executor.Setup, error) { return loadRunWorkload(arg, stderr) })
 	if err != nil {
 		return err
 	}
-	opts := executor.Options{Policy: o.policy, MaxTicks: o.maxTicks, MaxFacts: o.maxFacts, Timeout: o.timeout, Trace: o.trace}
+	opts := executor.Options{Policy: o.policy, MaxTicks: o.maxTicks, MaxFacts: o.maxFacts, MaxRunFacts: o.runFacts,
+		MaxMemory: o.memoryMB << 20, Timeout: o.timeout, Trace: o.trace}
+	if seeds == nil {
+		// One run: loading and running share --timeout.
+		opts.Timeout = max(o.timeout-time.Since(start), time.Nanosecond)
+	}
 	ctx := cmd.Context()
 	if ctx == nil {
 		ctx = context.Background()
@@ -213,6 +224,7 @@ func runWorkload(cmd *cobra.Command, arg string, o runOptions) error {
 				return err
 			}
 		} else {
+			stdout := textsafe.NewWriter(stdout)
 			if res.Trace != nil {
 				res.Trace.WriteText(stdout)
 				fmt.Fprintln(stdout)
@@ -232,7 +244,7 @@ func runWorkload(cmd *cobra.Command, arg string, o runOptions) error {
 			return err
 		}
 	} else {
-		writeSeedSummary(stdout, s, sum)
+		writeSeedSummary(textsafe.NewWriter(stdout), s, sum)
 	}
 	switch {
 	case sum.bound != nil:
@@ -242,6 +254,30 @@ func runWorkload(cmd *cobra.Command, arg string, o runOptions) error {
 		return exitError{exitFindings}
 	}
 	return nil
+}
+
+// withTimeout runs load, and gives up with a timeout error if it has not
+// finished within d (a huge or hostile workload file must not hold a run
+// past --timeout before it even starts).
+func withTimeout[T any](d time.Duration, what string, load func() (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := load()
+		done <- result{v, err}
+	}()
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-timer.C:
+		var zero T
+		return zero, fmt.Errorf("%s took longer than --timeout %s", what, d)
+	}
 }
 
 // parseSeeds parses A..B or N (1..N).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/calmcheck/calmcheck/internal/textsafe"
 	"io"
 	"io/fs"
 	"os"
@@ -207,7 +208,7 @@ func runVerify(cmd *cobra.Command, args []string, o *verifyOptions) error {
 	if o.format == "json" {
 		err = writeVerifyJSON(stdout, rep, vreps, o.requireTested)
 	} else {
-		writeVerifyText(stdout, rep, vreps, o.witnessDir)
+		writeVerifyText(textsafe.NewWriter(stdout), rep, vreps, o.witnessDir)
 		if len(files) > 0 {
 			fmt.Fprintf(stdout, "\n%d witness file%s written to %s\n", len(files), plural(len(files)), o.witnessDir)
 		}

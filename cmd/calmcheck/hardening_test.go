@@ -1,0 +1,143 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestRunJSONControlCharacters: run --format json is valid JSON whatever
+// the values hold (strconv.Quote wrote \x1b, which JSON forbids:
+// "json: error calling MarshalJSON ... invalid character 'x'").
+func TestRunJSONControlCharacters(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "w.yaml", `modules:
+  Echo:
+    state: [input i(a), output o(a)]
+    rules:
+      r: ['o(A) <= i(A)']
+workload:
+  modules: [Echo]
+  nodes: [n]
+  inputs:
+    - {node: n, tick: 1, fact: "i(\"esc \e bel \a nul \0 del \x7f c1 \N ls \L <&>\")"}
+`)
+	code, out, errs := runCLI(t, dir, "run", "w.yaml", "--format", "json")
+	if code != 0 || !json.Valid([]byte(out)) {
+		t.Fatalf("exit %d, valid %v: %s\n%s", code, json.Valid([]byte(out)), errs, out)
+	}
+	var v struct {
+		Nodes []struct {
+			Outputs []struct {
+				Fact struct {
+					Args []string `json:"args"`
+				} `json:"fact"`
+			} `json:"outputs"`
+		} `json:"nodes"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatal(err)
+	}
+	want := "esc \x1b bel \x07 nul \x00 del \x7f c1 \u0085 ls \u2028 <&>"
+	if len(v.Nodes) != 1 || len(v.Nodes[0].Outputs) != 1 || v.Nodes[0].Outputs[0].Fact.Args[0] != want {
+		t.Errorf("value did not round-trip: %+v", v)
+	}
+	// The text output shows the characters as escapes.
+	code, out, _ = runCLI(t, dir, "run", "w.yaml", "--trace")
+	if code != 0 || strings.ContainsAny(out, "\x1b\x07\x00\x7f\u0085\u2028") {
+		t.Errorf("exit %d; raw control characters in the text output:\n%q", code, out)
+	}
+}
+
+// TestRunBoundsAreExit2: --timeout 0 is refused; a run that hits a bound
+// exits 2 under --seeds as on its own (the value budget exited 1 under
+// --seeds, as if the outcomes differed).
+func TestRunBoundsAreExit2(t *testing.T) {
+	code, _, errs := runCLI(t, t.TempDir(), "run", "kvs", "--timeout", "0")
+	if code != 2 || !strings.Contains(errs, "--timeout must be positive") && !strings.Contains(errs, "must be positive") {
+		t.Errorf("--timeout 0: exit %d: %s", code, errs)
+	}
+	dir := t.TempDir()
+	write(t, dir, "grow.yaml", `modules:
+  Grow:
+    state: [table l(x), output o(x)]
+    rules:
+      r: ['l(append(L, 1)) <= l(L)']
+workload:
+  modules: [Grow]
+  nodes: [n]
+  facts: {n: ['l([])']}
+`)
+	for _, args := range [][]string{{"run", "grow.yaml"}, {"run", "grow.yaml", "--seeds", "1..2"}} {
+		code, _, errs := runCLI(t, dir, args...)
+		if code != 2 || !strings.Contains(errs, "list elements and string words") {
+			t.Errorf("%v: exit %d, want 2: %s", args, code, errs)
+		}
+	}
+}
+
+// evilSpec puts ESC, BEL, CR and line breaks everywhere a spec holds free
+// text: a doc, an acknowledgement reason, an expectation's contains.
+const evilSpec = `modules:
+  Evil:
+    doc: "Doc \e[31mred\a\rCR"
+    state: [input i(a), output o(a), table t(a), table u(a)]
+    rules:
+      r:
+        - rule: t(A) <= i(A), notin u(A)
+          coordinated: "reason \e[2J\n::error file=x::injected"
+        - o(A) <= t(A)
+programs:
+  evil:
+    modules: [Evil]
+    expect:
+      - {check: missing-coordination, contains: "x\e[1m\n::error::forged"}
+`
+
+// TestNoTerminalInjection: text from specs and file names reaches no
+// output raw: no ESC, BEL or CR, and no line break that starts a line of
+// its own (a reason's "\n::error file=x::injected" forged a GitHub
+// annotation).
+func TestNoTerminalInjection(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "evil.yaml", evilSpec)
+	check := func(name, s string) {
+		t.Helper()
+		if strings.ContainsAny(s, "\x1b\x07\r") {
+			t.Errorf("%s: raw control characters:\n%q", name, s)
+		}
+		for _, l := range strings.Split(s, "\n") {
+			if strings.HasPrefix(l, "::error file=x::") || strings.HasPrefix(l, "::error file=evil::") || strings.HasPrefix(l, "::error::forged") {
+				t.Errorf("%s: forged line %q", name, l)
+			}
+		}
+	}
+	for _, args := range [][]string{
+		{"lint", "evil.yaml"},
+		{"lint", "evil.yaml", "--format", "github"},
+		{"lint", "evil.yaml", "--format", "sarif"},
+		{"modules", "evil.yaml"},
+	} {
+		_, out, errs := runCLI(t, dir, args...)
+		check(strings.Join(args, " ")+" stdout", out)
+		check(strings.Join(args, " ")+" stderr", errs)
+		if !strings.Contains(out+errs, `\x1b`) && !strings.Contains(out, `\u001b`) {
+			t.Errorf("%v: the escape is not shown visibly:\n%s\n%s", args, out, errs)
+		}
+	}
+	// A load error in a file whose name holds a line break and a workflow
+	// command: with --format github it is a workflow command, escaped.
+	name := "x\n::error file=evil::forged\x1b.yaml"
+	write(t, dir, name, "modules: [\n")
+	code, out, errs := runCLI(t, dir, "lint", name, "--format", "github")
+	check("github load error stdout", out)
+	check("github load error stderr", errs)
+	if code != 2 || !strings.HasPrefix(out, "::error file=x%0A%3A%3Aerror file=evil%3A%3Aforged\\x1b.yaml,line=1,col=1,title=calmcheck yaml::invalid YAML") {
+		t.Errorf("exit %d: %q %q", code, out, errs)
+	}
+	code, _, errs = runCLI(t, dir, "lint", name)
+	check("text load error", errs)
+	if code != 2 {
+		t.Errorf("exit %d", code)
+	}
+}
