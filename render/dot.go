@@ -225,19 +225,9 @@ func graphTooltip(v *View) string {
 
 func writeProgram(d *dotWriter, v *View, p *ProgramView, indent string) {
 	for gi, gr := range p.Groups {
-		d.printf("%ssubgraph %s {\n", indent, dotID("cluster_"+gr.ID))
-		bg := colModuleBg
-		if gr.Kind == "stratum" {
-			bg = colStratumBg
+		if gr.parent < 0 {
+			writeGroup(d, p, gi, indent)
 		}
-		d.printf("%s\tgraph %s;\n", indent, attrs("id", q(gr.ID), "class", q(gr.Kind), "label", dotText(gr.Label), "tooltip", dotText(gr.Tooltip),
-			"style", q("rounded,filled"), "fillcolor", q(bg), "color", q(colCluster), "fontcolor", q(colText), "fontsize", "11"))
-		for _, n := range p.Nodes {
-			if n.Group == gi {
-				writeNode(d, n, indent+"\t")
-			}
-		}
-		d.printf("%s}\n", indent)
 	}
 	for _, n := range p.Nodes {
 		if n.Group < 0 {
@@ -247,6 +237,33 @@ func writeProgram(d *dotWriter, v *View, p *ProgramView, indent string) {
 	for _, e := range p.Edges {
 		writeEdge(d, v, p, e, indent)
 	}
+}
+
+// writeGroup writes cluster gi with its nodes and, nested, the clusters
+// inside it (the instances an instance imports).
+func writeGroup(d *dotWriter, p *ProgramView, gi int, indent string) {
+	gr := p.Groups[gi]
+	d.printf("%ssubgraph %s {\n", indent, dotID("cluster_"+gr.ID))
+	bg, style := colModuleBg, "rounded,filled"
+	switch gr.Kind {
+	case "stratum":
+		bg = colStratumBg
+	case "instance":
+		style = "rounded,filled,dashed"
+	}
+	d.printf("%s\tgraph %s;\n", indent, attrs("id", q(gr.ID), "class", q(gr.Kind), "label", dotText(gr.Label), "tooltip", dotText(gr.Tooltip),
+		"style", q(style), "fillcolor", q(bg), "color", q(colCluster), "fontcolor", q(colText), "fontsize", "11"))
+	for _, n := range p.Nodes {
+		if n.Group == gi {
+			writeNode(d, n, indent+"\t")
+		}
+	}
+	for ci, c := range p.Groups {
+		if c.parent == gi {
+			writeGroup(d, p, ci, indent+"\t")
+		}
+	}
+	d.printf("%s}\n", indent)
 }
 
 func nodeClass(n *Node) string {

@@ -769,3 +769,66 @@ func FuzzNames(f *testing.F) {
 		}
 	})
 }
+
+// TestInstanceClusters: an imported instance is a cluster labelled
+// "name: Module" inside the cluster of its importer, and an instance that
+// an instance imports is nested inside it; two instances of one module
+// are two clusters.
+func TestInstanceClusters(t *testing.T) {
+	p := specProgram(t, `modules:
+  Impl:
+    state: [input p_in(a), output p_out(a), table mem(a)]
+    rules:
+      r: ['mem <= p_in', 'p_out <= mem']
+  Twice:
+    import: {x: Impl, y: Impl}
+    state: [input in(a), output out(a)]
+    rules:
+      r: ['x.p_in <= in', 'y.p_in <= x.p_out', 'out <= y.p_out']
+  Outer:
+    import: {t: Twice}
+    state: [input go(a), output done(a)]
+    rules:
+      r: ['t.in <= go', 'done <= t.out']
+`, "Outer")
+	v := build(t, []Program{p}, Options{Clusters: true})
+	pv := v.Programs[0]
+	var got []string
+	for _, g := range pv.Groups {
+		got = append(got, g.ID+" "+g.Kind+" "+g.Label+" in "+g.Parent)
+	}
+	want := []string{"p0_m0 module Outer in ", "p0_i1 instance t: Twice in p0_m0", "p0_i2 instance x: Impl in p0_i1", "p0_i3 instance y: Impl in p0_i1"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("groups:\n got %s\nwant %s", strings.Join(got, "\n     "), strings.Join(want, "\n     "))
+	}
+	in := map[string]string{}
+	for _, n := range pv.Nodes {
+		if n.Group >= 0 {
+			in[n.Name] = pv.Groups[n.Group].Label
+		}
+	}
+	for name, label := range map[string]string{"t.x.mem": "x: Impl", "t.y.p_in": "y: Impl", "t.in": "t: Twice", "go": "Outer"} {
+		if in[name] != label {
+			t.Errorf("%s drawn in %q, want %q", name, in[name], label)
+		}
+	}
+	// In DOT, the clusters nest: t inside Outer, x and y inside t.
+	dot := string(dotOf(t, v))
+	depth, seen := 0, map[string]int{}
+	for _, line := range strings.Split(dot, "\n") {
+		trim := strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(trim, `subgraph "cluster_p0`):
+			depth++
+			seen[strings.TrimSuffix(strings.TrimPrefix(trim, `subgraph "cluster_`), `" {`)] = depth
+		case trim == "}" && depth > 0:
+			depth--
+		}
+	}
+	if seen["p0_m0"] != 1 || seen["p0_i1"] != 2 || seen["p0_i2"] != 3 || seen["p0_i3"] != 3 {
+		t.Errorf("cluster depths %v", seen)
+	}
+	if !strings.Contains(dot, `label="t: Twice"`) || !strings.Contains(dot, `class="instance"`) {
+		t.Error("no instance cluster label in the DOT")
+	}
+}

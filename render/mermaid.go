@@ -36,13 +36,9 @@ func WriteMermaid(w io.Writer, v *View) error {
 			indent = "    "
 		}
 		for gi, g := range p.Groups {
-			m.line(indent, fmt.Sprintf("subgraph %s[\"%s\"]", g.ID, mermaidText(g.Label)))
-			for _, n := range p.Nodes {
-				if n.Group == gi {
-					m.node(indent+"  ", n)
-				}
+			if g.parent < 0 {
+				m.group(p, gi, indent)
 			}
-			m.line(indent, "end")
 		}
 		for _, n := range p.Nodes {
 			if n.Group < 0 {
@@ -298,4 +294,22 @@ func WriteJSON(w io.Writer, v *View) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
+}
+
+// group writes subgraph gi with its nodes and, nested, the subgraphs
+// inside it (the instances an instance imports).
+func (m *mermaid) group(p *ProgramView, gi int, indent string) {
+	g := p.Groups[gi]
+	m.line(indent, fmt.Sprintf("subgraph %s[\"%s\"]", g.ID, mermaidText(g.Label)))
+	for _, n := range p.Nodes {
+		if n.Group == gi {
+			m.node(indent+"  ", n)
+		}
+	}
+	for ci, c := range p.Groups {
+		if c.parent == gi {
+			m.group(p, ci, indent+"  ")
+		}
+	}
+	m.line(indent, "end")
 }

@@ -181,12 +181,17 @@ type ProgramView struct {
 	prefix string // prefix of DOT IDs when several programs are drawn
 }
 
-// Group is a cluster: a module or a stratum.
+// Group is a cluster: a module, an imported instance or a stratum.
 type Group struct {
 	ID      string `json:"id"`
-	Kind    string `json:"kind"` // "module" or "stratum"
+	Kind    string `json:"kind"` // "module", "instance" or "stratum"
 	Label   string `json:"label"`
 	Tooltip string `json:"tooltip"`
+	// Parent is the ID of the enclosing group: an instance's cluster is
+	// drawn inside the cluster of its importer ("" at top level).
+	Parent string `json:"parent,omitempty"`
+
+	parent int // index of the enclosing group, -1 at top level
 }
 
 // Node is a drawn node: a collection, S, T, ??, or a collapsed component.
@@ -451,6 +456,9 @@ type builder struct {
 	seals                  []*SealInfo
 	nodeCoords             [][]int
 	mechBy, sealBy, missBy []int
+
+	instGroups map[string]int // instance path -> its cluster
+	modGroups  map[string]int // module name -> its cluster
 }
 
 func buildProgram(p Program, opt Options, idx int) *ProgramView {
@@ -603,25 +611,84 @@ func (b *builder) groups() {
 			if s == 0 {
 				tip = "stratum 0: depends on no nonmonotonic edge within a timestep"
 			}
-			pv.Groups = append(pv.Groups, &Group{ID: fmt.Sprintf("%s_s%d", pv.ID, s), Kind: "stratum", Label: fmt.Sprintf("stratum %d", s), Tooltip: tip})
+			pv.Groups = append(pv.Groups, &Group{ID: fmt.Sprintf("%s_s%d", pv.ID, s), Kind: "stratum", Label: fmt.Sprintf("stratum %d", s), Tooltip: tip, parent: -1})
 		}
 	case b.opt.Clusters:
-		seen := map[string]bool{}
 		for i, n := range g.Nodes {
-			if !b.keep[i] || seen[n.Module] || n.Module == "" {
+			if !b.keep[i] {
 				continue
 			}
-			seen[n.Module] = true
-			tip := "module " + n.Module
-			if m := g.Program.Module(n.Module); m != nil {
-				tip += " (" + posLine(m.Pos) + ")"
-				if d := modules.FirstSentence(m.Doc); d != "" {
-					tip += "\n" + d
-				}
+			if n.Imported() {
+				b.instanceGroup(n.Decl.Instance)
+				continue
 			}
-			pv.Groups = append(pv.Groups, &Group{ID: fmt.Sprintf("%s_m%d", pv.ID, len(pv.Groups)), Kind: "module", Label: n.Module, Tooltip: tip})
+			if n.Module != "" {
+				b.moduleGroup(n.Module)
+			}
 		}
 	}
+}
+
+// moduleGroup returns the cluster of the module named name, made on
+// first use.
+func (b *builder) moduleGroup(name string) int {
+	if gi, ok := b.modGroups[name]; ok {
+		return gi
+	}
+	if b.modGroups == nil {
+		b.modGroups = map[string]int{}
+	}
+	tip := "module " + name
+	if m := b.g.Program.Module(name); m != nil {
+		tip += " (" + posLine(m.Pos) + ")"
+		if d := modules.FirstSentence(m.Doc); d != "" {
+			tip += "\n" + d
+		}
+	}
+	pv := b.pv
+	gi := len(pv.Groups)
+	pv.Groups = append(pv.Groups, &Group{ID: fmt.Sprintf("%s_m%d", pv.ID, gi), Kind: "module", Label: name, Tooltip: tip, parent: -1})
+	b.modGroups[name] = gi
+	return gi
+}
+
+// instanceGroup returns the cluster of the imported instance at path
+// ("bed: BestEffortDelivery"), made on first use inside the cluster of
+// the instance that imports it.
+func (b *builder) instanceGroup(path string) int {
+	if gi, ok := b.instGroups[path]; ok {
+		return gi
+	}
+	if b.instGroups == nil {
+		b.instGroups = map[string]int{}
+	}
+	in := b.g.Program.Instance(path)
+	if in == nil {
+		return -1
+	}
+	// Inside the cluster of the importer: the enclosing instance, or the
+	// importing module.
+	var parent int
+	if in.Parent != "" {
+		parent = b.instanceGroup(in.Parent)
+	} else {
+		parent = b.moduleGroup(in.Importer)
+	}
+	tip := fmt.Sprintf("instance %s of module %s, imported by %s (%s)", in.Path, in.Module, in.Importer, posLine(in.Pos))
+	if in.Mod != nil {
+		if d := modules.FirstSentence(in.Mod.Doc); d != "" {
+			tip += "\n" + d
+		}
+	}
+	pv := b.pv
+	gi := len(pv.Groups)
+	gr := &Group{ID: fmt.Sprintf("%s_i%d", pv.ID, gi), Kind: "instance", Label: in.Label(), Tooltip: tip, parent: parent}
+	if parent >= 0 {
+		gr.Parent = pv.Groups[parent].ID
+	}
+	pv.Groups = append(pv.Groups, gr)
+	b.instGroups[path] = gi
+	return gi
 }
 
 func (b *builder) stratum(i int) int {
@@ -636,18 +703,14 @@ func (b *builder) stratum(i int) int {
 func (b *builder) nodes() {
 	g, pv := b.g, b.pv
 	groupIdx := make([]int, len(g.Nodes))
-	byModule := map[string]int{}
-	for gi, gr := range pv.Groups {
-		if gr.Kind == "module" {
-			byModule[gr.Label] = gi
-		}
-	}
 	for i, n := range g.Nodes {
 		groupIdx[i] = -1
 		if !b.keep[i] {
 			continue
 		}
-		if gi, ok := byModule[n.Module]; ok {
+		if gi, ok := b.instGroups[n.Decl.Instance]; ok && n.Imported() {
+			groupIdx[i] = gi
+		} else if gi, ok := b.modGroups[n.Module]; ok && !n.Imported() {
 			groupIdx[i] = gi
 		} else if len(pv.Groups) > 0 && pv.Groups[0].Kind == "stratum" {
 			groupIdx[i] = b.p.Strata[i]
