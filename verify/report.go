@@ -79,6 +79,7 @@ func (v *verifier) report() *Report {
 				fr.Verdict, fr.Why = NotTested, "its rule never derived a fact in any workload's baseline run: give a workload whose inputs reach it (--workload)"
 			}
 		case fs.path != nil:
+			fr.Path = fs.path.from + " -> " + fs.path.to
 			for _, pr := range r.Paths {
 				if pr.From == fs.path.from && pr.To == fs.path.to {
 					fr.Verdict, fr.Witness, fr.Schedules, fr.Orders, fr.Workloads = pr.Verdict, pr.Witness, pr.Schedules, pr.Orders, pr.Workloads

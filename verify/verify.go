@@ -206,6 +206,9 @@ type FindingReport struct {
 	// claims to cover and that an execution respecting the declaration
 	// confirmed: "broken-seal" or "broken-coordination".
 	Broken string
+	// Path is the input -> output pair a path finding (diffluent-path,
+	// missing-coordination) was tried on, "" for a point of order.
+	Path string
 }
 
 // Contradicted reports whether some pair was contradicted.

@@ -122,3 +122,14 @@ func write(t *testing.T, dir, name, data string) {
 		t.Fatal(err)
 	}
 }
+
+// TestCommandLineErrorsHaveNoPosition: an error about the command line
+// (an unknown --program) is not printed as a file's ("-: error: ...").
+func TestCommandLineErrorsHaveNoPosition(t *testing.T) {
+	for _, args := range [][]string{{"lint", "-p", "nope"}, {"dot", "-p", "nope"}, {"verify", "-p", "nope"}, {"lint", "-m", "Nope"}} {
+		code, _, errs := runCLI(t, t.TempDir(), args...)
+		if code != 2 || strings.Contains(errs, "-: ") || !strings.Contains(errs, "calmcheck: error: unknown ") {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errs)
+		}
+	}
+}

@@ -71,9 +71,9 @@ recorded, checks that every message and output is as recorded, and shows
 the two outcomes side by side (no WORKLOAD argument).
 
 Exit status: 0 the run quiesced (with --seeds: every run quiesced and all
-agree; with --replay: both executions were reproduced and agree); 1 with
---seeds, the outcomes differ or some run ended in a runtime error (with
---replay: both were reproduced, and differ, as a witness's do); 2 the
+agree; with --replay: both executions were reproduced as recorded, whether
+their outputs differ, as a witness's do, or not); 1 with --seeds, the
+outcomes differ or some run ended in a runtime error; 2 the
 workload could not be loaded, a run ended in a runtime error (one run), a
 bound was hit (--max-ticks, --max-facts, --timeout), or a replay did not
 reproduce its record.`,

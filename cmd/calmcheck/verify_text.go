@@ -86,7 +86,11 @@ func writeVerifyProgram(w io.Writer, vr *verify.Report, dir string) {
 		if f.Acknowledged != "" {
 			note = strings.TrimSpace(note + " (acknowledged: " + f.Acknowledged + ")")
 		}
-		rows = append(rows, []string{f.Pos.String(), f.Check, verdict, dash(f.Witness), note})
+		check := f.Check
+		if f.Path != "" {
+			check += " (" + f.Path + ")" // rows at one place name their pair
+		}
+		rows = append(rows, []string{f.Pos.String(), check, verdict, dash(f.Witness), note})
 	}
 	if len(rows) > 0 {
 		fmt.Fprintln(w, "  findings")
@@ -114,7 +118,7 @@ func writeVerifyProgram(w io.Writer, vr *verify.Report, dir string) {
 			label += "->" + p.Effective
 			note = strings.TrimPrefix(note+"; covered ("+p.Covered+"): holds if the workload follows it", "; ")
 		}
-		rows = append(rows, []string{out, p.From, label, strings.ToUpper(string(p.Verdict)[:1]) + string(p.Verdict)[1:], dash(p.Witness), note})
+		rows = append(rows, []string{out, p.From, label, string(p.Verdict), dash(p.Witness), note})
 		if p.Verdict == verify.Contradiction {
 			rows[len(rows)-1][3] = "CONTRADICTION"
 		}
