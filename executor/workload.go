@@ -176,7 +176,7 @@ func (p *wparser) parse() *Workload {
 				w.MaxTicks = n
 			}
 		default:
-			p.Errorf(kn, "unknown key %q in the workload (known keys: doc, program, modules, nodes, facts, inputs, network, max_ticks)", key)
+			p.Errorf(kn, "unknown key %q in the workload (known keys: %s)", key, modules.KnownKeys("workload"))
 		}
 	})
 	if w.Program == "" && len(w.Modules) == 0 {
@@ -263,7 +263,7 @@ func (p *wparser) inputs(w *Workload, n *yaml.Node) {
 			case "fact", "facts":
 				facts = append(facts, p.Strings(vn, key)...)
 			default:
-				p.Errorf(kn, "unknown key %q in an input (known keys: node, tick, fact, facts)", key)
+				p.Errorf(kn, "unknown key %q in an input (known keys: %s)", key, modules.KnownKeys("input"))
 			}
 		})
 		if e.Kind != yaml.MappingNode {
@@ -326,7 +326,7 @@ func (p *wparser) network(w *Workload, n *yaml.Node) {
 				w.Network.Drop = v
 			}
 		default:
-			p.Errorf(kn, "unknown key %q in network (known keys: policy, delay, duplicate, drop)", key)
+			p.Errorf(kn, "unknown key %q in network (known keys: %s)", key, modules.KnownKeys("network"))
 		}
 	})
 	if w.Network.Policy == PolicyFIFO && w.Network.Delay != [2]int{} && w.Network.Delay != [2]int{1, 1} {

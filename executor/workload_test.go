@@ -3,6 +3,7 @@ package executor
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -244,6 +245,30 @@ func TestBuiltinProgramsRun(t *testing.T) {
 		res := s.Run(context.Background(), Options{})
 		if !res.Quiescent || res.Ticks > 30 {
 			t.Errorf("%s: idle run stopped (%s) after %d ticks: %v", ps.Name, res.Stop, res.Ticks, res.Err)
+		}
+	}
+}
+
+// TestWorkloadStructure: the workload reader reads every key that
+// modules.MappingKeys declares for the workload and its inputs and
+// network, and names them when it reports an unknown one.
+func TestWorkloadStructure(t *testing.T) {
+	for _, tc := range []struct{ mapping, src string }{
+		{"workload", "workload:\n  modules: [M]\n  KEY: null\n"},
+		{"input", "workload:\n  modules: [M]\n  inputs:\n    - {KEY: null}\n"},
+		{"network", "workload:\n  modules: [M]\n  network: {KEY: null}\n"},
+	} {
+		load := func(key string) string {
+			_, ds := ParseWorkload("w.yaml", []byte(strings.ReplaceAll(tc.src, "KEY", key)))
+			return ds.Error()
+		}
+		for _, key := range modules.MappingKeys[tc.mapping] {
+			if msg := load(key); strings.Contains(msg, "unknown key "+strconv.Quote(key)) {
+				t.Errorf("%s: the reader does not read %s: %s", tc.mapping, key, msg)
+			}
+		}
+		if msg := load("zzz"); !strings.Contains(msg, "(known keys: "+modules.KnownKeys(tc.mapping)+")") {
+			t.Errorf("%s: an unknown key is not reported with the known keys: %s", tc.mapping, msg)
 		}
 	}
 }

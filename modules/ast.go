@@ -71,19 +71,42 @@ const (
 	Periodic
 )
 
-var kindNames = [...]string{"invalid", "table", "scratch", "input", "output", "channel", "periodic"}
-
-func (k Kind) String() string {
-	if k < 0 || int(k) >= len(kindNames) {
-		return "invalid"
-	}
-	return kindNames[k]
+// KindTraits are what a collection kind means, in one table: code asks
+// these (Persistent, Interface), never the kind's name.
+type KindTraits struct {
+	// Name is the kind's keyword in the spec language.
+	Name string
+	// Persistent: facts survive the timestep (a table; drawn as a box).
+	Persistent bool
+	// Interface: an input or output interface of a module.
+	Interface bool
 }
+
+var kindTraits = [...]KindTraits{
+	KindInvalid: {Name: "invalid"},
+	Table:       {Name: "table", Persistent: true},
+	Scratch:     {Name: "scratch"},
+	Input:       {Name: "input", Interface: true},
+	Output:      {Name: "output", Interface: true},
+	Channel:     {Name: "channel"},
+	Periodic:    {Name: "periodic"},
+}
+
+// Traits returns the kind's traits (those of KindInvalid for a value out
+// of range).
+func (k Kind) Traits() KindTraits {
+	if k < 0 || int(k) >= len(kindTraits) {
+		return kindTraits[KindInvalid]
+	}
+	return kindTraits[k]
+}
+
+func (k Kind) String() string { return k.Traits().Name }
 
 // ParseKind maps a kind keyword to its Kind (KindInvalid if unknown).
 func ParseKind(s string) Kind {
-	for i, n := range kindNames {
-		if i > 0 && n == s {
+	for i, t := range kindTraits {
+		if i > 0 && t.Name == s {
 			return Kind(i)
 		}
 	}
@@ -91,10 +114,10 @@ func ParseKind(s string) Kind {
 }
 
 // Persistent reports whether facts of this kind survive the timestep.
-func (k Kind) Persistent() bool { return k == Table }
+func (k Kind) Persistent() bool { return k.Traits().Persistent }
 
 // Interface reports whether the kind is an input or output interface.
-func (k Kind) Interface() bool { return k == Input || k == Output }
+func (k Kind) Interface() bool { return k.Traits().Interface }
 
 // Column is one column of a declaration.
 type Column struct {

@@ -124,7 +124,7 @@ func (l *fileLoader) coordination(kn, vn *yaml.Node, module, block string) *Coor
 				c.On = append(c.On, Ref{Name: n.Value, Pos: l.Pos(n)})
 			}
 		default:
-			l.UnknownKey(kn, key, what, "kind, on")
+			l.UnknownKey(kn, key, what, KnownKeys("coordination"))
 		}
 	})
 	if YAMLResolve(vn).Kind != yaml.MappingNode {
@@ -176,7 +176,7 @@ func (l *fileLoader) seals(m *Module, vn *yaml.Node) {
 					s.Key = append(s.Key, Ref{Name: c.Value, Pos: l.Pos(c)})
 				}
 			default:
-				l.UnknownKey(kn, key, "a seal", "collection, key, by")
+				l.UnknownKey(kn, key, "a seal", KnownKeys("seal"))
 			}
 		})
 		if YAMLResolve(en).Kind != yaml.MappingNode {

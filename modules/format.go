@@ -94,19 +94,21 @@ func (f *formatter) lineComment(cs ...string) {
 	f.buf.WriteByte('\n')
 }
 
+// keyOrder is the key order of each formatting context: MappingKeys,
+// under the names of fmt's contexts.
 var keyOrder = map[string][]string{
-	"top":          {"specs", "lattices", "modules", "programs", "workload"},
-	"module":       {"doc", "include", "import", "state", "contract", "coordination", "seals", "rules"},
-	"importlong":   {"module"},
-	"program":      {"doc", "modules", "expect"},
-	"blocklong":    {"coordination", "coordinated", "rules"},
-	"rulelong":     {"rule", "coordinated"},
-	"expect":       {"check", "collection", "module", "contains"},
-	"coordination": {"kind", "on"},
-	"seal":         {"collection", "key", "by"},
-	"workload":     {"doc", "program", "modules", "nodes", "facts", "inputs", "network", "max_ticks"},
-	"input":        {"node", "tick", "fact"},
-	"network":      {"policy", "delay", "duplicate", "drop"},
+	"top":          MappingKeys["file"],
+	"module":       MappingKeys["module"],
+	"importlong":   MappingKeys["import"],
+	"program":      MappingKeys["program"],
+	"blocklong":    MappingKeys["block"],
+	"rulelong":     MappingKeys["rule"],
+	"expect":       MappingKeys["expect"],
+	"coordination": MappingKeys["coordination"],
+	"seal":         MappingKeys["seal"],
+	"workload":     MappingKeys["workload"],
+	"input":        MappingKeys["input"],
+	"network":      MappingKeys["network"],
 }
 
 // childContext names the context of a mapping value.

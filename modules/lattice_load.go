@@ -90,7 +90,7 @@ func (l *fileLoader) lattice(name string, kn, vn *yaml.Node) {
 			case "functions":
 				funcsNode = vn
 			default:
-				l.UnknownKey(kn, key, "lattice "+name, "doc, shape, values, merge, bottom, functions")
+				l.UnknownKey(kn, key, "lattice "+name, KnownKeys("lattice"))
 			}
 		})
 		merge := d.Values != "" || d.Merge != nil || d.Bottom != nil
@@ -125,7 +125,7 @@ func (l *fileLoader) lattice(name string, kn, vn *yaml.Node) {
 						f.Returns = t
 					}
 				default:
-					l.UnknownKey(kn, key, "function "+fname, "expr, returns")
+					l.UnknownKey(kn, key, "function "+fname, KnownKeys("function"))
 				}
 			})
 			if f.Expr == nil || f.Returns == nil {

@@ -241,7 +241,7 @@ func (l *fileLoader) load() {
 		case "workload":
 			// A workload for the executor: read by `calmcheck run`.
 		default:
-			l.UnknownKey(kn, key, "the file", "lattices, modules, programs, specs, workload")
+			l.UnknownKey(kn, key, "the file", KnownKeys("file"))
 		}
 	})
 }
@@ -314,7 +314,7 @@ func (l *fileLoader) module(name string, kn, vn *yaml.Node) {
 			case "contract":
 				l.contract(m, vn)
 			default:
-				l.UnknownKey(kn, key, "module "+name, "doc, include, import, state, contract, coordination, seals, rules")
+				l.UnknownKey(kn, key, "module "+name, KnownKeys("module"))
 			}
 		})
 	}
@@ -348,7 +348,7 @@ func (l *fileLoader) imports(m *Module, vn *yaml.Node) {
 				case "module":
 					modNode = vn
 				default:
-					l.UnknownKey(kn, key, "the import "+name, "module")
+					l.UnknownKey(kn, key, "the import "+name, KnownKeys("import"))
 				}
 			})
 			if modNode == nil {
@@ -408,7 +408,7 @@ func (l *fileLoader) block(m *Module, name string, kn, vn *yaml.Node) {
 			case "coordination":
 				b.Coordination = l.coordination(kn, vn, m.Name, name)
 			default:
-				l.UnknownKey(kn, key, "block "+name, "coordination, coordinated, rules")
+				l.UnknownKey(kn, key, "block "+name, KnownKeys("block"))
 			}
 		})
 		if rulesNode == nil {
@@ -447,7 +447,7 @@ func (l *fileLoader) block(m *Module, name string, kn, vn *yaml.Node) {
 						ack, ackPos = strings.TrimSpace(s), l.Pos(kn)
 					}
 				default:
-					l.UnknownKey(kn, key, "a rule", "rule, coordinated")
+					l.UnknownKey(kn, key, "a rule", KnownKeys("rule"))
 				}
 			})
 			if text == nil {
@@ -516,7 +516,7 @@ func (l *fileLoader) program(name string, kn, vn *yaml.Node) {
 			case "expect":
 				l.expect(p, vn)
 			default:
-				l.UnknownKey(kn, key, "program "+name, "doc, modules, expect")
+				l.UnknownKey(kn, key, "program "+name, KnownKeys("program"))
 			}
 		})
 	}
@@ -557,7 +557,7 @@ func (l *fileLoader) expect(p *ProgramSpec, vn *yaml.Node) {
 			case "contains":
 				e.Contains = s
 			default:
-				l.UnknownKey(kn, key, "an expected finding", "check, collection, module, contains")
+				l.UnknownKey(kn, key, "an expected finding", KnownKeys("expect"))
 			}
 		})
 		if e.Check == "" {

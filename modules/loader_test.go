@@ -216,7 +216,7 @@ func TestWellFormednessErrors(t *testing.T) {
 	}{
 		{"yaml syntax", "modules:\n  A: [\n", []string{"2:1: error: invalid YAML: did not find expected node content"}},
 		{"tab indentation", "modules:\n\tA: {}\n", []string{"2:1: error: invalid YAML: found character that cannot start any token"}},
-		{"unknown top key", "module:\n  A: {}\n", []string{`1:1: error: unknown key "module" in the file (known keys: lattices, modules, programs, specs, workload)`}},
+		{"unknown top key", "module:\n  A: {}\n", []string{`1:1: error: unknown key "module" in the file (known keys: specs, lattices, modules, programs, workload)`}},
 		{"unknown module key", "modules:\n  A:\n    stat: []\n", []string{`3:5: error: unknown key "stat" in module A (known keys: doc, include, import, state, contract, coordination, seals, rules)`}},
 		{"wrong type state", "modules:\n  A:\n    state: {x: 1}\n", []string{"3:12: error: state must be a list of strings, found a mapping"}},
 		{"wrong type doc", "modules:\n  A:\n    doc: [x]\n", []string{"3:10: error: doc must be a string, found a list"}},

@@ -337,9 +337,10 @@ func componentLabel(ms []string) string {
 
 func writeNode(d *dotWriter, n *Node, indent string) {
 	shape, color, pen, label := "ellipse", colBlack, "", n.Name
-	switch n.Kind {
-	case "table":
+	if n.Persistent {
 		shape = "box"
+	}
+	switch n.Kind {
 	case KindSource, KindSink:
 		shape, color, pen = "diamond", colBlue, "2"
 	case KindUnderspecified:

@@ -108,16 +108,16 @@ func (m *mermaid) node(indent string, n *Node) {
 	}
 	t := mermaidText(name)
 	var s string
-	switch n.Kind {
-	case "table":
+	switch {
+	case n.Persistent:
 		s = n.ID + `["` + t + `"]`
-	case KindSource, KindSink:
+	case n.Kind == KindSource || n.Kind == KindSink:
 		s = n.ID + `{"` + t + `"}`
 		m.class(n.ID, "ends")
-	case KindUnderspecified:
+	case n.Kind == KindUnderspecified:
 		s = n.ID + `{"` + t + `"}`
 		m.class(n.ID, "underspecified")
-	case KindComponent:
+	case n.Kind == KindComponent:
 		label := componentLabel(n.Members)
 		if len(n.Coordinated) > 0 {
 			label += "\n" + lockLine(n.Coordinated)

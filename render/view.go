@@ -199,6 +199,9 @@ type Node struct {
 	ID    string `json:"id"`   // SVG id, unique in the picture
 	Name  string `json:"name"` // collection name, "S", "T", "??", or the members joined
 	Kind  string `json:"kind"` // collection kind or one of the Kind* constants
+	// Persistent: a collection whose facts survive the timestep (a
+	// table), drawn as a box.
+	Persistent bool `json:"-"`
 	Group int    `json:"group"`
 	// Collection details (empty for S, T, ??).
 	Module  string   `json:"module,omitempty"`
@@ -748,7 +751,7 @@ func (b *builder) nodes() {
 		b.rep[i] = len(pv.Nodes)
 		d := n.Decl
 		node := &Node{
-			ID: fmt.Sprintf("%s_n%d", pv.ID, i), Name: n.Name, Kind: n.Kind.String(), Group: groupIdx[i],
+			ID: fmt.Sprintf("%s_n%d", pv.ID, i), Name: n.Name, Kind: n.Kind.String(), Persistent: n.Kind.Persistent(), Group: groupIdx[i],
 			Module: n.Module, Stratum: b.stratum(i), Unstratifiable: b.redNode[i],
 			Focus:       b.opt.Focus != "" && n.Name == b.opt.Focus,
 			Coordinated: b.coordinated(i),
