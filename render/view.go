@@ -196,13 +196,13 @@ type Group struct {
 
 // Node is a drawn node: a collection, S, T, ??, or a collapsed component.
 type Node struct {
-	ID    string `json:"id"`   // SVG id, unique in the picture
-	Name  string `json:"name"` // collection name, "S", "T", "??", or the members joined
-	Kind  string `json:"kind"` // collection kind or one of the Kind* constants
+	ID   string `json:"id"`   // SVG id, unique in the picture
+	Name string `json:"name"` // collection name, "S", "T", "??", or the members joined
+	Kind string `json:"kind"` // collection kind or one of the Kind* constants
 	// Persistent: a collection whose facts survive the timestep (a
 	// table), drawn as a box.
 	Persistent bool `json:"-"`
-	Group int    `json:"group"`
+	Group      int  `json:"group"`
 	// Collection details (empty for S, T, ??).
 	Module  string   `json:"module,omitempty"`
 	Schema  string   `json:"schema,omitempty"`
