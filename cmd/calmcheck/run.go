@@ -20,6 +20,7 @@ import (
 	"github.com/calmcheck/calmcheck/modules"
 	"github.com/calmcheck/calmcheck/specs"
 	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
 )
 
 type runOptions struct {
@@ -174,10 +175,37 @@ func loadRunWorkload(arg string, stderr io.Writer) (*executor.Setup, error) {
 		lib = ws.Lib
 	}
 	s, pds := executor.Prepare(lib, w)
+	if len(paths) > 0 {
+		hintWorkloadSpecs(arg, pds)
+	}
 	if err := report(pds, stderr); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// hintWorkloadSpecs adds to an unknown program or module of a workload
+// file that names no spec files how to name them.
+func hintWorkloadSpecs(file string, ds modules.Diagnostics) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return
+	}
+	var top struct {
+		Specs    any `yaml:"specs"`
+		Modules  any `yaml:"modules"`
+		Programs any `yaml:"programs"`
+	}
+	if yaml.Unmarshal(data, &top) != nil || top.Specs != nil || top.Modules != nil || top.Programs != nil {
+		return
+	}
+	for i := range ds {
+		if ds[i].Check == "unknown-program" || ds[i].Check == "unknown-module" {
+			ds[i].Message += fmt.Sprintf("; %s names no spec files, so only the built-in library and ./%s are loaded: "+
+				"add `specs: [FILE.yaml]` at its top (paths relative to it; see docs/spec.md, Workloads), "+
+				"or put its workload: key into the spec file", file, modules.ProjectFile)
+		}
+	}
 }
 
 func runWorkload(cmd *cobra.Command, arg string, o runOptions) error {

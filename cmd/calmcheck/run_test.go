@@ -149,3 +149,23 @@ func TestRunBuiltinIgnoresProject(t *testing.T) {
 		t.Errorf("exit %d: %s\n%s", code, errs, out)
 	}
 }
+
+// TestRunWorkloadNamingNoSpecs: a workload in its own file whose program
+// is in another spec file says how to name it ("unknown program" was all
+// it said), and runs once it does.
+func TestRunWorkloadNamingNoSpecs(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, "gset.yaml", "modules:\n  GSet:\n    state: [input add(x), table set(x), output members(x)]\n"+
+		"    rules:\n      r: ['set(X) <= add(X)', 'members(X) <= set(X)']\nprograms:\n  gset: [GSet]\n")
+	const wl = "workload:\n  program: gset\n  nodes: [a]\n  inputs:\n    - {node: a, tick: 1, fact: add(1)}\n"
+	write(t, dir, "w/gw.yaml", wl)
+	code, _, errs := runCLI(t, dir, "run", "w/gw.yaml")
+	if code != 2 || !strings.Contains(errs, `unknown program "gset"; w/gw.yaml names no spec files`) || !strings.Contains(errs, "add `specs: [FILE.yaml]`") {
+		t.Errorf("exit %d: %s", code, errs)
+	}
+	write(t, dir, "w/gw.yaml", "specs: [../gset.yaml]\n"+wl)
+	code, out, errs := runCLI(t, dir, "run", "w/gw.yaml")
+	if code != 0 || !strings.Contains(out, "members(1)") {
+		t.Errorf("with specs: exit %d: %s%s", code, errs, out)
+	}
+}
