@@ -3,13 +3,13 @@ package lint
 import (
 	"encoding/json"
 	"fmt"
-	"os"
+	"github.com/calmcheck/calmcheck/modules"
 )
 
 // ReadBaseline reads the fingerprints of the findings of a previous JSON
 // report (lint --format json), for Options.Baseline.
 func ReadBaseline(file string) (map[string]bool, error) {
-	data, err := os.ReadFile(file)
+	data, err := modules.ReadLimited(file, modules.MaxJSONFileSize)
 	if err != nil {
 		return nil, err
 	}

@@ -50,7 +50,13 @@ type Diagnostic struct {
 }
 
 func (d Diagnostic) String() string {
-	s := fmt.Sprintf("%s: %s: %s", d.Pos, d.Severity, d.Message)
+	where := d.Pos.String()
+	if !d.Pos.IsValid() && d.Pos.File == "" {
+		// Not from a file (a name on the command line): attributed to
+		// calmcheck, not to a file named "-".
+		where = "calmcheck"
+	}
+	s := fmt.Sprintf("%s: %s: %s", where, d.Severity, d.Message)
 	if d.Check != "" {
 		s += " [" + d.Check + "]"
 	}

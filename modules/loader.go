@@ -15,10 +15,13 @@ import (
 
 // Input limits.
 const (
-	MaxFileSize  = 16 << 20  // bytes in one spec file
-	MaxDepth     = 1000      // nesting levels of YAML
-	MaxTermDepth = 100       // nesting levels of a term in a rule
-	maxYAMLNodes = 1_000_000 // nodes visited, aliases expanded (alias bombs)
+	MaxFileSize  = 16 << 20 // bytes in one spec file
+	MaxDepth     = 1000     // nesting levels of YAML
+	MaxTermDepth = 100      // nesting levels of a term in a rule
+	// MaxJSONFileSize bounds the JSON files calmcheck reads: a --baseline
+	// report, a --replay witness.
+	MaxJSONFileSize = 64 << 20
+	maxYAMLNodes    = 1_000_000 // nodes visited, aliases expanded (alias bombs)
 )
 
 // ProgramSpec is a program declared in a project file: a named set of root

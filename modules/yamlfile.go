@@ -30,21 +30,76 @@ func NewYAMLFile(name string, data []byte, check string) *YAMLFile {
 	return &YAMLFile{src: newSource(name, data), check: check}
 }
 
-// ReadFile reads a file of at most MaxFileSize bytes.
+// ReadFile reads a spec or workload file of at most MaxFileSize bytes
+// (ReadLimited).
 func ReadFile(name string) ([]byte, Diagnostics) {
-	f, err := os.Open(name)
+	data, err := ReadLimited(name, MaxFileSize)
 	if err != nil {
-		return nil, Diagnostics{{Pos: Pos{File: name}, Severity: Error, Check: "io", Message: ioMessage(err)}}
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
-	if err != nil {
-		return nil, Diagnostics{{Pos: Pos{File: name}, Severity: Error, Check: "io", Message: ioMessage(err)}}
-	}
-	if len(data) > MaxFileSize {
-		return nil, Diagnostics{{Pos: Pos{File: name}, Severity: Error, Check: "limit", Message: fmt.Sprintf("file is larger than %d MiB; refusing to read it", MaxFileSize>>20)}}
+		check := "io"
+		if errors.Is(err, ErrTooLarge) {
+			check = "limit"
+		}
+		return nil, Diagnostics{{Pos: Pos{File: name}, Severity: Error, Check: check, Message: ioMessage(err)}}
 	}
 	return data, nil
+}
+
+// ErrTooLarge is the error of ReadLimited for a file over its limit.
+var ErrTooLarge = errors.New("file too large")
+
+// tooLarge wraps ErrTooLarge with the limit.
+type tooLarge struct{ limit int64 }
+
+func (e tooLarge) Error() string {
+	return fmt.Sprintf("file is larger than %d MiB; refusing to read it", e.limit>>20)
+}
+func (e tooLarge) Is(target error) bool { return target == ErrTooLarge }
+
+// ReadLimited reads a regular file of at most limit bytes. Anything else is
+// refused before it is read: a directory, a FIFO (which would block until
+// someone writes to it), a device such as /dev/zero (which never ends), a
+// socket; and a larger file.
+func ReadLimited(name string, limit int64) ([]byte, error) {
+	st, err := os.Stat(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := regular(st); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err = f.Stat(); err != nil {
+		return nil, err
+	}
+	if err := regular(st); err != nil { // replaced since the first look
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, tooLarge{limit}
+	}
+	return data, nil
+}
+
+func regular(st fs.FileInfo) error {
+	switch {
+	case st.IsDir():
+		return errors.New("is a directory")
+	case st.Mode()&fs.ModeNamedPipe != 0:
+		return errors.New("is a named pipe (FIFO), not a regular file; refusing to read it")
+	case st.Mode()&fs.ModeDevice != 0:
+		return errors.New("is a device, not a regular file; refusing to read it")
+	case !st.Mode().IsRegular():
+		return errors.New("is not a regular file; refusing to read it")
+	}
+	return nil
 }
 
 func ioMessage(err error) string {

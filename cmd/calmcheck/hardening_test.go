@@ -1,9 +1,18 @@
+//go:build unix
+
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/calmcheck/calmcheck/modules"
 )
 
 // TestRunJSONControlCharacters: run --format json is valid JSON whatever
@@ -139,5 +148,77 @@ func TestNoTerminalInjection(t *testing.T) {
 	check("text load error", errs)
 	if code != 2 {
 		t.Errorf("exit %d", code)
+	}
+}
+
+// TestFileReadLimits: every file calmcheck reads is a regular file of
+// bounded size: /dev/zero as --baseline was read until the process was
+// killed at 23 GB; a FIFO given as a spec blocked forever.
+func TestFileReadLimits(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.json")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(modules.MaxJSONFileSize + 1); err != nil { // sparse: no disk used
+		t.Fatal(err)
+	}
+	f.Close()
+	bigSpec := filepath.Join(dir, "big.yaml")
+	if err := os.WriteFile(bigSpec, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(bigSpec, modules.MaxFileSize+1); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(dir, "fifo.yaml")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"lint", "--baseline", "/dev/zero"}, "is a device, not a regular file"},
+		{[]string{"lint", "--baseline", big}, "larger than 64 MiB"},
+		{[]string{"lint", "--baseline", dir}, "is a directory"},
+		{[]string{"run", "--replay", "/dev/zero"}, "is a device, not a regular file"},
+		{[]string{"run", "--replay", big}, "larger than 64 MiB"},
+		{[]string{"lint", fifo}, "is a named pipe (FIFO)"},
+		{[]string{"fmt", fifo}, "is a named pipe (FIFO)"},
+		{[]string{"run", fifo}, "is a named pipe (FIFO)"},
+		{[]string{"lint", bigSpec}, "larger than 16 MiB"},
+		{[]string{"run", bigSpec}, "larger than 16 MiB"},
+	} {
+		done := make(chan struct{})
+		var code int
+		var errs string
+		go func() {
+			defer close(done)
+			var out bytes.Buffer
+			var eb bytes.Buffer
+			code = run(tc.args, &out, &eb)
+			errs = eb.String()
+		}()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("%v did not return", tc.args)
+		}
+		if code != 2 || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, want 2 and %q: %s", tc.args, code, tc.want, errs)
+		}
+	}
+}
+
+// TestCommandLineErrorsNotAttributedToDash: a name on the command line
+// that names nothing is calmcheck's error, not one of a file named "-".
+func TestCommandLineErrorsNotAttributedToDash(t *testing.T) {
+	for _, args := range [][]string{{"lint", "--module", "Nope"}, {"lint", "--program", "nope"}, {"dot", "--program", "nope"}} {
+		code, _, errs := runCLI(t, t.TempDir(), args...)
+		if code != 2 || strings.Contains(errs, "-: error") || !strings.Contains(errs, "calmcheck: error: unknown") {
+			t.Errorf("%v: exit %d: %s", args, code, errs)
+		}
 	}
 }

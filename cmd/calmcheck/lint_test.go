@@ -295,7 +295,7 @@ func TestLintExitStatus(t *testing.T) {
 		{"bad --checks", []string{"lint", "--checks", "point-of-orde"}, 2, `unknown check "point-of-orde"`},
 		{"bad --disable", []string{"lint", "--disable", "nope"}, 2, `unknown check "nope"`},
 		{"bad --color", []string{"lint", "--color", "pink"}, 2, `unknown --color "pink"`},
-		{"missing baseline", []string{"lint", "--baseline", "nope.json"}, 2, "--baseline: open nope.json"},
+		{"missing baseline", []string{"lint", "--baseline", "nope.json"}, 2, "--baseline: stat nope.json: no such file or directory"},
 		{"checks", []string{"checks"}, 0, "point-of-order (warning)"},
 		{"checks --short", []string{"checks", "--short"}, 0, "coordinated            warning"},
 	}

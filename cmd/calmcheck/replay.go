@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/calmcheck/calmcheck/internal/textsafe"
 	"io"
 	"os"
 	"strings"
@@ -43,7 +44,7 @@ func runReplay(cmd *cobra.Command, o runOptions) error {
 	fail := func(msg string) error {
 		return report(modules.Diagnostics{{Pos: modules.Pos{File: o.replay}, Severity: modules.Error, Check: "replay", Message: msg}}, stderr)
 	}
-	data, err := os.ReadFile(o.replay)
+	data, err := modules.ReadLimited(o.replay, modules.MaxJSONFileSize)
 	if err != nil {
 		return fail(ioMessageOf(err))
 	}
@@ -95,7 +96,7 @@ func runReplay(cmd *cobra.Command, o runOptions) error {
 			return err
 		}
 	} else {
-		writeReplayText(stdout, o.replay, w, runs, a, b)
+		writeReplayText(textsafe.NewWriter(stdout), o.replay, w, runs, a, b)
 	}
 	for _, r := range runs {
 		if !r.Reproduced {
