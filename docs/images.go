@@ -47,6 +47,7 @@ var (
 // Pictures are the tutorial's pictures, in its order.
 var Pictures = []Picture{
 	pic("delivery.svg", full, "", "delivery-protocol", "delivery-best-effort", "delivery-reliable"),
+	pic("delivery-import.svg", noLegend, "--no-legend", "delivery-reliable-import", "delivery-two-lanes"),
 	pic("client.svg", noLegend, "--no-legend", "cart-client-protocol", "cart-client"),
 	pic("basic-kvs.svg", noLegend, "--no-legend", "basic-kvs"),
 	pic("basic-kvs-strata.svg", render.Options{Legend: true, Strata: true}, "--strata", "basic-kvs"),

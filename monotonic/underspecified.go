@@ -19,7 +19,9 @@ x(K) <= x(K), does not count, as in Bud), a channel that is written but never re
 the program composes an abstract protocol without a module that realizes
 it, so part of its dataflow is unspecified. Include the implementing module
 (for example BestEffortDelivery for DeliveryProtocol), or remove the
-interface.`,
+interface. An interface of an imported instance (bed.pipe_in) dangles when
+the importer does not connect it: an input it never writes, an output it
+never reads.`,
 	Run: runUnderspecified,
 }
 
