@@ -3,7 +3,9 @@ package executor
 import (
 	"fmt"
 	"sort"
+	"sync"
 
+	"github.com/calmcheck/calmcheck/lattice"
 	"github.com/calmcheck/calmcheck/modules"
 )
 
@@ -23,10 +25,13 @@ type Program struct {
 	maxEvery  int64
 	slots     int // the most variable slots of any rule
 	scratch   int // words of scratch space the plans need
+	latOnce   sync.Once
+	lat       *lattice.Env // the lattices' meaning (latticeEnv)
 }
 
 type collection struct {
 	decl    *modules.Decl
+	lat     []*modules.LatticeType // the lattice type of each column (nil: no lattice columns)
 	id      int
 	name    string
 	kind    modules.Kind
@@ -77,7 +82,7 @@ func Compile(mp *modules.Program) (*Program, modules.Diagnostics) {
 	p := &Program{src: mp, byName: map[string]int{}}
 	var ds modules.Diagnostics
 	for i, d := range mp.Collections {
-		c := &collection{decl: d, id: i, name: d.Name, kind: d.Kind, arity: d.Arity(), addr: d.AddrIndex()}
+		c := &collection{decl: d, id: i, name: d.Name, kind: d.Kind, arity: d.Arity(), addr: d.AddrIndex(), lat: latticeOf(d)}
 		for k := range d.Key {
 			c.key = append(c.key, k)
 		}
@@ -246,6 +251,7 @@ type plan struct {
 
 type compiler struct {
 	prog    *Program
+	cur     *modules.Rule // the rule being compiled
 	in      *interner
 	scratch int
 }
@@ -260,6 +266,7 @@ type planErr = *modules.Diagnostic
 
 func (cp *compiler) rule(idx int, r *modules.Rule, growing []map[int]bool) (*crule, planErr) {
 	p := cp.prog
+	cp.cur = r
 	cr := &crule{idx: idx, rule: r, op: r.Op, head: p.byName[r.Head.Pred]}
 	var growingHere map[int]bool
 	if r.Op == modules.OpMerge {
@@ -347,6 +354,18 @@ func (cp *compiler) plan(r *modules.Rule, delta int, slots map[string]int) (*pla
 						return nil, err
 					}
 					pl.ops = append(pl.ops, op{kind: opFilter, cmp: l.Op, x: x, y: y, lit: l})
+					done[i], progress = true, true
+					remaining--
+				}
+			case *modules.TestLit:
+				// A threshold test: the lbool it computes is true.
+				if varsBound(l.Call, bound) {
+					x, err := cp.term(l.Call, slots)
+					if err != nil {
+						return nil, err
+					}
+					y := &term{kind: tConst, v: vbool(true), pos: l.Call.P}
+					pl.ops = append(pl.ops, op{kind: opFilter, cmp: "==", x: x, y: y, lit: l})
 					done[i], progress = true, true
 					remaining--
 				}
@@ -447,6 +466,8 @@ func ruleSlots(r *modules.Rule) map[string]int {
 		case *modules.BindLit:
 			add(l.Var)
 			modules.WalkVars(l.X, add)
+		case *modules.TestLit:
+			modules.WalkVars(l.Call, add)
 		}
 	}
 	for _, a := range r.Head.Args {
@@ -786,6 +807,9 @@ func (cp *compiler) term(e modules.Expr, slots map[string]int) (*term, planErr) 
 	case *modules.CallExpr:
 		t := &term{kind: tCall, fn: e.Func, pos: e.P}
 		t.call = builtins[e.Func]
+		if t.call == nil && cp.prog.isLatticeFunc(e.Func) {
+			t.call = cp.latticeCall(e)
+		}
 		if t.call == nil {
 			return nil, &modules.Diagnostic{Pos: e.P, Severity: modules.Error, Check: "plan", Message: fmt.Sprintf("the executor has no built-in function %s", e.Func)}
 		}

@@ -171,18 +171,21 @@ type netChange struct {
 }
 
 type node struct {
-	idx     int
-	addr    string
-	addrV   V
-	rels    []*relation
-	pend    []*pendSet
-	pendC   []int
-	change  []*netChange
-	changeC []int
-	outbox  []*relation
-	outC    []int
-	dirty   []int // non-table collections holding facts
-	isDirty []bool
+	// latDirty are the lattice collections that gained versions since
+	// they were last compacted (see compactLattices).
+	latDirty []int
+	idx      int
+	addr     string
+	addrV    V
+	rels     []*relation
+	pend     []*pendSet
+	pendC    []int
+	change   []*netChange
+	changeC  []int
+	outbox   []*relation
+	outC     []int
+	dirty    []int // non-table collections holding facts
+	isDirty  []bool
 
 	tableChanged bool
 	sent         bool
@@ -199,17 +202,18 @@ type node struct {
 type outRec struct{ tick, coll, idx int32 }
 
 type run struct {
-	s      *Setup
-	p      *Program
-	ctx    context.Context
-	opts   Options
-	in     *interner
-	ev     *evaluator
-	nodes  []*node
-	byAddr map[V]int
-	net    *network
-	tick   int
-	res    *Result
+	latBuf, latBuf2 []V // tuple buffers of lattice merges
+	s               *Setup
+	p               *Program
+	ctx             context.Context
+	opts            Options
+	in              *interner
+	ev              *evaluator
+	nodes           []*node
+	byAddr          map[V]int
+	net             *network
+	tick            int
+	res             *Result
 
 	deadline time.Time
 	steps    int
@@ -686,6 +690,9 @@ func (r *run) stepNode(n *node, deliveries []message, inputs []binput, firing []
 	for _, s := range r.p.strata {
 		r.evalStratum(n, s)
 	}
+	if len(n.latDirty) > 0 {
+		r.compactLattices(n)
+	}
 	// 3. Deferred facts and messages.
 	for _, cr := range r.p.temporal {
 		if r.emptyBody(n, cr) {
@@ -740,6 +747,9 @@ func (r *run) emptyBody(n *node, cr *crule) bool {
 // in full, then, while facts are new, each recursive rule with one body
 // atom restricted to the facts the previous round added.
 func (r *run) evalStratum(n *node, s *stratum) {
+	if len(n.latDirty) > 0 {
+		r.compactLattices(n)
+	}
 	for _, c := range s.growing {
 		r.mark[c] = n.rels[c].n
 	}
@@ -785,7 +795,7 @@ func (r *run) derive(n *node, cr *crule, t []V, lin []uint64) {
 	switch cr.op {
 	case modules.OpMerge:
 		rel := n.rels[c]
-		added, conflict := rel.insertL(t, origin, lin)
+		added, conflict := r.insertInto(n, rel, c, t, origin, lin, cr.rule.Pos)
 		if conflict >= 0 {
 			panic(r.keyConflict(n, c, rel.tuple(conflict), rel.origin[conflict], t, origin, cr.rule.Pos))
 		}
@@ -802,7 +812,7 @@ func (r *run) derive(n *node, cr *crule, t []V, lin []uint64) {
 		if ob.n == 0 {
 			n.outC = append(n.outC, c)
 		}
-		added, conflict := ob.insertL(t, origin, lin)
+		added, conflict := r.insertInto(nil, ob, c, t, origin, lin, cr.rule.Pos)
 		if conflict >= 0 {
 			panic(r.keyConflict(n, c, ob.tuple(conflict), ob.origin[conflict], t, origin, cr.rule.Pos))
 		}
@@ -839,6 +849,9 @@ func (r *run) derive(n *node, cr *crule, t []V, lin []uint64) {
 func (r *run) added(n *node, c int, t []V, cr *crule) {
 	rel := n.rels[c]
 	r.checkSize(n, rel.n, cr, "", c)
+	if r.p.colls[c].lat != nil {
+		t = rel.tuple(rel.n - 1) // the merged value, appended last
+	}
 	if r.p.colls[c].kind == modules.Table {
 		n.tableChanged = true
 		if n.tr != nil {
@@ -870,7 +883,7 @@ func (r *run) checkSize(n *node, size int, cr *crule, what string, c int) {
 // delivery, input, timer, deferred change).
 func (r *run) insertExternal(n *node, c int, t []V, origin int32, lin []uint64) {
 	rel := n.rels[c]
-	added, conflict := rel.insertL(t, origin, lin)
+	added, conflict := r.insertInto(n, rel, c, t, origin, lin, r.originPos(origin))
 	if conflict >= 0 {
 		panic(r.keyConflict(n, c, rel.tuple(conflict), rel.origin[conflict], t, origin, r.originPos(origin)))
 	}
@@ -910,7 +923,7 @@ func (r *run) deliver(n *node, m message) {
 		}
 	}
 	rel := n.rels[m.ch]
-	added, conflict := rel.insertL(m.t, m.rule, m.lin)
+	added, conflict := r.insertInto(n, rel, m.ch, m.t, m.rule, m.lin, r.originPos(m.rule))
 	if conflict >= 0 {
 		panic(r.keyConflict(n, m.ch, rel.tuple(conflict), rel.origin[conflict], m.t, m.rule, r.originPos(m.rule)))
 	}
@@ -930,7 +943,11 @@ func (r *run) settle(n *node) {
 		cl := r.p.colls[c]
 		rel := n.rels[c]
 		persistent := cl.kind == modules.Table
-		next := r.newRel(cl.arity, cl.key, nil)
+		nextKey := cl.key
+		if cl.lat != nil {
+			nextKey = allCols(cl.arity) // merged on insert, never a conflict
+		}
+		next := r.newRel(cl.arity, nextKey, nil)
 		var fromUpsert []bool
 		for _, src := range []*relation{ps.ins, ps.ups} {
 			for i := 0; i < src.n; i++ {
@@ -978,6 +995,8 @@ func (r *run) settle(n *node) {
 						if delLin != nil {
 							delLin[e] = next.tupleLin(i)
 						}
+					case cl.lat != nil:
+						// a lattice: merged into the present fact
 					default:
 						panic(r.keyConflict(n, c, rel.tuple(e), rel.origin[e], t, next.origin[i], r.originPos(next.origin[i])))
 					}
@@ -1051,6 +1070,9 @@ func (r *run) send(n *node) {
 	for _, c := range n.outC {
 		ob := n.outbox[c]
 		cl := r.p.colls[c]
+		if cl.lat != nil {
+			compactRel(ob) // one merged message per key
+		}
 		idx := r.idxBuf[:0]
 		for i := 0; i < ob.n; i++ {
 			idx = append(idx, i)

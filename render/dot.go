@@ -55,9 +55,10 @@ func legendEntries(v *View) []LegendEntry {
 		{"ends", "dataflow source (S) and sink (T)"},
 		{"underspecified", "underspecified dataflow"},
 	}
-	var red, comp, diff, coord, unneeded, mech, seal, sealed, contract bool
+	var red, comp, diff, coord, unneeded, mech, seal, sealed, contract, lat bool
 	for _, p := range v.Programs {
 		for _, n := range p.Nodes {
+			lat = lat || n.Lattice
 			red = red || n.Unstratifiable
 			comp = comp || n.Kind == KindComponent
 			if len(n.Coordinated) > 0 {
@@ -75,6 +76,9 @@ func legendEntries(v *View) []LegendEntry {
 			seal = seal || e.Kind == EdgeSeal
 			contract = contract || e.Kind == EdgeContract
 		}
+	}
+	if lat {
+		out = append(out, LegendEntry{"lattice", "lattice collection (Bloom^L): values merge, read through monotone functions and thresholds"})
 	}
 	if red {
 		out = append(out, LegendEntry{"unstratifiable", "unstratifiable cycle: nonmonotonic, no temporal edge"})
@@ -272,6 +276,9 @@ func nodeClass(n *Node) string {
 	case KindSource, KindSink, KindUnderspecified, KindComponent:
 	default:
 		c = "collection " + n.Kind
+		if n.Lattice {
+			c += " lattice"
+		}
 	}
 	if n.Unstratifiable {
 		c += " unstratifiable"
@@ -339,6 +346,9 @@ func writeNode(d *dotWriter, n *Node, indent string) {
 	shape, color, pen, label := "ellipse", colBlack, "", n.Name
 	if n.Persistent {
 		shape = "box"
+		if n.Lattice {
+			shape = "box3d"
+		}
 	}
 	switch n.Kind {
 	case KindSource, KindSink:
@@ -546,6 +556,8 @@ func writeLegend(d *dotWriter, v *View) {
 			shape("sample", "scratch")
 		case "table":
 			shape("sample", "table", "shape", "box")
+		case "lattice":
+			shape("sample", "lattice", "shape", "box3d")
 		case "edge":
 			edge()
 		case "temporal":

@@ -109,6 +109,8 @@ func (m *mermaid) node(indent string, n *Node) {
 	t := mermaidText(name)
 	var s string
 	switch {
+	case n.Persistent && n.Lattice:
+		s = n.ID + `[["` + t + `"]]`
 	case n.Persistent:
 		s = n.ID + `["` + t + `"]`
 	case n.Kind == KindSource || n.Kind == KindSink:
@@ -227,6 +229,9 @@ func (m *mermaid) legend(v *View) {
 			m.links++
 		case "table":
 			m.line("    ", id+`["table"] ~~~ `+text)
+			m.links++
+		case "lattice":
+			m.line("    ", id+`[["lattice"]] ~~~ `+text)
 			m.links++
 		case "edge":
 			edge(false, false, "")

@@ -382,6 +382,12 @@ func TestSVGStructure(t *testing.T) {
 				if n.Kind == modules.Table {
 					want = "box"
 				}
+				if n.Decl != nil && n.Decl.Lattice {
+					want = "polygon(6)" // box3d: a lattice collection
+					if !sg.hasClass("lattice") {
+						t.Errorf("%s: class %q lacks lattice", n.Name, sg.attr("class"))
+					}
+				}
 				if got := shapeOf(t, sg); got != want {
 					t.Errorf("%s (%s) drawn as %s, want %s", n.Name, n.Kind, got, want)
 				}

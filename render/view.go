@@ -213,6 +213,9 @@ type Node struct {
 	// temporal edge (drawn red).
 	Unstratifiable bool `json:"unstratifiable,omitempty"`
 	Focus          bool `json:"focus,omitempty"`
+	// Lattice: a lattice collection (Bloom^L), whose values merge; drawn
+	// as a three-dimensional box.
+	Lattice bool `json:"lattice,omitempty"`
 	// Coordinated lists the coordination declarations that order or agree
 	// on the collection (on a member, for a component): drawn with a
 	// double border and a lock with their kinds.
@@ -757,6 +760,7 @@ func (b *builder) nodes() {
 			Coordinated: b.coordinated(i),
 		}
 		if d != nil {
+			node.Lattice = d.Lattice
 			node.Schema = d.Schema()
 			node.Pos = posLine(d.Pos)
 		}
