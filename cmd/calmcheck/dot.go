@@ -21,6 +21,7 @@ type dotOptions struct {
 	modules   []string
 	format    string
 	output    string
+	force     bool
 	noLegend  bool
 	clusters  bool
 	collapse  bool
@@ -102,7 +103,8 @@ or the picture could not be written.`,
 	f.StringArrayVarP(&o.programs, "program", "p", nil, "draw the named `PROGRAM` of a project file (repeatable)")
 	f.StringArrayVarP(&o.modules, "module", "m", nil, "draw an ad hoc program of `MODULE`s (repeatable, or comma-separated)")
 	f.StringVarP(&o.format, "format", "T", "svg", "output `FORMAT`: svg, png, dot, mermaid or json")
-	f.StringVarP(&o.output, "output", "o", "", "write to `FILE` (atomically) instead of stdout")
+	f.StringVarP(&o.output, "output", "o", "", "write to `FILE` (atomically; through a symbolic link to its target) instead of stdout")
+	f.BoolVar(&o.force, "force", false, "with -o, replace a read-only FILE")
 	f.BoolVar(&o.noLegend, "no-legend", false, "do not draw the legend")
 	f.BoolVar(&o.clusters, "clusters", true, "group collections by the module that declares them")
 	f.BoolVar(&o.collapse, "collapse", false, "fold each strongly connected component into one octagon")
@@ -181,7 +183,7 @@ func runDot(cmd *cobra.Command, args []string, o *dotOptions) error {
 		}
 		return nil
 	}
-	if err := atomicfile.WriteFile(o.output, buf.Bytes(), 0o644); err != nil {
+	if err := atomicfile.WriteFile(o.output, buf.Bytes(), 0o644, atomicfile.Options{Force: o.force}); err != nil {
 		fmt.Fprintf(stderr, "%s: error: %s\n", o.output, ioError(err))
 		return exitError{exitTrouble}
 	}

@@ -13,13 +13,14 @@ import (
 	"github.com/calmcheck/calmcheck/internal/atomicfile"
 	"github.com/calmcheck/calmcheck/internal/textdiff"
 	"github.com/calmcheck/calmcheck/modules"
+	"github.com/calmcheck/calmcheck/specs"
 	"github.com/spf13/cobra"
 )
 
 func init() { commands = append(commands, newFmtCmd) }
 
 type fmtOptions struct {
-	write, diff, list bool
+	write, diff, list, force bool
 }
 
 func newFmtCmd() *cobra.Command {
@@ -53,6 +54,7 @@ files in place (atomically: a file is replaced whole or not at all).`,
 	cmd.Flags().BoolVarP(&o.write, "write", "w", false, "rewrite the files in place")
 	cmd.Flags().BoolVarP(&o.diff, "diff", "d", false, "print a unified diff of the changes")
 	cmd.Flags().BoolVarP(&o.list, "list", "l", false, "list the files whose layout differs; exit 1 if any")
+	cmd.Flags().BoolVar(&o.force, "force", false, "with -w, rewrite read-only files too")
 	return cmd
 }
 
@@ -97,18 +99,56 @@ func runFmt(cmd *cobra.Command, o fmtOptions, args []string) error {
 		}
 	}
 	sort.Strings(files)
+	composeErrs := compositionErrors(files)
 	var firstErr error
 	for _, f := range files {
 		src, ds := modules.ReadFile(f)
 		var err error
 		if ds != nil {
 			err = report(ds, stderr)
+		} else if cds := composeErrs[f]; len(cds) > 0 {
+			err = report(cds, stderr) // a file with errors is left alone
 		} else {
 			err = fmtOne(stdout, stderr, o, f, src)
 		}
 		firstErr = worse(firstErr, err)
 	}
 	return firstErr
+}
+
+// compositionErrors composes every module and program the files declare
+// (with the built-in library, the files together and ./calmcheck.yaml if
+// there is one, as lint would) and returns the errors by the file that
+// declares the module or program.
+func compositionErrors(files []string) map[string]modules.Diagnostics {
+	paths := files
+	if _, err := os.Stat(modules.ProjectFile); err == nil {
+		paths = append([]string{modules.ProjectFile}, files...)
+	}
+	ws, lds := modules.LoadWorkspace(specs.FS, "specs", paths)
+	out := map[string]modules.Diagnostics{}
+	if lds.HasErrors() {
+		return out // load errors are Format's to report, file by file
+	}
+	mine := map[string]bool{}
+	for _, f := range files {
+		mine[f] = true
+	}
+	for _, m := range ws.Lib.SortedModules() {
+		if m.Builtin || !mine[m.File] {
+			continue
+		}
+		_, ds := ws.Lib.Compose(m.Name, []modules.Ref{{Name: m.Name, Pos: m.Pos}})
+		out[m.File] = append(out[m.File], ds.Errors()...)
+	}
+	for _, p := range ws.Lib.SortedPrograms() {
+		if p.Builtin || !mine[p.Pos.File] {
+			continue
+		}
+		_, ds := ws.Lib.ComposeProgram(p.Name)
+		out[p.Pos.File] = append(out[p.Pos.File], ds.Errors()...)
+	}
+	return out
 }
 
 // worse keeps the error with the higher exit status.
@@ -153,7 +193,7 @@ func fmtOne(stdout, stderr io.Writer, o fmtOptions, name string, src []byte) err
 			fmt.Fprint(stdout, textdiff.Unified(name+" (original)", name+" (formatted)", string(src), string(out)))
 		}
 		if o.write {
-			if err := atomicfile.WriteFile(name, out, 0o644); err != nil {
+			if err := atomicfile.WriteFile(name, out, 0o644, atomicfile.Options{Force: o.force}); err != nil {
 				fmt.Fprintf(stderr, "%s: error: %v\n", name, errMessage(err))
 				return exitError{exitTrouble}
 			}

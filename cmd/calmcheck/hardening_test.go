@@ -222,3 +222,46 @@ func TestCommandLineErrorsNotAttributedToDash(t *testing.T) {
 		}
 	}
 }
+
+// TestFmtWriteSafety: fmt -w leaves a file that fails composition alone
+// (it was formatted although it does not compose), refuses a read-only
+// file unless --force, and writes through a symbolic link to its target;
+// dot -o shares the writer.
+func TestFmtWriteSafety(t *testing.T) {
+	dir := t.TempDir()
+	messy := "modules:\n  A:\n    state: [ 'table t(a)' ]\n    rules:\n      r: [ 't(X)   <=   u(X)' ]\n"
+	write(t, dir, "bad.yaml", messy) // u is unknown: composition fails
+	code, _, errs := runCLI(t, dir, "fmt", "-w", "bad.yaml")
+	if data, _ := os.ReadFile(filepath.Join(dir, "bad.yaml")); code != 2 || string(data) != messy || !strings.Contains(errs, "unknown collection u") {
+		t.Errorf("file with errors: exit %d, %s\n%q", code, errs, data)
+	}
+	good := strings.Replace(messy, "u(X)", "t(X)", 1)
+	write(t, dir, "ro.yaml", good)
+	os.Chmod(filepath.Join(dir, "ro.yaml"), 0o444)
+	code, _, errs = runCLI(t, dir, "fmt", "-w", "ro.yaml")
+	if data, _ := os.ReadFile(filepath.Join(dir, "ro.yaml")); code != 2 || string(data) != good || !strings.Contains(errs, "read-only") {
+		t.Errorf("read-only: exit %d, %s", code, errs)
+	}
+	code, _, errs = runCLI(t, dir, "fmt", "-w", "--force", "ro.yaml")
+	if data, _ := os.ReadFile(filepath.Join(dir, "ro.yaml")); code != 0 || string(data) == good {
+		t.Errorf("--force: exit %d, %s", code, errs)
+	}
+	write(t, dir, "real/target.yaml", good)
+	os.Symlink("real/target.yaml", filepath.Join(dir, "link.yaml"))
+	if code, _, errs := runCLI(t, dir, "fmt", "-w", "link.yaml"); code != 0 {
+		t.Fatalf("through a link: exit %d, %s", code, errs)
+	}
+	fi, _ := os.Lstat(filepath.Join(dir, "link.yaml"))
+	data, _ := os.ReadFile(filepath.Join(dir, "real/target.yaml"))
+	if fi.Mode()&os.ModeSymlink == 0 || string(data) == good {
+		t.Errorf("the link was replaced or its target not formatted: %v %q", fi.Mode(), data)
+	}
+	os.Symlink("real/out.dot", filepath.Join(dir, "out.dot"))
+	os.Mkdir(filepath.Join(dir, "real"), 0o755)
+	if code, _, errs := runCLI(t, dir, "dot", "--program", "basic-kvs", "-T", "dot", "-o", "out.dot"); code != 0 {
+		t.Fatalf("dot -o: exit %d, %s", code, errs)
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, "real/out.dot")); !strings.HasPrefix(string(data), "digraph") {
+		t.Errorf("dot -o through a link: %q", data)
+	}
+}

@@ -16,6 +16,7 @@ type reportOptions struct {
 	programs []string
 	modules  []string
 	output   string
+	force    bool
 	title    string
 	failOn   string
 	noExpect bool
@@ -77,7 +78,8 @@ found a contradiction (the report is written all the same).`,
 	f := cmd.Flags()
 	f.StringArrayVarP(&o.programs, "program", "p", nil, "report on the named `PROGRAM` of a project file (repeatable)")
 	f.StringArrayVarP(&o.modules, "module", "m", nil, "report on an ad hoc program of `MODULE`s (repeatable, or comma-separated)")
-	f.StringVarP(&o.output, "output", "o", "", "write to `FILE` (atomically) instead of stdout")
+	f.StringVarP(&o.output, "output", "o", "", "write to `FILE` (atomically; through a symbolic link to its target) instead of stdout")
+	f.BoolVar(&o.force, "force", false, "with -o, replace a read-only FILE")
 	f.StringVar(&o.title, "title", "", "the page's `TITLE` (default: calmcheck report: the programs)")
 	f.StringVar(&o.failOn, "fail-on", "never", "exit 1 on findings at or above `SEVERITY`: error, warning, note or never")
 	f.BoolVar(&o.noExpect, "no-expect", false, "ignore the programs' expect: lists")
@@ -151,7 +153,7 @@ func runReport(cmd *cobra.Command, args []string, o *reportOptions) error {
 			fmt.Fprintf(stderr, "calmcheck: writing the report: %v\n", err)
 			return exitError{exitTrouble}
 		}
-	} else if err := atomicfile.WriteFile(o.output, buf.Bytes(), 0o644); err != nil {
+	} else if err := atomicfile.WriteFile(o.output, buf.Bytes(), 0o644, atomicfile.Options{Force: o.force}); err != nil {
 		fmt.Fprintf(stderr, "%s: error: %s\n", o.output, ioError(err))
 		return exitError{exitTrouble}
 	}
