@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -26,6 +27,15 @@ type pathState struct {
 	exhaustive bool
 	isoRuns    int // runs of its isolated experiments
 	isoFull    int // of which the output was not empty
+	// onPath: the points of order (rule indexes) on a path from the
+	// input to the output; snap: the snapshot reads on one (the pair is
+	// stale: its answers may lag, but never be wrong).
+	onPath []int
+	snap   []int
+	// stale counts divergences of the context experiments explained by a
+	// snapshot read (every differing fact derived monotonically through
+	// one, so derivable from the final state).
+	stale int
 	tally
 }
 
@@ -88,12 +98,11 @@ func errorOf(res *executor.Result) ErrorCount {
 
 // findingState is what is known of one finding.
 type findingState struct {
-	f         monotonic.Finding
-	rule      int // index in Program.Rules of a point of order's rule; -1 otherwise
-	persisted bool
-	path      *pathState // a diffluent path's pair
-	found     *found
-	reached   bool // its rule derived a fact in some run
+	f       monotonic.Finding
+	rule    int        // index in Program.Rules of a point of order's rule; -1 otherwise
+	path    *pathState // a diffluent path's pair
+	found   *found
+	reached bool // its rule derived a fact in some run
 	tally
 }
 
@@ -103,6 +112,11 @@ type target struct {
 	path          *pathState
 	finding       *findingState
 	contradiction bool
+	// context: a contradiction sought with every input fixed (the pair's
+	// input among the others): the divergence must be attributed to the
+	// pair (its input in the lineage of a differing fact of its output)
+	// and to no point of order on its paths.
+	context bool
 }
 
 func (t *target) found() *found {
@@ -193,6 +207,19 @@ type verifier struct {
 	// reached: the rules that derived a fact in some workload's baseline
 	// run (coverage).
 	reached []bool
+	// points: the rules of the points of order; pointRule marks them.
+	points    []int
+	pointRule []bool
+	// snapRule marks the rules of snapshot reads (snapshot-read notes).
+	snapRule []bool
+	// monotoneRule: no negation, aggregate, deletion or upsert.
+	monotoneRule []bool
+	// outs: per point of order, the compared outputs its head reaches;
+	// persisted: as the analysis says (monotonic.OrderPoint).
+	outs      [][]string
+	persisted []bool
+	neutralMu sync.Mutex
+	neutrals  map[int]*neutral
 
 	runs      atomic.Int64
 	done      atomic.Int64
@@ -224,13 +251,38 @@ func newVerifier(ctx context.Context, p *modules.Program, cp *executor.Program, 
 			ps.effective, ps.covered = vd.Effective, vd.Covered
 		}
 	}
+	v.neutrals = map[int]*neutral{}
+	v.persisted = make([]bool, len(p.Rules))
+	v.pointRule = make([]bool, len(p.Rules))
+	v.snapRule = make([]bool, len(p.Rules))
+	v.monotoneRule = make([]bool, len(p.Rules))
+	for i, r := range p.Rules {
+		mono := !r.Op.Nonmonotonic() && len(r.Aggregates()) == 0
+		for _, a := range r.BodyAtoms() {
+			mono = mono && !a.Negated
+		}
+		v.monotoneRule[i] = mono
+	}
 	for _, f := range findings {
 		fs := &findingState{f: f, rule: -1}
 		switch f.Check {
 		case monotonic.PointOfOrder.Name:
 			if op := res.OrderPointOf(f.Rule); op != nil {
-				fs.rule, fs.persisted = op.RuleID, op.Persisted
+				fs.rule = op.RuleID
+				v.persisted[op.RuleID] = op.Persisted
 			}
+			if fs.rule >= 0 && !v.pointRule[fs.rule] {
+				v.pointRule[fs.rule] = true
+				v.points = append(v.points, fs.rule)
+			}
+		case "snapshot-read":
+			// The sound-labels analysis's note: a transient fact joined
+			// with grow-only state that timing fills (docs/checks.md).
+			if i := slices.Index(p.Rules, f.Rule); f.Rule != nil && i >= 0 {
+				v.snapRule[i] = true
+			}
+			v.finds = append(v.finds, fs)
+			continue
 		default:
 			// A finding about a place where paths become diffluent
 			// takes the verdict of its first pair (the one its flow
@@ -240,6 +292,29 @@ func newVerifier(ctx context.Context, p *modules.Program, cp *executor.Program, 
 			}
 		}
 		v.finds = append(v.finds, fs)
+	}
+	slices.Sort(v.points)
+	var snaps []int
+	for i, s := range v.snapRule {
+		if s {
+			snaps = append(snaps, i)
+		}
+	}
+	for _, ps := range v.paths {
+		ps.onPath = rulesOnPaths(v.g, p.Rules, v.points, ps.from, ps.to)
+		ps.snap = rulesOnPaths(v.g, p.Rules, snaps, ps.from, ps.to)
+	}
+	v.outs = make([][]string, len(p.Rules))
+	for _, i := range v.points {
+		h, ok := v.g.Lookup(p.Rules[i].Head.Pred)
+		if !ok {
+			continue
+		}
+		for c, ok := range v.g.Reach([]int{h}, false, 0) {
+			if n := v.g.Nodes[c]; ok && (v.sinks == nil || v.sinks[n.Name]) {
+				v.outs[i] = append(v.outs[i], n.Name)
+			}
+		}
 	}
 	return v
 }
@@ -347,10 +422,11 @@ func inputsOf(inputs []executor.WorkloadFact, c string) []executor.WorkloadFact 
 
 // plan lays out the experiments: per kind, per workload.
 func (v *verifier) plan() {
-	var dPairs, pooTargets []*target
+	var dPairs, pooTargets, ctxSched []*target
 	nPairs := map[string][]*target{}
-	iso := map[string][]*target{}    // schedules: Bot, A, N
-	isoBot := map[string][]*target{} // orders: Bot
+	ctxOrders := map[string][]*target{} // input orders with context: Bot
+	iso := map[string][]*target{}       // schedules: Bot, A, N
+	isoBot := map[string][]*target{}    // orders: Bot
 	for _, ps := range v.paths {
 		switch ps.label {
 		case monotonic.D:
@@ -361,8 +437,12 @@ func (v *verifier) plan() {
 		if ps.label != monotonic.D {
 			iso[ps.from] = append(iso[ps.from], &target{path: ps, contradiction: true})
 		}
+		if ps.label == monotonic.Bot || ps.label == monotonic.A {
+			ctxSched = append(ctxSched, &target{path: ps, contradiction: true, context: true})
+		}
 		if ps.label == monotonic.Bot {
 			isoBot[ps.from] = append(isoBot[ps.from], &target{path: ps, contradiction: true})
+			ctxOrders[ps.from] = append(ctxOrders[ps.from], &target{path: ps, contradiction: true, context: true})
 		}
 	}
 	for _, fs := range v.finds {
@@ -383,12 +463,12 @@ func (v *verifier) plan() {
 		}
 	}
 	for _, wl := range v.wls {
-		add(&experiment{name: "schedules", kind: varySchedules, wl: wl, targets: append(slices.Clone(dPairs), pooTargets...)})
+		add(&experiment{name: "schedules", kind: varySchedules, wl: wl, targets: slices.Concat(dPairs, pooTargets, ctxSched)})
 	}
 	for _, wl := range v.wls {
 		for _, s := range sources {
 			if len(inputsOf(wl.inputs, s)) >= 2 {
-				add(&experiment{name: "input order of " + s, kind: varyOrders, wl: wl, input: s, targets: append(slices.Clone(nPairs[s]), pooTargets...)})
+				add(&experiment{name: "input order of " + s, kind: varyOrders, wl: wl, input: s, targets: slices.Concat(nPairs[s], pooTargets, ctxOrders[s])})
 			}
 		}
 	}
@@ -497,7 +577,7 @@ func (v *verifier) execute(e *experiment, sp spec, deliveries, lineage bool) *ex
 	if sched == nil {
 		sched = fifo
 	}
-	return s.Run(v.ctx, executor.Options{Scheduler: sched, Deliveries: deliveries, Lineage: lineage, MaxTicks: e.wl.maxTicks, NoTables: true})
+	return s.Run(v.ctx, executor.Options{Scheduler: sched, Deliveries: deliveries, Lineage: lineage, MaxTicks: e.wl.maxTicks, NoTables: !lineage})
 }
 
 // fifo delivers every message in the next timestep.
@@ -509,11 +589,24 @@ type runResult struct {
 	out     outcome
 	differs bool
 	attr    *attribution
+	// credits: per rule whose effect was neutralized in a replay of both
+	// executions, the outputs where the difference went away or changed
+	// (see credit); a rule absent was not tried.
+	credits map[int]map[string]bool
+	// replayed: the rules of credits that were replayed (the others acted
+	// alike in both runs: no cause, and no replay spent).
+	replayed map[int]bool
 	// The systematic exploration's: the run's delivery order and the
 	// schedules that reverse its races (computed by the worker).
 	sig      string
 	children []reversal
 }
+
+// maxCounterfactuals bounds, per experiment and target, the divergent
+// runs on which counterfactual replays are tried (each costs two runs per
+// rule): a rule that did not cause the first ones is unlikely to cause
+// the next.
+const maxCounterfactuals = 16
 
 // baselineLineage runs the baseline again with lineage (once).
 func (v *verifier) baselineLineage(e *experiment) *executor.Result {
@@ -521,8 +614,11 @@ func (v *verifier) baselineLineage(e *experiment) *executor.Result {
 	return e.baseLin
 }
 
-// runOne executes a variant and compares it with the baseline.
-func (v *verifier) runOne(e *experiment, sp spec, deliveries bool) *runResult {
+// runOne executes a variant and compares it with the baseline; when the
+// outputs differ (outside isolated experiments), it attributes the
+// difference: lineage, and counterfactual replays for the rules the
+// pending targets need (pending and tries: as of the batch's start).
+func (v *verifier) runOne(e *experiment, sp spec, deliveries bool, pending []*target, tries map[*target]int) *runResult {
 	res := v.execute(e, sp, deliveries, false)
 	rr := &runResult{ok: res.Stop == "quiescent" && res.Err == nil}
 	if !rr.ok {
@@ -540,11 +636,20 @@ func (v *verifier) runOne(e *experiment, sp spec, deliveries bool) *runResult {
 		rr.children = reversals(res.Deliveries, inputs, maxSystematicDelay)
 	}
 	rr.differs = rr.out.key() != e.baseOut.key()
-	if rr.differs && !e.isolated {
+	if rr.differs && !e.isolated && v.wantsLineage(e.baseOut, rr.out, pending, tries) {
 		lin := v.execute(e, sp, false, true)
 		base := v.baselineLineage(e)
 		if lin.Stop == "quiescent" && base.Stop == "quiescent" {
 			rr.attr = attribute(base, lin, v.sinks)
+			rr.credits = map[int]map[string]bool{}
+			rr.replayed = map[int]bool{}
+			for _, r := range v.candidates(e.baseOut, rr.out, rr.attr, pending, tries) {
+				rr.credits[r] = nil
+				if v.actedDifferently(rr.attr, r) {
+					rr.credits[r] = v.credit(e, spec{}, sp, e.baseOut, rr.out, rr.attr, r)
+					rr.replayed[r] = true
+				}
+			}
 		}
 	}
 	v.done.Add(1)
@@ -552,18 +657,153 @@ func (v *verifier) runOne(e *experiment, sp spec, deliveries bool) *runResult {
 	return rr
 }
 
-// matches reports whether a divergent run confirms (or refutes) target t.
-func (v *verifier) matches(e *experiment, t *target, rr *runResult) bool {
-	if t.contradiction {
-		return differsIn(e.baseOut, rr.out, t.path.to)
+// candidates returns the rules whose counterfactual the pending targets
+// need on a divergent run: for a point of order, its rule; for a D or N
+// pair, and a contradiction sought with context, the points of order on
+// the pair's paths (a contradiction only when lineage alone does not
+// explain the difference). Only rules that derived a fact in one of the
+// two runs and whose head reaches a differing output are tried.
+func (v *verifier) candidates(oa, ob outcome, at *attribution, pending []*target, tries map[*target]int) []int {
+	onlyA, onlyB := diff(oa, ob)
+	differing := map[string]bool{}
+	for _, x := range append(onlyA, onlyB...) {
+		differing[entryCollection(x)] = true
+	}
+	want := map[int]bool{}
+	consider := func(r int) {
+		if want[r] || !at.derived(r) {
+			return
+		}
+		for _, o := range v.outs[r] {
+			if differing[o] {
+				want[r] = true
+				return
+			}
+		}
+	}
+	for _, t := range pending {
+		if tries[t] >= maxCounterfactuals {
+			continue
+		}
+		switch {
+		case t.finding != nil:
+			consider(t.finding.rule)
+		case t.context:
+			if differing[t.path.to] && at.pair(t.path.from, t.path.to) && !at.anyRule(t.path.to, t.path.onPath) {
+				for _, r := range t.path.onPath {
+					consider(r)
+				}
+			}
+		case !t.contradiction:
+			if at.pair(t.path.from, t.path.to) {
+				for _, r := range t.path.onPath {
+					consider(r)
+				}
+			}
+		}
+	}
+	var out []int
+	for r := range want {
+		out = append(out, r)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// needsCounterfactual reports whether judging target t on a divergent run
+// counts as one of its counterfactual tries.
+func needsCounterfactual(t *target) bool {
+	return !t.contradiction || t.context
+}
+
+// matches reports whether a divergent run confirms (or refutes) target t:
+//
+//   - a point of order: replaying both runs with its rule neutralized
+//     removes or changes part of the difference (credit);
+//   - a D or N pair: a differing fact of the output has the input in its
+//     lineage, and a point of order on the pair's paths is credited with
+//     part of the difference in the output (a pair with no point of order
+//     on its paths, which the analysis labels D through a contract or a
+//     protocol, by lineage alone);
+//   - a contradiction, input alone: the output differs;
+//   - a contradiction with context: a differing fact of the output has the
+//     input in its lineage, and no point of order on the pair's paths is
+//     in the lineage or credited, and the difference is not a stale
+//     snapshot read (stale reports it).
+func (v *verifier) matches(base outcome, t *target, rr *runResult) (ok, stale bool) {
+	if t.contradiction && !t.context {
+		return differsIn(base, rr.out, t.path.to), false
 	}
 	if rr.attr == nil {
+		return false, false
+	}
+	credited := func(r int, out string) bool {
+		cs, tried := rr.credits[r]
+		return tried && (out == "" && len(cs) > 0 || cs[out])
+	}
+	switch {
+	case t.finding != nil:
+		return credited(t.finding.rule, ""), false
+	case t.context:
+		if !differsIn(base, rr.out, t.path.to) || !rr.attr.pair(t.path.from, t.path.to) || rr.attr.anyRule(t.path.to, t.path.onPath) {
+			return false, false
+		}
+		for _, r := range t.path.onPath {
+			if credited(r, t.path.to) {
+				return false, false
+			}
+			if _, tried := rr.credits[r]; !tried && rr.attr.derived(r) {
+				// Not tried (the bound on counterfactuals): cannot
+				// tell, so no contradiction.
+				return false, false
+			}
+		}
+		if v.staleRead(t.path, rr.attr) {
+			return false, true
+		}
+		return true, false
+	}
+	if !rr.attr.pair(t.path.from, t.path.to) {
+		return false, false
+	}
+	if len(t.path.onPath) == 0 {
+		return true, false
+	}
+	for _, r := range t.path.onPath {
+		if credited(r, t.path.to) {
+			return true, false
+		}
+	}
+	return false, false
+}
+
+// staleRead reports whether every differing fact of the pair's output is
+// a stale snapshot read: derived through a snapshot read on the pair's
+// paths and through monotone rules only (no negation, aggregate, deletion
+// or upsert in its lineage, and no table it read shrank), so the facts it
+// was derived from persist and the final state derives it too: the
+// guarantee of docs/checks.md.
+func (v *verifier) staleRead(ps *pathState, at *attribution) bool {
+	if len(ps.snap) == 0 {
 		return false
 	}
-	if t.finding != nil {
-		return rr.attr.rule(t.finding.rule, t.finding.persisted)
+	facts := at.facts[ps.to]
+	if len(facts) == 0 {
+		return false
 	}
-	return rr.attr.pair(t.path.from, t.path.to)
+	for _, rules := range facts {
+		snap := false
+		for _, r := range rules {
+			if r < 0 || r >= len(v.monotoneRule) || !v.monotoneRule[r] {
+				return false
+			}
+			snap = snap || slices.Contains(ps.snap, r)
+		}
+		if !snap {
+			return false
+		}
+	}
+	return true
 }
 
 // explore runs an experiment: its baseline, then variants in batches run
@@ -605,14 +845,22 @@ func (v *verifier) explore(e *experiment) {
 		gen = v.orderSource(e)
 	}
 	batch := 4 * v.opts.Jobs
+	tries := map[*target]int{}
 	for e.ran < e.budget && !v.stop && v.ctx.Err() == nil {
 		vs := gen.next(min(batch, e.budget-e.ran))
 		if len(vs) == 0 {
 			break
 		}
 		batch = min(2*batch, 64*v.opts.Jobs)
+		var open []*target
+		for _, t := range e.targets {
+			if t.found() == nil {
+				open = append(open, t)
+			}
+		}
+		snapshot := maps.Clone(tries)
 		results := make([]*runResult, len(vs))
-		v.parallel(len(vs), func(i int) { results[i] = v.runOne(e, vs[i].spec, vs[i].deliveries) })
+		v.parallel(len(vs), func(i int) { results[i] = v.runOne(e, vs[i].spec, vs[i].deliveries, open, snapshot) })
 		done := false
 		for i, rr := range results {
 			e.ran++
@@ -628,7 +876,27 @@ func (v *verifier) explore(e *experiment) {
 			}
 			pending = 0
 			for _, t := range e.targets {
-				if t.found() == nil && v.matches(e, t, rr) {
+				if t.found() != nil {
+					continue
+				}
+				ok := false
+				if rr.attr != nil && needsCounterfactual(t) {
+					// Judged in order, with the bound on tries, so that
+					// what is found does not depend on the batches.
+					if tries[t] < maxCounterfactuals {
+						var stale bool
+						ok, stale = v.matches(e.baseOut, t, rr)
+						if stale {
+							t.path.stale++
+						}
+						if v.triedFor(e.baseOut, t, rr) {
+							tries[t]++
+						}
+					}
+				} else if rr.attr != nil || !needsCounterfactual(t) {
+					ok, _ = v.matches(e.baseOut, t, rr)
+				}
+				if ok {
 					t.setFound(&found{exp: e, a: spec{}, b: vs[i].spec, desc: vs[i].desc, t: t})
 					if !t.contradiction && v.first == 0 {
 						v.first = time.Since(v.start)
@@ -637,7 +905,7 @@ func (v *verifier) explore(e *experiment) {
 						}
 					}
 				}
-				if t.found() == nil {
+				if t.found() == nil && !(needsCounterfactual(t) && tries[t] >= maxCounterfactuals) {
 					pending++
 				}
 			}
@@ -656,6 +924,54 @@ func (v *verifier) explore(e *experiment) {
 
 // countNonempty counts a compared run: per output a target of the
 // experiment reads, whether it was not empty.
+// triedFor reports whether judging target t on a divergent run counts
+// towards maxCounterfactuals: a counterfactual replay was run for it, or,
+// for a contradiction sought with context, its output differed and was
+// attributed. Once a target has had its tries in an experiment it is no
+// longer pending there, and an experiment with nothing pending ends.
+func (v *verifier) triedFor(base outcome, t *target, rr *runResult) bool {
+	if t.context {
+		return differsIn(base, rr.out, t.path.to)
+	}
+	if t.finding != nil {
+		return rr.replayed[t.finding.rule]
+	}
+	for _, r := range t.path.onPath {
+		if rr.replayed[r] {
+			return true
+		}
+	}
+	return false
+}
+
+// wantsLineage reports whether some open target (one with tries left)
+// can use the attribution of a divergent run: a point of order whose head
+// reaches a differing output, a pair whose output differs.
+func (v *verifier) wantsLineage(base, out outcome, open []*target, tries map[*target]int) bool {
+	onlyA, onlyB := diff(base, out)
+	differing := map[string]bool{}
+	for _, x := range append(onlyA, onlyB...) {
+		differing[entryCollection(x)] = true
+	}
+	for _, t := range open {
+		if needsCounterfactual(t) && tries[t] >= maxCounterfactuals {
+			continue
+		}
+		if t.finding != nil {
+			for _, o := range v.outs[t.finding.rule] {
+				if differing[o] {
+					return true
+				}
+			}
+			continue
+		}
+		if t.path != nil && !(t.contradiction && !t.context) && differing[t.path.to] {
+			return true
+		}
+	}
+	return false
+}
+
 func (v *verifier) countNonempty(e *experiment, out outcome) {
 	e.compared++
 	if e.nonempty == nil {

@@ -164,6 +164,10 @@ func (gen *generator) values(rng *rand.Rand, ci int, node string, nodes []string
 	}
 	for k, c := range cols {
 		cl := gen.dom.classOf(ci, k)
+		// A column the rules compare with constants takes one of them
+		// four times in five, else a value of its own (a filter must
+		// see facts it lets through and facts it stops).
+		useConst := len(cl.consts) > 0 && rng.IntN(5) != 0
 		switch {
 		case k == self:
 			args[k] = executor.Str(node)
@@ -174,11 +178,11 @@ func (gen *generator) values(rng *rand.Rand, ci int, node string, nodes []string
 				o = others[1+rng.IntN(len(others)-1)]
 			}
 			args[k] = executor.Str(o)
-		case isIDName(c.Name) && len(cl.consts) == 0:
+		case useConst:
+			args[k] = cl.consts[rng.IntN(len(cl.consts))]
+		case isIDName(c.Name):
 			*ids++
 			args[k] = executor.Int(int64(*ids))
-		case len(cl.consts) > 0:
-			args[k] = cl.consts[rng.IntN(len(cl.consts))]
 		case cl.list:
 			args[k] = executor.List(executor.Int(int64(1 + rng.IntN(2))))
 		case k >= nkey && !cl.key:

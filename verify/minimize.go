@@ -37,7 +37,7 @@ func (c *pairOf) specs() (spec, spec) {
 // explained by t (or, for a contradiction, is in t's output).
 func (v *verifier) holds(e *experiment, t *target, c *pairOf) (bool, *executor.Result, *executor.Result) {
 	sa, sb := c.specs()
-	lin := !t.contradiction
+	lin := !t.contradiction || t.context
 	ra := v.execute(e, sa, true, lin)
 	if ra.Stop != "quiescent" || ra.Err != nil {
 		return false, nil, nil
@@ -50,14 +50,19 @@ func (v *verifier) holds(e *experiment, t *target, c *pairOf) (bool, *executor.R
 	if oa.key() == ob.key() {
 		return false, nil, nil
 	}
-	if t.contradiction {
-		return differsIn(oa, ob, t.path.to), ra, rb
+	rr := &runResult{ok: true, out: ob, differs: true}
+	if lin {
+		rr.attr = attribute(ra, rb, v.sinks)
+		rr.credits = map[int]map[string]bool{}
+		for _, r := range v.candidates(oa, ob, rr.attr, []*target{t}, nil) {
+			rr.credits[r] = nil
+			if v.actedDifferently(rr.attr, r) {
+				rr.credits[r] = v.credit(e, sa, sb, oa, ob, rr.attr, r)
+			}
+		}
 	}
-	at := attribute(ra, rb, v.sinks)
-	if t.finding != nil {
-		return at.rule(t.finding.rule, t.finding.persisted), ra, rb
-	}
-	return at.pair(t.path.from, t.path.to), ra, rb
+	ok, _ := v.matches(oa, t, rr)
+	return ok, ra, rb
 }
 
 func (v *verifier) minimizeAll() {
@@ -174,6 +179,11 @@ func (v *verifier) minimize(f *found) *Witness {
 				d.inB = append(d.inB, c.inB[k-nf])
 			}
 		}
+		if e.kind == varyOrders {
+			// B stays a permutation of A: the kept facts of the input
+			// take A's timesteps in B's order.
+			d.inB = permuteLike(d.inA, d.inB, e.input)
+		}
 		return &d
 	}
 	keep := ddmin(nf+len(c.inA), func(keep []int) bool {
@@ -288,6 +298,30 @@ func (v *verifier) minimize(f *found) *Witness {
 		w.Confirms = []Claim{claim}
 	}
 	return w
+}
+
+// permuteLike returns execution B's inputs for inputs inA: every input
+// keeps its timestep in A, except the facts of input s, which take the
+// timesteps A gives them in the order inB gives them (ranks; ties by
+// position). So B is always a permutation of A's facts of s among their
+// own timesteps, every other input fixed: the same permutation, restricted
+// to the facts kept.
+func permuteLike(inA, inB []executor.WorkloadFact, s string) []executor.WorkloadFact {
+	out := slices.Clone(inA)
+	var idx, ticks []int
+	for i, f := range inA {
+		if f.Fact.Collection == s {
+			idx = append(idx, i)
+			ticks = append(ticks, f.Tick)
+		}
+	}
+	slices.Sort(ticks)
+	order := slices.Clone(idx)
+	slices.SortStableFunc(order, func(a, b int) int { return inB[a].Tick - inB[b].Tick })
+	for rank, i := range order {
+		out[i].Tick = ticks[rank]
+	}
+	return out
 }
 
 func firstTick(lists ...[]executor.WorkloadFact) int {

@@ -104,7 +104,48 @@ func differsIn(a, b outcome, coll string) bool {
 type attribution struct {
 	inputs map[string]map[string]bool // output collection -> inputs
 	rules  map[string]map[int]bool    // output collection -> rules
+	facts  map[string][][]int         // output collection -> the lineage rules of each differing fact
 	a, b   []executor.RuleFacts       // what each rule derived in each run
+	ra, rb *executor.Result
+}
+
+// headDiffers reports whether collection c's final contents differ
+// between the two runs (at some node).
+func (at *attribution) headDiffers(c string) bool {
+	state := func(res *executor.Result) string {
+		var b strings.Builder
+		for _, n := range res.Nodes {
+			for _, f := range n.Tables {
+				if f.Collection == c {
+					b.WriteString(n.Node + "\t" + f.String() + "\n")
+				}
+			}
+		}
+		return b.String()
+	}
+	return at.ra != nil && at.rb != nil && state(at.ra) != state(at.rb)
+}
+
+// derived reports whether rule r derived a fact in either run.
+func (at *attribution) derived(r int) bool {
+	for _, rfs := range [][]executor.RuleFacts{at.a, at.b} {
+		i := sort.Search(len(rfs), func(i int) bool { return rfs[i].Rule >= r })
+		if i < len(rfs) && rfs[i].Rule == r && len(rfs[i].Facts) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// anyRule reports whether one of rules rs is in the lineage of a
+// differing fact of output out.
+func (at *attribution) anyRule(out string, rs []int) bool {
+	for _, r := range rs {
+		if at.rules[out][r] {
+			return true
+		}
+	}
+	return false
 }
 
 // differs reports whether rule r derived different facts in the two runs.
@@ -130,7 +171,7 @@ func (at *attribution) differs(r int) bool {
 
 // attribute compares two runs made with lineage.
 func attribute(a, b *executor.Result, sinks map[string]bool) *attribution {
-	at := &attribution{inputs: map[string]map[string]bool{}, rules: map[string]map[int]bool{}}
+	at := &attribution{inputs: map[string]map[string]bool{}, rules: map[string]map[int]bool{}, facts: map[string][][]int{}}
 	oa, ob := outcomeOf(a, sinks), outcomeOf(b, sinks)
 	onlyA, onlyB := diff(oa, ob)
 	lin := func(res *executor.Result) map[string]*executor.FactLineage {
@@ -158,27 +199,16 @@ func attribute(a, b *executor.Result, sinks map[string]bool) *attribution {
 			for _, r := range fl.Rules {
 				at.rules[c][r] = true
 			}
+			at.facts[c] = append(at.facts[c], fl.Rules)
 		}
 	}
 	note(onlyA, la)
 	note(onlyB, lb)
 	at.a, at.b = a.Lineage.Derived, b.Lineage.Derived
+	at.ra, at.rb = a, b
 	return at
 }
 
 // pair reports whether a differing fact of output out was derived from
 // input in.
 func (at *attribution) pair(in, out string) bool { return at.inputs[out][in] }
-
-// rule reports whether rule r is in the lineage of a differing output
-// fact and, for a persisted point of order, derived different facts in
-// the two runs (an observed one matters by when it is observed: the same
-// facts derived at different times relative to the observer).
-func (at *attribution) rule(r int, persisted bool) bool {
-	for _, rs := range at.rules {
-		if rs[r] {
-			return !persisted || at.differs(r)
-		}
-	}
-	return false
-}

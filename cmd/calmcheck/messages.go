@@ -20,7 +20,7 @@ func reportContradictions(stderr io.Writer, vr *verify.Report) int {
 	for _, p := range vr.Paths {
 		if p.Verdict == verify.Contradiction {
 			n++
-			fmt.Fprintf(stderr, "calmcheck: CONTRADICTION in %s: path %s -> %s is labelled %s, but the output diverged with the input alone (witness %s): this is a bug in calmcheck's analysis; please report it with the witness\n",
+			fmt.Fprintf(stderr, "calmcheck: CONTRADICTION in %s: path %s -> %s is labelled %s, but the output diverged through the input with no point of order on its paths to explain it (witness %s): this is a bug in calmcheck's analysis; please report it with the witness\n",
 				vr.Program, p.From, p.To, p.Label, p.Witness)
 		}
 	}

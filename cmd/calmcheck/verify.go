@@ -64,8 +64,11 @@ compares the output facts, and gives a verdict:
                   runtime error (the verdict says which, and how to give a
                   workload that tests it)
   contradiction   an execution diverged where the label promised it could
-                  not (a Bot, A or N pair, its input varied alone): a bug
-                  in calmcheck's analysis
+                  not: a Bot, A or N pair's output varied with its input
+                  alone, or, with every input fixed, a Bot or A pair's
+                  output varied through its input (lineage) and no point
+                  of order on its paths explains it: a bug in calmcheck's
+                  analysis
 
 Experiments per pair label: D, with all inputs fixed, some network schedule
 changes the output; N, some order of one input's facts changes it; A, with
