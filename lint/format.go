@@ -58,6 +58,9 @@ func Write(w io.Writer, f Formatter, r *Report) error {
 type errWriter struct {
 	w   io.Writer
 	err error
+
+	buf bytes.Buffer  // compact's
+	enc *json.Encoder // on buf
 }
 
 func (e *errWriter) Write(p []byte) (int, error) {
@@ -70,6 +73,35 @@ func (e *errWriter) Write(p []byte) (int, error) {
 }
 
 func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, args...) }
+
+// compact writes v as compact JSON on one line (HTML characters are not
+// escaped), reusing one buffer.
+func (e *errWriter) compact(v any) {
+	if e.enc == nil {
+		e.enc = json.NewEncoder(&e.buf)
+		e.enc.SetEscapeHTML(false)
+	}
+	e.buf.Reset()
+	if err := e.enc.Encode(v); err != nil {
+		if e.err == nil {
+			e.err = err
+		}
+		return
+	}
+	e.Write(bytes.TrimSuffix(e.buf.Bytes(), []byte("\n")))
+}
+
+// array writes an array of n elements at a depth (its brackets at depth,
+// its elements one compact line each at depth+1), getting each element
+// when it is written.
+func (e *errWriter) array(depth, n int, elem func(i int) any) {
+	e.Write([]byte{'['})
+	for i := 0; i < n && e.err == nil; i++ {
+		e.element(depth+1, i)
+		e.compact(elem(i))
+	}
+	e.endArray(depth, n)
+}
 
 // value writes v as indented JSON at the given depth of the document (an
 // element of the top-level object is at depth 1), without the newline

@@ -1,10 +1,17 @@
 package lint
 
-import "io"
+import (
+	"io"
 
-// JSON writes the JSON report, version 1 (docs/lint-json.md documents it
+	"github.com/calmcheck/calmcheck/monotonic"
+)
+
+// JSON writes the JSON report, version 2 (docs/lint-json.md documents it
 // field by field and holds its JSON Schema, which a test validates the
-// output against). It streams: each program is encoded when it comes.
+// output against). It streams: the document's structure is indented, and
+// every element of a long array (collections, rules, edges, paths,
+// findings) is one compact line, encoded when it is written, so that
+// memory does not grow with the output.
 type JSON struct {
 	ToolVersion string
 	// Sections are top-level keys written after the summary, in order
@@ -33,17 +40,76 @@ func (f *JSON) Start(w io.Writer, r *Report) error {
 	return f.w.err
 }
 
-func (f *JSON) Program(w io.Writer, p *Program) error {
-	f.w.element(2, f.n)
-	f.w.value(2, ProgramJSON(p))
+func (f *JSON) Program(w io.Writer, pr *Program) error {
+	e := f.w
+	e.element(2, f.n)
 	f.n++
-	return f.w.err
+	x := newProgramDoc(pr)
+	const d = 3 // the program's keys
+	e.Write([]byte{'{'})
+	e.key(d, "name", true)
+	e.value(d, x.p.Name)
+	if x.p.Doc != "" {
+		e.key(d, "doc", false)
+		e.value(d, x.p.Doc)
+	}
+	e.key(d, "roots", false)
+	e.compact(x.roots())
+	e.key(d, "modules", false)
+	e.compact(x.modules())
+	e.key(d, "collections", false)
+	e.array(d, len(x.g.Nodes), func(i int) any { return x.collection(i) })
+	e.key(d, "rules", false)
+	e.array(d, len(x.p.Rules), func(i int) any { return toJSONRule(x.p.Rules[i]) })
+	e.key(d, "edges", false)
+	e.array(d, len(x.g.Edges), func(i int) any { return x.edge(i) })
+	e.key(d, "sources", false)
+	e.compact(x.sources())
+	e.key(d, "sinks", false)
+	e.compact(x.sinks())
+	e.key(d, "underspecified", false)
+	us := x.underspecified()
+	e.array(d, len(us), func(i int) any { return us[i] })
+	e.key(d, "paths", false)
+	e.Write([]byte{'['})
+	n := 0
+	x.paths(func(p JSONPaths) {
+		e.element(d+1, n)
+		e.compact(p)
+		n++
+	})
+	e.endArray(d, n)
+	if cs := x.coordination(); cs != nil {
+		e.key(d, "coordination", false)
+		e.array(d, len(cs), func(i int) any { return cs[i] })
+	}
+	if ss := x.seals(); ss != nil {
+		e.key(d, "seals", false)
+		e.array(d, len(ss), func(i int) any { return ss[i] })
+	}
+	if cs := x.contracts(); cs != nil {
+		e.key(d, "contracts", false)
+		e.array(d, len(cs), func(i int) any { return cs[i] })
+	}
+	if is := x.instances(); is != nil {
+		e.key(d, "instances", false)
+		e.array(d, len(is), func(i int) any { return is[i] })
+	}
+	e.key(d, "findings", false)
+	f.findings(d, pr.Findings)
+	e.Write([]byte("\n    }"))
+	return e.err
+}
+
+// findings writes findings as an array at a depth, one compact line each.
+func (f *JSON) findings(depth int, fs []monotonic.Finding) {
+	f.w.array(depth, len(fs), func(i int) any { return findingJSON(&fs[i]) })
 }
 
 func (f *JSON) End(w io.Writer, r *Report) error {
 	f.w.endArray(1, f.n)
 	f.w.key(1, "findings", false)
-	f.w.value(1, FindingsJSON(r.Workspace))
+	f.findings(1, r.Workspace)
 	e, wn, n, x := r.Counts()
 	f.w.key(1, "summary", false)
 	f.w.value(1, JSONSummary{Programs: len(r.Programs), Errors: e, Warnings: wn, Notes: n, Expected: x, Baselined: r.Baselined, Failed: r.Failed()})

@@ -2,17 +2,19 @@ package lint
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
+	"github.com/calmcheck/calmcheck/depgraph"
 	"github.com/calmcheck/calmcheck/modules"
 	"github.com/calmcheck/calmcheck/monotonic"
 )
 
-// The JSON report, version 1. docs/lint-json.md documents it field by
+// The JSON report, version 2. docs/lint-json.md documents it field by
 // field and holds its JSON Schema, which a test validates the output
-// against. Add fields freely; renaming or removing one needs version 2.
+// against. Add fields freely; renaming or removing one needs version 3.
 
-const JSONVersion = 1
+const JSONVersion = 2
 
 type JSONReport struct {
 	Version  int           `json:"version"`
@@ -33,12 +35,12 @@ type JSONProgram struct {
 	Roots          []string         `json:"roots"`
 	Modules        []string         `json:"modules"`
 	Collections    []JSONCollection `json:"collections"`
+	Rules          []JSONRule       `json:"rules"`
 	Edges          []JSONEdge       `json:"edges"`
 	Sources        []string         `json:"sources"`
 	Sinks          []string         `json:"sinks"`
 	Underspecified []JSONDangling   `json:"underspecified"`
-	Strata         *map[string]int  `json:"strata,omitempty"`
-	Paths          []JSONPath       `json:"paths"`
+	Paths          []JSONPaths      `json:"paths"`
 	Coordination   []JSONCoordDecl  `json:"coordination,omitempty"`
 	Seals          []JSONSeal       `json:"seals,omitempty"`
 	Contracts      []JSONContract   `json:"contracts,omitempty"`
@@ -98,20 +100,22 @@ type JSONCollection struct {
 	Key      []string `json:"key"`
 	Val      []string `json:"val"`
 	Every    int64    `json:"every,omitempty"`
-	File     string   `json:"file"`
-	Line     int      `json:"line"`
-	Column   int      `json:"column"`
+	// Stratum is absent when the program is unstratifiable.
+	Stratum *int   `json:"stratum,omitempty"`
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
 }
 
 type JSONEdge struct {
-	From         string   `json:"from"`
-	To           string   `json:"to"`
-	Op           string   `json:"op"`
-	Temporal     bool     `json:"temporal"`
-	Async        bool     `json:"async"`
-	Nonmonotonic bool     `json:"nonmonotonic"`
-	Reason       string   `json:"reason,omitempty"`
-	Rule         JSONRule `json:"rule"`
+	From         string `json:"from"`
+	To           string `json:"to"`
+	Op           string `json:"op"`
+	Temporal     bool   `json:"temporal"`
+	Async        bool   `json:"async"`
+	Nonmonotonic bool   `json:"nonmonotonic"`
+	Reason       string `json:"reason,omitempty"`
+	Rule         int    `json:"rule"` // index in JSONProgram.Rules
 }
 
 type JSONRule struct {
@@ -130,22 +134,28 @@ type JSONDangling struct {
 	Direction  string `json:"direction"`
 }
 
-type JSONPath struct {
-	From       string     `json:"from"`
-	To         string     `json:"to"`
+// JSONPaths are the inputs that reach one output, grouped by label (and,
+// for a D, by where it becomes D).
+type JSONPaths struct {
+	To     string          `json:"to"`
+	Inputs []JSONPathGroup `json:"inputs"`
+}
+
+type JSONPathGroup struct {
 	Label      string     `json:"label"`
 	Effective  string     `json:"effective"`
 	Covered    string     `json:"covered,omitempty"`
 	Contract   bool       `json:"contract,omitempty"`
 	Coordinate *JSONCoord `json:"coordinate,omitempty"`
+	From       []string   `json:"from"`
 }
 
 type JSONCoord struct {
-	Collection string    `json:"collection"`
-	Reason     string    `json:"reason"`
-	Rule       *JSONRule `json:"rule,omitempty"`
-	Contract   string    `json:"contract,omitempty"`
-	After      string    `json:"after,omitempty"`
+	Collection string `json:"collection"`
+	Reason     string `json:"reason"`
+	Rule       *int   `json:"rule,omitempty"` // index in JSONProgram.Rules
+	Contract   string `json:"contract,omitempty"`
+	After      string `json:"after,omitempty"`
 }
 
 type JSONFinding struct {
@@ -187,67 +197,157 @@ type JSONSummary struct {
 }
 
 // ProgramJSON is a program's part of the JSON report: its graph, path
-// labels, coordination and findings.
+// labels, coordination and findings. The JSON formatter writes the same
+// document element by element.
 func ProgramJSON(pr *Program) JSONProgram {
-	res := pr.Result
-	p, g := res.Program, res.Graph
+	x := newProgramDoc(pr)
 	jp := JSONProgram{
-		Name: p.Name, Doc: p.Doc,
-		Roots: nonNil(p.Roots), Modules: []string{},
-		Collections: []JSONCollection{}, Edges: []JSONEdge{},
-		Sources: nonNil(g.Names(g.Sources())), Sinks: nonNil(g.Names(g.Sinks())),
-		Underspecified: []JSONDangling{}, Paths: []JSONPath{},
-		Findings: FindingsJSON(pr.Findings),
+		Name: x.p.Name, Doc: x.p.Doc, Roots: x.roots(), Modules: x.modules(),
+		Sources: x.sources(), Sinks: x.sinks(), Underspecified: x.underspecified(),
+		Coordination: x.coordination(), Seals: x.seals(), Contracts: x.contracts(), Instances: x.instances(),
+		Collections: make([]JSONCollection, len(x.g.Nodes)), Rules: make([]JSONRule, len(x.p.Rules)),
+		Edges: make([]JSONEdge, len(x.g.Edges)), Paths: []JSONPaths{}, Findings: FindingsJSON(pr.Findings),
 	}
-	for _, m := range p.Modules {
-		jp.Modules = append(jp.Modules, m.Name)
+	for i := range jp.Collections {
+		jp.Collections[i] = x.collection(i)
 	}
-	for _, in := range p.Instances {
-		jp.Instances = append(jp.Instances, JSONInstance{Path: in.Path, Module: in.Module, Parent: in.Parent, Importer: in.Importer,
-			File: in.Pos.File, Line: in.Pos.Line, Column: in.Pos.Col})
+	for i := range jp.Rules {
+		jp.Rules[i] = toJSONRule(x.p.Rules[i])
 	}
-	for _, n := range g.Nodes {
-		d := n.Decl
-		jc := JSONCollection{Name: n.Name, Kind: n.Kind.String(), Module: n.Module, Instance: d.Instance, Key: colNames(d.Key), Val: colNames(d.Val),
-			Every: d.Every, File: d.Pos.File, Line: d.Pos.Line, Column: d.Pos.Col}
-		jp.Collections = append(jp.Collections, jc)
+	for i := range jp.Edges {
+		jp.Edges[i] = x.edge(i)
 	}
-	for i := range g.Edges {
-		e := &g.Edges[i]
-		jp.Edges = append(jp.Edges, JSONEdge{From: g.Nodes[e.From].Name, To: g.Nodes[e.To].Name, Op: e.Op.String(),
-			Temporal: e.Temporal, Async: e.Async, Nonmonotonic: e.Nonmonotonic, Reason: e.Reason(), Rule: toJSONRule(e.Rule)})
+	x.paths(func(p JSONPaths) { jp.Paths = append(jp.Paths, p) })
+	return jp
+}
+
+// programDoc converts one program's parts for the JSON report, element
+// by element, so that the formatter never holds the whole document.
+type programDoc struct {
+	pr  *Program
+	res *monotonic.Result
+	p   *modules.Program
+	g   *depgraph.Graph
+}
+
+func newProgramDoc(pr *Program) *programDoc {
+	return &programDoc{pr: pr, res: pr.Result, p: pr.Result.Program, g: pr.Result.Graph}
+}
+
+func (x *programDoc) roots() []string { return nonNil(x.p.Roots) }
+
+func (x *programDoc) modules() []string {
+	out := []string{}
+	for _, m := range x.p.Modules {
+		out = append(out, m.Name)
 	}
-	for _, d := range g.Underspecified() {
-		jp.Underspecified = append(jp.Underspecified, JSONDangling{Collection: g.Nodes[d.Node].Name, Direction: string(d.Direction)})
+	return out
+}
+
+func (x *programDoc) sources() []string { return nonNil(x.g.Names(x.g.Sources())) }
+func (x *programDoc) sinks() []string   { return nonNil(x.g.Names(x.g.Sinks())) }
+
+func (x *programDoc) collection(i int) JSONCollection {
+	n := &x.g.Nodes[i]
+	d := n.Decl
+	jc := JSONCollection{Name: n.Name, Kind: n.Kind.String(), Module: n.Module, Instance: d.Instance, Key: colNames(d.Key), Val: colNames(d.Val),
+		Every: d.Every, File: d.Pos.File, Line: d.Pos.Line, Column: d.Pos.Col}
+	if x.res.Strata != nil {
+		s := x.res.Strata[i]
+		jc.Stratum = &s
 	}
-	if res.Strata != nil {
-		m := map[string]int{}
-		for v, s := range res.Strata {
-			m[g.Nodes[v].Name] = s
+	return jc
+}
+
+func (x *programDoc) edge(i int) JSONEdge {
+	g := x.g
+	e := &g.Edges[i]
+	return JSONEdge{From: g.Nodes[e.From].Name, To: g.Nodes[e.To].Name, Op: e.Op.String(),
+		Temporal: e.Temporal, Async: e.Async, Nonmonotonic: e.Nonmonotonic, Reason: e.Reason(), Rule: e.RuleID}
+}
+
+func (x *programDoc) underspecified() []JSONDangling {
+	out := []JSONDangling{}
+	for _, d := range x.g.Underspecified() {
+		out = append(out, JSONDangling{Collection: x.g.Nodes[d.Node].Name, Direction: string(d.Direction)})
+	}
+	return out
+}
+
+// paths calls emit once per output, in the order of the verdicts (by
+// output, then input), with its inputs grouped by label, effective label,
+// what covers it and where it becomes D: O(pairs).
+func (x *programDoc) paths(emit func(JSONPaths)) {
+	g, vs := x.g, x.res.Verdicts
+	type key struct {
+		label, effective monotonic.Label
+		covered          string
+		contract         bool
+		coord, async     int
+	}
+	for i := 0; i < len(vs); {
+		j := i
+		for j < len(vs) && vs[j].To == vs[i].To {
+			j++
 		}
-		jp.Strata = &m
-	}
-	for _, v := range res.Verdicts {
-		jpl := JSONPath{From: g.Nodes[v.From].Name, To: g.Nodes[v.To].Name, Label: v.Label.String(),
-			Effective: v.Effective.String(), Covered: v.Covered, Contract: v.Contract}
-		w := v.Declared
-		if v.Effective == monotonic.D {
-			w = v.Missing
-		}
-		if v.Label == monotonic.D && w.Coordinate >= 0 {
-			jpl.Coordinate = toJSONCoord(res, w.Coordinate)
-			if w.Async >= 0 {
-				jpl.Coordinate.After = edgeHead(res, w.Async)
+		jp := JSONPaths{To: g.Nodes[vs[i].To].Name}
+		index := map[key]int{}
+		for _, v := range vs[i:j] {
+			k := key{label: v.Label, effective: v.Effective, covered: v.Covered, contract: v.Contract, coord: -1, async: -1}
+			w := v.Declared
+			if v.Effective == monotonic.D {
+				w = v.Missing
 			}
+			if v.Label == monotonic.D && w.Coordinate >= 0 {
+				k.coord, k.async = w.Coordinate, w.Async
+			}
+			gi, ok := index[k]
+			if !ok {
+				gi = len(jp.Inputs)
+				index[k] = gi
+				grp := JSONPathGroup{Label: v.Label.String(), Effective: v.Effective.String(), Covered: v.Covered, Contract: v.Contract}
+				if k.coord >= 0 {
+					grp.Coordinate = x.coord(k.coord)
+					if k.async >= 0 {
+						grp.Coordinate.After = edgeHead(x.res, k.async)
+					}
+				}
+				jp.Inputs = append(jp.Inputs, grp)
+			}
+			jp.Inputs[gi].From = append(jp.Inputs[gi].From, g.Nodes[v.From].Name)
 		}
-		jp.Paths = append(jp.Paths, jpl)
+		emit(jp)
+		i = j
 	}
-	for _, u := range res.Coordination {
+}
+
+// coord describes where a path becomes D: a rule, or a contract standing
+// in for an implementation.
+func (x *programDoc) coord(ei int) *JSONCoord {
+	g := x.g
+	if ei >= len(g.Edges) {
+		ce := x.res.ContractEdges[ei-len(g.Edges)]
+		return &JSONCoord{Collection: g.Nodes[ce.To].Name, Reason: "contract", Contract: ce.Contract.Module + ": " + ce.Contract.String()}
+	}
+	e := &g.Edges[ei]
+	r := e.RuleID
+	return &JSONCoord{Collection: g.Nodes[e.To].Name, Reason: e.Reason(), Rule: &r}
+}
+
+func (x *programDoc) coordination() []JSONCoordDecl {
+	var out []JSONCoordDecl
+	for _, u := range x.res.Coordination {
 		c := u.Decl
-		jp.Coordination = append(jp.Coordination, JSONCoordDecl{Kind: c.Kind, On: c.Names(), Module: c.Module, Block: c.Block,
+		out = append(out, JSONCoordDecl{Kind: c.Kind, On: c.Names(), Module: c.Module, Block: c.Block,
 			Needed: u.Needed, File: c.Pos.File, Line: c.Pos.Line, Column: c.Pos.Col})
 	}
-	for _, u := range res.Seals {
+	return out
+}
+
+func (x *programDoc) seals() []JSONSeal {
+	g := x.g
+	var out []JSONSeal
+	for _, u := range x.res.Seals {
 		s := u.Seal
 		js := JSONSeal{Collection: s.Collection.Name, Key: nonNil(s.KeyNames()), By: s.By.Name, Module: s.Module,
 			Covers: []string{}, File: s.Pos.File, Line: s.Pos.Line, Column: s.Pos.Col}
@@ -255,30 +355,31 @@ func ProgramJSON(pr *Program) JSONProgram {
 			e := &g.Edges[ei]
 			js.Covers = append(js.Covers, g.Nodes[e.To].Name)
 		}
-		jp.Seals = append(jp.Seals, js)
+		out = append(out, js)
 	}
-	virtual := map[*modules.Contract]bool{}
-	for _, ce := range res.ContractEdges {
-		virtual[ce.Contract] = true
-	}
-	for _, c := range p.Contracts {
-		jp.Contracts = append(jp.Contracts, JSONContract{Input: c.Input.Name, Output: c.Output.Name, Label: c.Label, Module: c.Module,
-			Realized: !virtual[c], File: c.Pos.File, Line: c.Pos.Line, Column: c.Pos.Col})
-	}
-	return jp
+	return out
 }
 
-// toJSONCoord describes where a path becomes D: a rule, or a contract
-// standing in for an implementation.
-func toJSONCoord(res *monotonic.Result, ei int) *JSONCoord {
-	g := res.Graph
-	if ei >= len(g.Edges) {
-		ce := res.ContractEdges[ei-len(g.Edges)]
-		return &JSONCoord{Collection: g.Nodes[ce.To].Name, Reason: "contract", Contract: ce.Contract.Module + ": " + ce.Contract.String()}
+func (x *programDoc) contracts() []JSONContract {
+	virtual := map[*modules.Contract]bool{}
+	for _, ce := range x.res.ContractEdges {
+		virtual[ce.Contract] = true
 	}
-	e := &g.Edges[ei]
-	r := toJSONRule(e.Rule)
-	return &JSONCoord{Collection: g.Nodes[e.To].Name, Reason: e.Reason(), Rule: &r}
+	var out []JSONContract
+	for _, c := range x.p.Contracts {
+		out = append(out, JSONContract{Input: c.Input.Name, Output: c.Output.Name, Label: c.Label, Module: c.Module,
+			Realized: !virtual[c], File: c.Pos.File, Line: c.Pos.Line, Column: c.Pos.Col})
+	}
+	return out
+}
+
+func (x *programDoc) instances() []JSONInstance {
+	var out []JSONInstance
+	for _, in := range x.p.Instances {
+		out = append(out, JSONInstance{Path: in.Path, Module: in.Module, Parent: in.Parent, Importer: in.Importer,
+			File: in.Pos.File, Line: in.Pos.Line, Column: in.Pos.Col})
+	}
+	return out
 }
 
 // edgeHead names the head of an edge or contract edge.
@@ -296,21 +397,25 @@ func toJSONRule(r *modules.Rule) JSONRule {
 
 // FindingsJSON converts findings for the JSON report (never nil).
 func FindingsJSON(fs []monotonic.Finding) []JSONFinding {
-	out := []JSONFinding{}
-	for _, f := range fs {
-		jf := JSONFinding{Check: f.Check, Severity: f.Severity.String(), Message: f.Message,
-			File: f.Pos.File, Line: f.Pos.Line, Column: f.Pos.Col, Program: f.Program, Module: f.Module,
-			Collections: nonNil(f.Collections), Inputs: f.Inputs, Expected: f.Expected, Acknowledged: f.Acknowledged,
-			Fingerprint: f.Fingerprint}
-		for _, p := range f.Pairs {
-			jf.Pairs = append(jf.Pairs, JSONPair{From: p.From, To: p.To})
-		}
-		for _, s := range f.Flow {
-			jf.Flow = append(jf.Flow, JSONStep{From: s.From, To: s.To, Op: s.Op, Note: s.Note, File: s.Pos.File, Line: s.Pos.Line, Column: s.Pos.Col})
-		}
-		out = append(out, jf)
+	out := make([]JSONFinding, len(fs))
+	for i := range fs {
+		out[i] = findingJSON(&fs[i])
 	}
 	return out
+}
+
+func findingJSON(f *monotonic.Finding) JSONFinding {
+	jf := JSONFinding{Check: f.Check, Severity: f.Severity.String(), Message: f.Message,
+		File: f.Pos.File, Line: f.Pos.Line, Column: f.Pos.Col, Program: f.Program, Module: f.Module,
+		Collections: nonNil(f.Collections), Inputs: f.Inputs, Expected: f.Expected, Acknowledged: f.Acknowledged,
+		Fingerprint: f.Fingerprint}
+	for _, p := range f.Pairs {
+		jf.Pairs = append(jf.Pairs, JSONPair{From: p.From, To: p.To})
+	}
+	for _, s := range f.Flow {
+		jf.Flow = append(jf.Flow, JSONStep{From: s.From, To: s.To, Op: s.Op, Note: s.Note, File: s.Pos.File, Line: s.Pos.Line, Column: s.Pos.Col})
+	}
+	return jf
 }
 
 type JSONPair struct {
@@ -388,4 +493,39 @@ func (c *JSONCollection) Decl() string {
 		s += fmt.Sprintf(" every %d", c.Every)
 	}
 	return s
+}
+
+// JSONPathRow is one (input, output) pair of a program's paths, with the
+// rule of its coordinate resolved: a row of the report's table.
+type JSONPathRow struct {
+	From, To, Label, Effective, Covered string
+	Contract                            bool
+	Coordinate                          *JSONCoord
+	Rule                                *JSONRule // the coordinate's rule, if any
+}
+
+// PathRows expands the program's paths into one row per (input, output)
+// pair, by output, then input in the order of the sources.
+func (jp *JSONProgram) PathRows() []JSONPathRow {
+	order := map[string]int{}
+	for i, s := range jp.Sources {
+		order[s] = i
+	}
+	var out []JSONPathRow
+	for _, pa := range jp.Paths {
+		start := len(out)
+		for _, grp := range pa.Inputs {
+			var rule *JSONRule
+			if c := grp.Coordinate; c != nil && c.Rule != nil && *c.Rule < len(jp.Rules) {
+				rule = &jp.Rules[*c.Rule]
+			}
+			for _, from := range grp.From {
+				out = append(out, JSONPathRow{From: from, To: pa.To, Label: grp.Label, Effective: grp.Effective,
+					Covered: grp.Covered, Contract: grp.Contract, Coordinate: grp.Coordinate, Rule: rule})
+			}
+		}
+		rows := out[start:]
+		sort.SliceStable(rows, func(i, j int) bool { return order[rows[i].From] < order[rows[j].From] })
+	}
+	return out
 }

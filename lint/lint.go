@@ -25,9 +25,8 @@ type Options struct {
 	Enabled func(check string) bool
 	// NoExpect ignores the programs' expect: lists.
 	NoExpect bool
-	// Baseline holds the fingerprints of findings to hide (see
-	// ReadBaseline).
-	Baseline map[string]bool
+	// Baseline holds the findings to hide (see ReadBaseline).
+	Baseline *Baseline
 	// Gate is the severity at or above which an unexpected finding fails
 	// the run.
 	Gate Gate
@@ -112,13 +111,13 @@ func Run(progs []*modules.Program, warnings modules.Diagnostics, opt Options) *R
 
 // filter drops the findings of disabled checks and counts and drops those
 // in the baseline.
-func (r *Report) filter(fs []monotonic.Finding, enabled func(string) bool, base map[string]bool) []monotonic.Finding {
+func (r *Report) filter(fs []monotonic.Finding, enabled func(string) bool, base *Baseline) []monotonic.Finding {
 	out := fs[:0]
 	for _, f := range fs {
 		if !enabled(f.Check) {
 			continue
 		}
-		if base[f.Fingerprint] {
+		if base.Has(&f) {
 			r.Baselined++
 			continue
 		}

@@ -88,9 +88,9 @@ func containsInt(xs []int, x int) bool {
 	return false
 }
 
-// finding fills in what every finding about a place has: position,
-// module, rule, collections (the step's head, then what it reads: the
-// fingerprint is per place, whatever the pairs), the pairs (the
+// placeFinding fills in what every finding about a place has: position,
+// module, rule, collections (the step's head, then what the rule reads
+// nonmonotonically: the fingerprint is per place, whatever the pairs), the pairs (the
 // representative first) and their inputs, the key and the flow.
 func (f *facts) placeFinding(pg *placeGroup) Finding {
 	g, m := f.g, f.model()
@@ -99,13 +99,26 @@ func (f *facts) placeFinding(pg *placeGroup) Finding {
 	if !m.isContract(pg.edge) {
 		rule = g.Edges[pg.edge].Rule
 	}
-	cols := []string{g.Nodes[m.to(pg.edge)].Name}
-	for _, ei := range pg.edges {
-		cols = appendUnique(cols, g.Nodes[m.to(ei)].Name)
-	}
-	cols = appendUnique(cols, g.Nodes[m.from(pg.edge)].Name)
+	cols := []string{g.Nodes[m.to(pg.edge)].Name, g.Nodes[m.from(pg.edge)].Name}
 	for _, ei := range pg.edges {
 		cols = appendUnique(cols, g.Nodes[m.from(ei)].Name)
+	}
+	if rule != nil {
+		// Every collection the rule uses nonmonotonically, whether or not
+		// some pair becomes D there: the fingerprint is the rule's, and
+		// does not change with the pairs.
+		lo, hi := pg.edge, pg.edge
+		for lo > 0 && g.Edges[lo-1].RuleID == g.Edges[pg.edge].RuleID {
+			lo--
+		}
+		for hi+1 < len(g.Edges) && g.Edges[hi+1].RuleID == g.Edges[pg.edge].RuleID {
+			hi++
+		}
+		for ei := lo; ei <= hi; ei++ {
+			if e := &g.Edges[ei]; e.Nonmonotonic {
+				cols = appendUnique(cols, g.Nodes[e.From].Name)
+			}
+		}
 	}
 	pairs := make([]Pair, 0, len(pg.pairs))
 	pairs = append(pairs, f.pairOf(&pg.verdicts[pg.rep]))

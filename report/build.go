@@ -64,7 +64,7 @@ func Build(ctx context.Context, rep *lint.Report, vreps []*verify.Report, title,
 // its rules, for the report.
 func toReportProgram(pr *lint.Program, pv *render.ProgramView, svg []byte) Program {
 	jp := lint.ProgramJSON(pr)
-	p := Program{Name: jp.Name, Doc: jp.Doc, View: pv, SVG: svg, Findings: jp.Findings, Collections: jp.Collections, Paths: jp.Paths}
+	p := Program{Name: jp.Name, Doc: jp.Doc, View: pv, SVG: svg, Findings: jp.Findings, Collections: jp.Collections, Paths: jp.PathRows()}
 	// The rules: every rule of the program, with the collections it reads
 	// (the edges of lint's graph) and why it is nonmonotonic.
 	res := pr.Result

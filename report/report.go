@@ -104,7 +104,7 @@ type (
 	Finding    = lint.JSONFinding
 	Step       = lint.JSONStep
 	Collection = lint.JSONCollection
-	Path       = lint.JSONPath
+	Path       = lint.JSONPathRow
 	Coordinate = lint.JSONCoord
 )
 
@@ -574,8 +574,8 @@ func prepareProgram(p *Program, idx int) (*programData, error) {
 				row.Where = c.Collection + " (contract " + c.Contract + ")"
 			default:
 				row.Where = c.Collection + ": " + c.Reason
-				if c.Rule != nil && c.Rule.File != "" {
-					row.Where += " (" + c.Rule.FileLine() + ")"
+				if pa.Rule != nil && pa.Rule.File != "" {
+					row.Where += " (" + pa.Rule.FileLine() + ")"
 				}
 				to, ok := gi.byName[c.Collection]
 				for _, e := range gi.edges() {
@@ -583,7 +583,7 @@ func prepareProgram(p *Program, idx int) (*programData, error) {
 						continue
 					}
 					for _, r := range e.Rules {
-						if c.Rule != nil && r.Pos == c.Rule.FileLine() && r.Text == c.Rule.Text {
+						if pa.Rule != nil && r.Pos == pa.Rule.FileLine() && r.Text == pa.Rule.Text {
 							row.Edges = append(row.Edges, e.ID)
 							break
 						}

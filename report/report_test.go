@@ -99,7 +99,8 @@ func sample(s string) *Document {
 			Findings: []Finding{f, {Check: "check " + s, Severity: "error", Message: s, File: pos.File, Line: pos.Line, Column: pos.Column, Collections: []string{"a" + s}}},
 			Paths: []Path{
 				{From: "a" + s, To: "b" + s, Label: "D", Effective: "D", Covered: s,
-					Coordinate: &Coordinate{Collection: "b" + s, Reason: s, Rule: &lint.JSONRule{Text: "rule " + s, File: pos.File, Line: pos.Line, Column: pos.Column}, After: s}},
+					Coordinate: &Coordinate{Collection: "b" + s, Reason: s, Rule: new(int), After: s},
+					Rule:       &lint.JSONRule{Text: "rule " + s, File: pos.File, Line: pos.Line, Column: pos.Column}},
 				{From: "a" + s, To: "b" + s, Label: "A", Effective: "A", Contract: true},
 			},
 			Verification: &Verification{

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"os"
@@ -99,7 +100,7 @@ func runLint(cmd *cobra.Command, args []string, o *lintOptions) error {
 	if err != nil {
 		return usageError(stderr, "%v", err)
 	}
-	var base map[string]bool
+	var base *lint.Baseline
 	if o.baseline != "" {
 		if base, err = lint.ReadBaseline(o.baseline); err != nil {
 			fmt.Fprintf(stderr, "calmcheck: --baseline: %v\n", err)
@@ -123,7 +124,13 @@ func runLint(cmd *cobra.Command, args []string, o *lintOptions) error {
 			t.Width = terminalWidth(stdout)
 		}
 	}
-	if err := lint.Write(stdout, f, rep); err != nil {
+	// Buffered: the formatters write many small pieces.
+	out := bufio.NewWriterSize(stdout, 64<<10)
+	err = lint.Write(out, f, rep)
+	if ferr := out.Flush(); err == nil {
+		err = ferr
+	}
+	if err != nil {
 		fmt.Fprintf(stderr, "calmcheck: %v\n", err)
 		return exitError{exitTrouble}
 	}
