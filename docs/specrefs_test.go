@@ -39,7 +39,13 @@ func TestSpecReferences(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i, docLine := range strings.Split(string(data), "\n") {
+		docLines := strings.Split(string(data), "\n")
+		for i, docLine := range docLines {
+			// a wrapped message continues on lines indented by four
+			context := docLine
+			for j := i + 1; j < len(docLines) && strings.HasPrefix(docLines[j], "    "); j++ {
+				context += " " + docLines[j]
+			}
 			for _, m := range specRefRE.FindAllStringSubmatchIndex(docLine, -1) {
 				n++
 				ref := docLine[m[0]:m[1]]
@@ -73,7 +79,7 @@ func TestSpecReferences(t *testing.T) {
 				docWords := map[string]bool{}
 				// The positions' own words (specs, kvs, yaml) name
 				// no collection: kvs.yaml is not kvs.kvput.
-				for _, w := range identRE.FindAllString(specRefRE.ReplaceAllString(docLine, " "), -1) {
+				for _, w := range identRE.FindAllString(specRefRE.ReplaceAllString(context, " "), -1) {
 					if len(w) > 2 && !specKeys[w] {
 						docWords[w] = true
 					}

@@ -1,0 +1,194 @@
+package docs
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// A Markdown file's blocks marked for the test, in order. The mark is an
+// HTML comment (invisible on GitHub) on the line before the block's fence:
+//
+//	<!-- file NAME -->   the block is written to NAME
+//	<!-- run -->         each line of the block is a command; every one must
+//	<!-- run exit=N -->  exit 0, the last one N (default 0)
+//	<!-- output -->      the block is the standard output of the run block
+//	                     before it; a line "..." stands for any lines
+type mdBlock struct {
+	kind, arg string
+	line      int
+	text      string
+	exit      int
+}
+
+var markRE = regexp.MustCompile(`^<!-- (file|run|output)\s*([^>]*?)\s*-->$`)
+
+func markedBlocks(t *testing.T, md string) []mdBlock {
+	t.Helper()
+	lines := strings.Split(md, "\n")
+	var out []mdBlock
+	for i := 0; i < len(lines); i++ {
+		m := markRE.FindStringSubmatch(strings.TrimSpace(lines[i]))
+		if m == nil {
+			continue
+		}
+		b := mdBlock{kind: m[1], arg: m[2], line: i + 1}
+		if b.kind == "run" && b.arg != "" {
+			n, err := strconv.Atoi(strings.TrimPrefix(b.arg, "exit="))
+			if err != nil || !strings.HasPrefix(b.arg, "exit=") {
+				t.Fatalf("line %d: bad mark %q", i+1, lines[i])
+			}
+			b.exit = n
+		}
+		if i+1 >= len(lines) || !strings.HasPrefix(lines[i+1], "```") {
+			t.Fatalf("line %d: a mark not followed by a fenced block", i+1)
+		}
+		j := i + 2
+		for j < len(lines) && !strings.HasPrefix(lines[j], "```") {
+			j++
+		}
+		b.text = strings.Join(lines[i+2:j], "\n") + "\n"
+		out = append(out, b)
+		i = j
+	}
+	return out
+}
+
+// commands joins a run block's lines (a line ending in \ continues on the
+// next), without blank lines.
+func commands(text string) []string {
+	var out []string
+	cur := ""
+	for _, l := range strings.Split(text, "\n") {
+		if strings.HasSuffix(l, "\\") {
+			cur += strings.TrimSuffix(l, "\\") + " "
+			continue
+		}
+		cur += l
+		if strings.TrimSpace(cur) != "" {
+			out = append(out, cur)
+		}
+		cur = ""
+	}
+	return out
+}
+
+// matchOutput compares output with a block where "..." lines stand for
+// any number of lines.
+func matchOutput(want, got string) bool {
+	w := strings.Split(strings.TrimSuffix(want, "\n"), "\n")
+	g := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
+	var match func(i, j int) bool
+	match = func(i, j int) bool {
+		if i == len(w) {
+			return j == len(g)
+		}
+		if w[i] == "..." {
+			for k := j; k <= len(g); k++ {
+				if match(i+1, k) {
+					return true
+				}
+			}
+			return false
+		}
+		return j < len(g) && w[i] == g[j] && match(i+1, j+1)
+	}
+	return match(0, 0)
+}
+
+// runMarkedBlocks runs a Markdown file's marked blocks, in order, in a
+// fresh temporary directory, with the calmcheck built from this
+// repository first on PATH.
+func runMarkedBlocks(t *testing.T, file string) int {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := markedBlocks(t, string(data))
+	if len(blocks) == 0 {
+		t.Fatalf("%s has no marked block", file)
+	}
+	bin := t.TempDir()
+	build := exec.Command("go", "build", "-o", filepath.Join(bin, "calmcheck"), "../cmd/calmcheck")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	dir := t.TempDir()
+	env := append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "NO_COLOR=1", "COLUMNS=")
+	lastOut := ""
+	lastRun := 0
+	for _, b := range blocks {
+		switch b.kind {
+		case "file":
+			p := filepath.Join(dir, b.arg)
+			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, []byte(b.text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		case "run":
+			cmds := commands(b.text)
+			lastOut, lastRun = "", b.line
+			for i, c := range cmds {
+				cmd := exec.Command("sh", "-c", c)
+				cmd.Dir, cmd.Env = dir, env
+				var stdout, stderr bytes.Buffer
+				cmd.Stdout, cmd.Stderr = &stdout, &stderr
+				err := cmd.Run()
+				code := 0
+				if ee, ok := err.(*exec.ExitError); ok {
+					code = ee.ExitCode()
+				} else if err != nil {
+					t.Fatalf("%s:%d: %s: %v", file, b.line, c, err)
+				}
+				want := 0
+				if i == len(cmds)-1 {
+					want = b.exit
+				}
+				if code != want {
+					t.Errorf("%s:%d: %s: exit %d, want %d\n%s%s", file, b.line, c, code, want, stderr.String(), stdout.String())
+				}
+				lastOut += stdout.String()
+			}
+		case "output":
+			if lastRun == 0 {
+				t.Fatalf("%s:%d: an output block before any run block", file, b.line)
+			}
+			if !matchOutput(b.text, lastOut) {
+				t.Errorf("%s:%d: the output shown is not what the commands at line %d print now; they print:\n%s", file, b.line, lastRun, lastOut)
+			}
+		}
+	}
+	return len(blocks)
+}
+
+// TestREADMERunnable runs the README's marked blocks on a fresh directory:
+// its example spec, its commands and the output it shows stay true.
+func TestREADMERunnable(t *testing.T) {
+	if n := runMarkedBlocks(t, filepath.Join("..", "README.md")); n < 4 {
+		t.Errorf("only %d marked blocks in the README", n)
+	}
+}
+
+func TestMatchOutput(t *testing.T) {
+	for _, tc := range []struct {
+		want, got string
+		ok        bool
+	}{
+		{"a\nb\n", "a\nb\n", true},
+		{"a\n...\nd\n", "a\nb\nc\nd\n", true},
+		{"a\n...\n", "a\n", true},
+		{"a\nb\n", "a\nc\n", false},
+		{"a\n", "a\nb\n", false},
+	} {
+		if got := matchOutput(tc.want, tc.got); got != tc.ok {
+			t.Errorf("matchOutput(%q, %q) = %v", tc.want, tc.got, got)
+		}
+	}
+}
