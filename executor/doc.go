@@ -11,9 +11,15 @@
 //     each rule's join plans (order, bound columns, indexes), chosen once;
 //   - eval.go, builtins.go: semi-naive evaluation of the plans, terms,
 //     built-in functions and aggregates;
-//   - run.go: the timestep loop per node, deferred changes and key
-//     constraints, the network, quiescence and bounds;
-//   - workload.go: workload files and binding them to a Program (Setup);
+//   - node.go: one node's timestep: deliveries and inputs in, strata to a
+//     fixpoint, deferred changes and key constraints, messages out;
+//   - network.go: messages in flight and the fault model that decides
+//     each one's fate (the workload's network policy, or a Scheduler);
+//   - quiescence.go: when a run is over;
+//   - run.go: a run: options, budgets and bounds, the timestep loop,
+//     results;
+//   - workload_parse.go: reading workload files and facts;
+//     workload.go: binding a workload to a Program (Setup);
 //   - trace.go: the trace.
 //
 // A Setup (Prepare, or Compile and Bind) is immutable; Setup.Run executes
