@@ -65,18 +65,25 @@ func TestBudTDependsReliableDelivery(t *testing.T) {
 	// Bud's t_provides, qualified: the instance's interfaces are there,
 	// but the importer connects them (all but bed.pipe_sent), so the
 	// program's sources and sinks are its own interfaces only.
-	if got := g.Names(g.Sources()); !slices.Equal(got, []string{"pipe_in"}) {
-		t.Errorf("sources %v", got)
-	}
-	if got := g.Names(g.Sinks()); !slices.Equal(got, []string{"pipe_sent", "pipe_out"}) {
-		t.Errorf("sinks %v", got)
-	}
-	var dangling []string
+	wantEnds(t, g, "pipe_in", "pipe_sent pipe_out", "bed.pipe_sent output")
+}
+
+// wantEnds checks the sources, the sinks and the dangling ends of g, each
+// given as space-separated names (a dangling end with its direction).
+func wantEnds(t *testing.T, g *Graph, sources, sinks, dangling string) {
+	t.Helper()
+	var dang []string
 	for _, d := range g.Underspecified() {
-		dangling = append(dangling, g.Nodes[d.Node].Name+" "+string(d.Direction))
+		dang = append(dang, g.Nodes[d.Node].Name+" "+string(d.Direction))
 	}
-	if !slices.Equal(dangling, []string{"bed.pipe_sent output"}) {
-		t.Errorf("underspecified %v", dangling)
+	for _, c := range []struct{ what, got, want string }{
+		{"sources", strings.Join(g.Names(g.Sources()), " "), sources},
+		{"sinks", strings.Join(g.Names(g.Sinks()), " "), sinks},
+		{"underspecified", strings.Join(dang, " "), dangling},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s %q, want %q", c.what, c.got, c.want)
+		}
 	}
 }
 
@@ -102,19 +109,7 @@ func TestImportedInterfaces(t *testing.T) {
         - out <= y.o
 `
 	g := Build(compose(t, src, "Two"))
-	if got := g.Names(g.Sources()); !slices.Equal(got, []string{"in"}) {
-		t.Errorf("sources %v", got)
-	}
-	if got := g.Names(g.Sinks()); !slices.Equal(got, []string{"out"}) {
-		t.Errorf("sinks %v", got)
-	}
-	var dangling []string
-	for _, d := range g.Underspecified() {
-		dangling = append(dangling, g.Nodes[d.Node].Name+" "+string(d.Direction))
-	}
-	if want := []string{"x.o output", "y.i input"}; !slices.Equal(dangling, want) {
-		t.Errorf("underspecified %v, want %v", dangling, want)
-	}
+	wantEnds(t, g, "in", "out", "x.o output y.i input")
 	// y.i is still an entry: facts may be given to it directly.
 	if got := g.Names(g.Entries()); !slices.Equal(got, []string{"y.i", "in"}) {
 		t.Errorf("entries %v", got)

@@ -78,3 +78,60 @@ func BenchmarkLoadCompose(b *testing.B) {
 		})
 	}
 }
+
+// genImportSpec writes depth levels of modules, each importing two
+// instances of the next (2^depth leaf instances), the leaf a small store
+// of three collections and two rules; every level routes its input into
+// both instances and their outputs to its own.
+func genImportSpec(depth int) []byte {
+	var b strings.Builder
+	b.WriteString("modules:\n  L0:\n    state: [input in(k) => (v), table t(k) => (v), output out(k) => (v)]\n    rules:\n      r: ['t <= in', 'out <= t']\n")
+	for l := 1; l <= depth; l++ {
+		fmt.Fprintf(&b, "  L%d:\n    import: {a: L%d, b: L%d}\n    state: [input in(k) => (v), output out(k) => (v)]\n", l, l-1, l-1)
+		b.WriteString("    rules:\n      r: ['a.in <= in', 'b.in <= in', 'out <= a.out', 'out <= b.out']\n")
+	}
+	return []byte(b.String())
+}
+
+func TestGenImportSpecComposes(t *testing.T) {
+	lib := NewLibrary()
+	if ds := lib.LoadData("imp.yaml", genImportSpec(4)); len(ds) > 0 {
+		t.Fatal(ds)
+	}
+	p, ds := lib.Compose("imp", []Ref{{Name: "L4"}})
+	// 2+4+8+16 = 30 instances; 16 leaves of 3 collections and 2 rules,
+	// 15 levels of 2 collections and 4 rules.
+	if len(ds) > 0 || len(p.Instances) != 30 || len(p.Collections) != 16*3+15*2 || len(p.Rules) != 16*2+15*4 {
+		t.Fatalf("%d instances, %d collections, %d rules, %v", len(p.Instances), len(p.Collections), len(p.Rules), ds)
+	}
+	if d := p.Collection("a.b.a.b.t"); d == nil || d.Instance != "a.b.a.b" {
+		t.Errorf("deepest table: %+v", d)
+	}
+	// Past MaxInstances, composition stops with one error.
+	lib = NewLibrary()
+	lib.LoadData("imp.yaml", genImportSpec(14))
+	if _, ds := lib.Compose("imp", []Ref{{Name: "L14"}}); len(ds) != 1 || !strings.Contains(ds[0].Message, "too many imported instances") {
+		t.Fatalf("2^14 instances: %v", ds)
+	}
+}
+
+// BenchmarkComposeImports: compose a program of 2^depth nested instances
+// (each imported module composed once, then copied per instance).
+//
+//	go test ./modules -run '^$' -bench ComposeImports -benchmem
+func BenchmarkComposeImports(b *testing.B) {
+	for _, depth := range []int{6, 12} {
+		lib := NewLibrary()
+		if ds := lib.LoadData("imp.yaml", genImportSpec(depth)); len(ds) > 0 {
+			b.Fatal(ds[0])
+		}
+		root := fmt.Sprintf("L%d", depth)
+		b.Run(fmt.Sprintf("instances=%d", 1<<(depth+1)-2), func(b *testing.B) {
+			for b.Loop() {
+				if _, ds := lib.Compose("imp", []Ref{{Name: root}}); len(ds) > 0 {
+					b.Fatal(ds[0])
+				}
+			}
+		})
+	}
+}

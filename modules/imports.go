@@ -18,9 +18,11 @@ type importState struct {
 	units map[string]*Program
 	// chain is the path of imports being composed, outermost first, for
 	// the detection of import cycles.
-	chain     []importLink
-	instances int
-	tooMany   bool
+	chain []importLink
+	// tooMany is set once a composition reached MaxInstances: the error
+	// is reported once, and the qualified names that the missing
+	// instances would have declared are not reported again.
+	tooMany bool
 }
 
 type importLink struct {
@@ -79,8 +81,7 @@ func (c *composer) instantiate() {
 			if unit == nil {
 				continue
 			}
-			c.imp.instances += 1 + len(unit.Instances)
-			if c.imp.instances > MaxInstances {
+			if len(c.prog.Instances)+1+len(unit.Instances) > MaxInstances {
 				if !c.imp.tooMany {
 					c.diags.errorf("import", im.Pos, "too many imported instances: more than %d in one program (instances nest: each import copies the imported module's own instances)", MaxInstances)
 					c.imp.tooMany = true
@@ -98,23 +99,25 @@ func (c *composer) instantiate() {
 func (c *composer) addInstance(im importLink, unit *Program) {
 	p := c.prog
 	q := func(name string) string { return im.Name + "." + name }
+	// within maps the path of an instance inside the unit ("" for the
+	// unit itself) to its path in the program.
+	within := func(path string) string {
+		if path == "" {
+			return im.Name
+		}
+		return q(path)
+	}
 	p.Instances = append(p.Instances, &Instance{Path: im.Name, Name: im.Name, Module: im.Module, Importer: im.importer, Pos: im.Pos, Mod: c.lib.Modules[im.Module]})
 	for _, in := range unit.Instances {
 		cp := *in
 		cp.Path = q(in.Path)
-		cp.Parent = im.Name
-		if in.Parent != "" {
-			cp.Parent = q(in.Parent)
-		}
+		cp.Parent = within(in.Parent)
 		p.Instances = append(p.Instances, &cp)
 	}
 	for _, d := range unit.Collections {
 		cp := *d
 		cp.Name = q(d.Name)
-		cp.Instance = im.Name
-		if d.Instance != "" {
-			cp.Instance = q(d.Instance)
-		}
+		cp.Instance = within(d.Instance)
 		p.byName[cp.Name] = &cp
 		p.Collections = append(p.Collections, &cp)
 	}
@@ -169,10 +172,7 @@ func (c *composer) addInstance(im importLink, unit *Program) {
 			}
 			cp.Body[i] = l
 		}
-		cp.Instance = im.Name
-		if r.Instance != "" {
-			cp.Instance = q(r.Instance)
-		}
+		cp.Instance = within(r.Instance)
 		if r.Coord != nil {
 			cp.Coord = coords[r.Coord]
 		}
@@ -224,6 +224,9 @@ func (c *composer) checkInstanceNames() {
 // program does not have: the instance does not exist, or the collection
 // is not one of the instance's.
 func (c *composer) unknownQualified(a *Atom, where string) {
+	if c.imp.tooMany {
+		return
+	}
 	p := c.prog
 	inst := a.Pred[:strings.LastIndexByte(a.Pred, '.')]
 	var paths []string
