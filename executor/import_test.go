@@ -39,3 +39,29 @@ func TestTwoInstancesNeverMix(t *testing.T) {
 		}
 	}
 }
+
+// TestQualifiedWorkloadInput: a workload gives facts to an imported
+// instance's input by its qualified name; the instance's output is
+// internal, the importer's output is reported.
+func TestQualifiedWorkloadInput(t *testing.T) {
+	const spec = `modules:
+  Echo:
+    state: [input i(a), output o(a)]
+    rules:
+      r: ['o <= i']
+  Top:
+    import: {x: Echo}
+    state: [output out(a)]
+    rules:
+      r: ['out(A) <= x.o(A)']
+`
+	s := prepare(t, spec, "workload:\n  modules: [Top]\n  nodes: [n]\n  inputs:\n    - {node: n, tick: 1, fact: 'x.i(7)'}\n")
+	res := mustRun(t, s, Options{Seed: 1})
+	if got := outputs(res, "n"); got != "1 out(7)" {
+		t.Errorf("outputs %q, want the importer's out(7) only", got)
+	}
+	_, ds := tryPrepare(spec, "workload:\n  modules: [Top]\n  nodes: [n]\n  inputs:\n    - {node: n, tick: 1, fact: 'y.i(7)'}\n")
+	if !ds.HasErrors() || !strings.Contains(ds.Error(), "has no collection y.i") {
+		t.Errorf("unknown qualified input: %v", ds)
+	}
+}
