@@ -278,45 +278,76 @@ func (x *programDoc) underspecified() []JSONDangling {
 // output, then input), with its inputs grouped by label, effective label,
 // what covers it and where it becomes D: O(pairs).
 func (x *programDoc) paths(emit func(JSONPaths)) {
-	g, vs := x.g, x.res.Verdicts
+	g := x.g
+	groupPaths(x.res, true, func(to int, groups []pathGroup) {
+		jp := JSONPaths{To: g.Nodes[to].Name, Inputs: make([]JSONPathGroup, len(groups))}
+		for i, grp := range groups {
+			v := grp.v
+			jg := JSONPathGroup{Label: v.Label.String(), Effective: v.Effective.String(), Covered: v.Covered, Contract: v.Contract,
+				From: g.Names(grp.from)}
+			if grp.coord >= 0 {
+				jg.Coordinate = x.coord(grp.coord)
+				if grp.async >= 0 {
+					jg.Coordinate.After = edgeHead(x.res, grp.async)
+				}
+			}
+			jp.Inputs[i] = jg
+		}
+		emit(jp)
+	})
+}
+
+// pathGroup is the inputs of one output that share a label, an effective
+// label, what covers them, and (for a D) where they become D.
+type pathGroup struct {
+	v            *monotonic.Verdict // the first pair's verdict
+	coord, async int                // the D's coordinate and asynchronous edges, or -1
+	from         []int              // the inputs
+}
+
+// groupPaths calls emit once per output with the groups of its inputs, in
+// the order of the verdicts (by output, then input): O(pairs). With
+// byAsync, the inputs of a group also share the asynchronous edge before
+// their D's coordinate.
+func groupPaths(res *monotonic.Result, byAsync bool, emit func(to int, groups []pathGroup)) {
+	vs := res.Verdicts
 	type key struct {
 		label, effective monotonic.Label
 		covered          string
 		contract         bool
 		coord, async     int
 	}
+	var groups []pathGroup
+	index := map[key]int{}
 	for i := 0; i < len(vs); {
 		j := i
 		for j < len(vs) && vs[j].To == vs[i].To {
 			j++
 		}
-		jp := JSONPaths{To: g.Nodes[vs[i].To].Name}
-		index := map[key]int{}
-		for _, v := range vs[i:j] {
-			k := key{label: v.Label, effective: v.Effective, covered: v.Covered, contract: v.Contract, coord: -1, async: -1}
+		groups = groups[:0]
+		clear(index)
+		for k := i; k < j; k++ {
+			v := &vs[k]
+			kk := key{label: v.Label, effective: v.Effective, covered: v.Covered, contract: v.Contract, coord: -1, async: -1}
 			w := v.Declared
 			if v.Effective == monotonic.D {
 				w = v.Missing
 			}
 			if v.Label == monotonic.D && w.Coordinate >= 0 {
-				k.coord, k.async = w.Coordinate, w.Async
-			}
-			gi, ok := index[k]
-			if !ok {
-				gi = len(jp.Inputs)
-				index[k] = gi
-				grp := JSONPathGroup{Label: v.Label.String(), Effective: v.Effective.String(), Covered: v.Covered, Contract: v.Contract}
-				if k.coord >= 0 {
-					grp.Coordinate = x.coord(k.coord)
-					if k.async >= 0 {
-						grp.Coordinate.After = edgeHead(x.res, k.async)
-					}
+				kk.coord = w.Coordinate
+				if byAsync {
+					kk.async = w.Async
 				}
-				jp.Inputs = append(jp.Inputs, grp)
 			}
-			jp.Inputs[gi].From = append(jp.Inputs[gi].From, g.Nodes[v.From].Name)
+			gi, ok := index[kk]
+			if !ok {
+				gi = len(groups)
+				index[kk] = gi
+				groups = append(groups, pathGroup{v: v, coord: kk.coord, async: kk.async})
+			}
+			groups[gi].from = append(groups[gi].from, v.From)
 		}
-		emit(jp)
+		emit(vs[i].To, groups)
 		i = j
 	}
 }

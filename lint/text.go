@@ -51,6 +51,8 @@ type Text struct {
 	// Width wraps a finding's message at this many columns, continuation
 	// lines indented; 0 keeps each finding on one line.
 	Width int
+	// Paths selects the rows of each program's path table.
+	Paths Paths
 
 	w         *errWriter
 	n         int
@@ -95,7 +97,7 @@ func (f *Text) Program(w io.Writer, pr *Program) error {
 		}
 		f.w.printf("  %s %s\n", p.paint(ansiDim, "expected:"), sum)
 	}
-	writeTextPaths(f.w, pr.Result)
+	f.writePaths(pr.Result)
 	return f.w.err
 }
 
@@ -224,40 +226,118 @@ func wrap(s string, first, width int, indent string) string {
 	return b.String()
 }
 
-// writeTextPaths prints, per output, the inputs that reach it with their
-// label, and for a D where coordination is missing, or what covers it.
-func writeTextPaths(w io.Writer, res *monotonic.Result) {
+// Paths selects the rows of text output's path table (--paths).
+type Paths uint8
+
+const (
+	// PathsFindings lists the inputs and outputs connected by a D path
+	// (they carry the findings) and sums up the others in one line.
+	PathsFindings Paths = iota
+	// PathsAll lists every input and output connected by a path.
+	PathsAll
+	// PathsNone prints no path table.
+	PathsNone
+)
+
+// ParsePaths parses a --paths value: findings, all or none.
+func ParsePaths(s string) (Paths, bool) {
+	switch s {
+	case "findings":
+		return PathsFindings, true
+	case "all":
+		return PathsAll, true
+	case "none":
+		return PathsNone, true
+	}
+	return 0, false
+}
+
+// maxInputsInRow is how many inputs a row of the path table names.
+const maxInputsInRow = 3
+
+// writePaths prints, per output, the inputs that reach it grouped by
+// label, and for a D where coordination is missing, or what covers it:
+// one row per group, naming its first inputs and how many more (all of
+// them with PathsAll). With PathsFindings only the D groups are rows, and
+// one line counts the other pairs. The table is O(outputs x groups),
+// whatever the number of inputs.
+func (f *Text) writePaths(res *monotonic.Result) {
+	if f.Paths == PathsNone {
+		return
+	}
+	w := f.w
 	g := res.Graph
 	if len(res.Verdicts) == 0 {
 		fmt.Fprintf(w, "  paths: none (%s)\n", whyNoPaths(res))
 		return
 	}
-	fmt.Fprintln(w, "  paths:")
 	var buf strings.Builder
 	tw := tabwriter.NewWriter(&buf, 0, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "    OUTPUT\tINPUT\tLABEL\tCOORDINATE AT")
-	prev := -1
-	for _, v := range res.Verdicts {
-		out := g.Nodes[v.To].Name
-		if v.To == prev {
+	rows := 0
+	var hidden [monotonic.D + 1]int // pairs not listed, by label
+	groupPaths(res, false, func(to int, groups []pathGroup) {
+		out := g.Nodes[to].Name
+		for _, grp := range groups {
+			v := grp.v
+			if f.Paths == PathsFindings && v.Label != monotonic.D {
+				hidden[v.Label] += len(grp.from)
+				continue
+			}
+			if rows == 0 {
+				fmt.Fprintln(tw, "    OUTPUT\tINPUT\tLABEL\tCOORDINATE AT")
+			}
+			rows++
+			coord := ""
+			switch {
+			case v.Effective == monotonic.D && grp.coord >= 0:
+				coord = coordinateAt(res, grp.coord)
+			case v.Label == monotonic.D:
+				coord = v.Covered
+			}
+			inputs := g.Names(grp.from)
+			list := strings.Join(inputs, ", ")
+			if f.Paths != PathsAll {
+				list = inputList(inputs)
+			}
+			fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\n", out, list, v.Label, coord)
 			out = ""
 		}
-		prev = v.To
-		coord := ""
-		switch {
-		case v.Effective == monotonic.D && v.Missing.Coordinate >= 0:
-			coord = coordinateAt(res, v.Missing.Coordinate)
-		case v.Label == monotonic.D:
-			coord = v.Covered
-		}
-		fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\n", out, g.Nodes[v.From].Name, v.Label, coord)
-	}
+	})
 	tw.Flush()
+	if rows > 0 {
+		fmt.Fprintln(w, "  paths:")
+	}
 	for _, line := range strings.SplitAfter(buf.String(), "\n") {
 		if line != "" {
 			fmt.Fprintln(w, strings.TrimRight(line, " \n"))
 		}
 	}
+	var parts []string
+	total := 0
+	for l := monotonic.D; ; l-- {
+		if hidden[l] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %v", hidden[l], l))
+			total += hidden[l]
+		}
+		if l == monotonic.Bot {
+			break
+		}
+	}
+	if total > 0 {
+		lead := "  paths: "
+		if rows > 0 {
+			lead = "    and "
+		}
+		fmt.Fprintf(w, "%s%d (input, output) pair%s without a D path (%s): --paths all lists them\n", lead, total, plural(total), strings.Join(parts, ", "))
+	}
+}
+
+// inputList names the first few inputs of a row: "a, b, c and 5 more".
+func inputList(names []string) string {
+	if len(names) <= maxInputsInRow {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names[:maxInputsInRow], ", ") + fmt.Sprintf(" and %d more", len(names)-maxInputsInRow)
 }
 
 // whyNoPaths says why a program has no path to label.

@@ -23,6 +23,7 @@ type lintOptions struct {
 	baseline string
 	color    string
 	showExp  bool
+	paths    string
 	width    int
 }
 
@@ -51,6 +52,15 @@ they do not fail the gate, text output counts them in one line per program
 that does not occur is an error (--no-expect ignores expectations). Text
 output ends with a one-line verdict; long messages wrap on a terminal
 (--width), JSON and SARIF always carry them whole.
+
+A finding about paths (diffluent-path, missing-coordination) is reported
+once per rule where paths become diffluent, with the (input, output) pairs
+it affects (the first few in text, all in JSON) and the shortest of their
+paths. Each program's path table groups the inputs of each output by
+label; by default it lists only the groups labelled D (the ones findings
+are about) and counts the others (--paths all lists every group, --paths
+none leaves the table out).
+
 A rule or block acknowledged with coordinated: "why" turns its findings into
 notes that show the reason; an acknowledgement that matches no finding is
 reported. --baseline FILE (a previous --format json report) hides the
@@ -62,6 +72,7 @@ the specs could not be loaded or composed, or bad flags.`,
   calmcheck lint --program replicated-disorderly-cart --fail-on warning
   calmcheck lint myspecs/ --module MyCart --module BestEffortDelivery
   calmcheck lint --format sarif > calmcheck.sarif
+  calmcheck lint --program ordered-cart --paths all
   calmcheck lint --format json > baseline.json; calmcheck lint --baseline baseline.json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runLint(cmd, args, &o)
@@ -77,6 +88,7 @@ the specs could not be loaded or composed, or bad flags.`,
 	f.BoolVar(&o.noExpect, "no-expect", false, "ignore the programs' expect: lists")
 	f.StringVar(&o.baseline, "baseline", "", "report only findings not in `FILE`, a previous --format json report")
 	f.BoolVar(&o.showExp, "show-expected", false, "list the expected findings (text output; by default one line per program counts them)")
+	f.StringVar(&o.paths, "paths", "findings", "text output's path table: `ROWS` findings (the inputs and outputs connected by a D path, and a count of the others), all, or none")
 	f.IntVar(&o.width, "width", -1, "wrap messages at `N` columns in text output (0: never; default: the terminal's width on a terminal, else never)")
 	f.StringVar(&o.color, "color", "auto", "colour text output: auto (on a terminal, unless NO_COLOR is set), always or never")
 	return cmd
@@ -90,6 +102,10 @@ func runLint(cmd *cobra.Command, args []string, o *lintOptions) error {
 	gate, ok := lint.ParseGate(o.failOn)
 	if !ok {
 		return usageError(stderr, "unknown --fail-on %q: want error, warning, note or never", o.failOn)
+	}
+	paths, ok := lint.ParsePaths(o.paths)
+	if !ok {
+		return usageError(stderr, "unknown --paths %q: want findings, all or none", o.paths)
 	}
 	switch o.color {
 	case "auto", "always", "never":
@@ -119,7 +135,7 @@ func runLint(cmd *cobra.Command, args []string, o *lintOptions) error {
 	rep := lint.Run(progs, warnings, lint.Options{Enabled: enabled, NoExpect: o.noExpect, Baseline: base, Gate: gate})
 	f := lint.NewFormatter(o.format, Version, useColor(o.color, stdout))
 	if t, ok := f.(*lint.Text); ok {
-		t.ShowExpected, t.Width = o.showExp, o.width
+		t.ShowExpected, t.Width, t.Paths = o.showExp, o.width, paths
 		if o.width < 0 {
 			t.Width = terminalWidth(stdout)
 		}
