@@ -100,7 +100,7 @@ func (lib *Library) Compose(name string, roots []Ref) (*Program, Diagnostics) {
 // compose composes the roots; imp is shared with the compositions of the
 // modules they import.
 func (lib *Library) compose(name string, roots []Ref, imp *importState) (*Program, Diagnostics) {
-	c := &composer{lib: lib, imp: imp, state: map[string]int{}, prog: &Program{Name: name, byName: map[string]*Decl{}}}
+	c := &composer{lib: lib, imp: imp, state: map[string]int{}, failed: map[string]bool{}, prog: &Program{Name: name, byName: map[string]*Decl{}}}
 	for _, r := range roots {
 		c.prog.Roots = append(c.prog.Roots, r.Name)
 		if _, ok := lib.Modules[r.Name]; !ok {
@@ -132,6 +132,9 @@ type composer struct {
 	imp   *importState
 	// instRules are the rules of the imported instances, qualified.
 	instRules []*Rule
+	// failed are the instance names whose import is in error: names into
+	// them are not reported again.
+	failed map[string]bool
 }
 
 // visit linearizes includes depth-first: included modules come before the

@@ -42,6 +42,7 @@ func (c *composer) instantiate() {
 		for _, im := range m.Imports {
 			if prev, ok := seen[im.Name]; ok {
 				if prev.Module != im.Module {
+					c.failed[im.Name] = true
 					c.diags.errorf("import", im.Pos, "conflicting imports: %s imports %s as %s, but %s imports %s as %s (%s)",
 						m.Name, im.Module, im.Name, prev.importer, prev.Module, prev.Name, prev.Pos)
 				}
@@ -50,6 +51,7 @@ func (c *composer) instantiate() {
 			link := importLink{Import: im, importer: m.Name}
 			seen[im.Name] = link
 			if c.lib.Modules[im.Module] == nil {
+				c.failed[im.Name] = true
 				c.diags.errorf("unknown-module", im.ModulePos, "module %s imports unknown module %s%s", m.Name, im.Module, suggest(im.Module, c.lib.moduleNames()))
 				continue
 			}
@@ -67,6 +69,7 @@ func (c *composer) instantiate() {
 				break
 			}
 			if link.Module == "" {
+				c.failed[im.Name] = true
 				continue
 			}
 			unit, ok := c.imp.units[im.Module]
@@ -79,6 +82,7 @@ func (c *composer) instantiate() {
 				c.imp.units[im.Module] = unit
 			}
 			if unit == nil {
+				c.failed[im.Name] = true
 				continue
 			}
 			if len(c.prog.Instances)+1+len(unit.Instances) > MaxInstances {
@@ -224,8 +228,8 @@ func (c *composer) checkInstanceNames() {
 // program does not have: the instance does not exist, or the collection
 // is not one of the instance's.
 func (c *composer) unknownQualified(a *Atom, where string) {
-	if c.imp.tooMany {
-		return
+	if c.imp.tooMany || c.failed[a.Pred[:strings.IndexByte(a.Pred, '.')]] {
+		return // the import's error is reported
 	}
 	p := c.prog
 	inst := a.Pred[:strings.LastIndexByte(a.Pred, '.')]
