@@ -103,6 +103,10 @@ type findingState struct {
 	path    *pathState // a diffluent path's pair
 	found   *found
 	reached bool // its rule derived a fact in some run
+	// broken: confirmed in runs whose senders kept the seal that covers it
+	// ("broken-seal"), with that witness.
+	broken      string
+	brokenFound *found
 	tally
 }
 
@@ -117,10 +121,15 @@ type target struct {
 	// pair (its input in the lineage of a differing fact of its output)
 	// and to no point of order on its paths.
 	context bool
+	// broken: a covered point of order sought in runs that keep its seal
+	// ("broken-seal").
+	broken string
 }
 
 func (t *target) found() *found {
 	switch {
+	case t.broken != "":
+		return t.finding.brokenFound
 	case t.finding != nil:
 		return t.finding.found
 	case t.contradiction:
@@ -131,6 +140,8 @@ func (t *target) found() *found {
 
 func (t *target) setFound(f *found) {
 	switch {
+	case t.broken != "":
+		t.finding.broken, t.finding.brokenFound = t.broken, f
 	case t.finding != nil:
 		t.finding.found = f
 	case t.contradiction:
@@ -409,6 +420,31 @@ func (v *verifier) coverage() {
 	}
 }
 
+// protocolWorkloads are the workloads a seal is checked on: the given
+// workload and Options.ProtocolWorkloads, written by people who know the
+// protocol the seal stands for (a generated workload does not: SealedCart's
+// checkout must say how many actions it follows).
+func (v *verifier) protocolWorkloads() []*workload {
+	var out []*workload
+	if v.opts.Workload != nil {
+		out = append(out, v.wls...)
+	}
+	for _, w := range v.opts.ProtocolWorkloads {
+		if v.opts.Workload != nil && w.Name == v.opts.Workload.Name {
+			continue
+		}
+		wl := fromWorkload(w, v.opts.MaxTicks)
+		if wl.maxTicks <= 0 {
+			wl.maxTicks = DefaultMaxTicks
+		}
+		if _, ds := executor.Bind(v.cp, wl.executor(wl.inputs)); ds.HasErrors() {
+			continue
+		}
+		out = append(out, wl)
+	}
+	return out
+}
+
 // inputsOf returns the inputs of collection c.
 func inputsOf(inputs []executor.WorkloadFact, c string) []executor.WorkloadFact {
 	var out []executor.WorkloadFact
@@ -469,6 +505,20 @@ func (v *verifier) plan() {
 		for _, s := range sources {
 			if len(inputsOf(wl.inputs, s)) >= 2 {
 				add(&experiment{name: "input order of " + s, kind: varyOrders, wl: wl, input: s, targets: slices.Concat(nPairs[s], pooTargets, ctxOrders[s])})
+			}
+		}
+	}
+	if seals := v.planSeals(); len(seals) > 0 {
+		dom := inferDomains(v.prog)
+		for _, sc := range seals {
+			var ts []*target
+			for _, fs := range sc.findings {
+				ts = append(ts, &target{finding: fs, broken: "broken-seal"})
+			}
+			for _, wl := range v.protocolWorkloads() {
+				if sw := v.respecting(wl, sc, dom); sw != nil {
+					add(&experiment{name: "schedules, the senders keeping the seal on " + sc.seal.Collection.Name, kind: varySchedules, wl: sw, targets: ts})
+				}
 			}
 		}
 	}
@@ -688,6 +738,7 @@ func (v *verifier) candidates(oa, ob outcome, at *attribution, pending []*target
 		switch {
 		case t.finding != nil:
 			consider(t.finding.rule)
+
 		case t.context:
 			if differing[t.path.to] && at.pair(t.path.from, t.path.to) && !at.anyRule(t.path.to, t.path.onPath) {
 				for _, r := range t.path.onPath {

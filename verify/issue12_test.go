@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -225,4 +226,103 @@ func TestDeletionSuppressingOutputConfirmed(t *testing.T) {
 	if w == nil || len(w.Differs) == 0 {
 		t.Fatalf("witness %+v", w)
 	}
+}
+
+// A point of order that a seal covers, confirmed in runs whose senders
+// keep the seal (every vote sent before the close), is a broken seal: the
+// module answers without waiting for what the seal promises.
+func TestBrokenSeal(t *testing.T) {
+	rep := verifyCase(t, "broken-seal", Options{Schedules: 200, Workloads: 3})
+	f := caseFinding(t, "broken-seal", rep, "count<V>")
+	if f.Verdict != Confirmed || f.Broken != "broken-seal" || f.Acknowledged == "" {
+		t.Fatalf("the sealed count: %s, broken %q, acknowledged %q", f.Verdict, f.Broken, f.Acknowledged)
+	}
+	w := witness(rep, f.Witness)
+	if w == nil {
+		t.Fatalf("witness %+v", w)
+	}
+	// In the witness the senders keep the seal: no vote of a choice is
+	// sent after its close.
+	closed := map[string]int{}
+	for _, in := range w.A.Inputs {
+		if strings.HasPrefix(in.Fact, "close(") {
+			c := in.Fact[strings.LastIndex(in.Fact, ",")+1:]
+			closed[strings.TrimSuffix(strings.TrimSpace(c), ")")] = in.Tick
+		}
+	}
+	for _, in := range w.A.Inputs {
+		if strings.HasPrefix(in.Fact, "vote(") {
+			c := strings.TrimSuffix(strings.TrimSpace(in.Fact[strings.LastIndex(in.Fact, ",")+1:]), ")")
+			if t0, ok := closed[c]; ok && in.Tick >= t0 {
+				t.Errorf("vote %s at t%d after the close of its choice at t%d", in.Fact, in.Tick, t0)
+			}
+		}
+	}
+}
+
+// The built-in SealedCart keeps its seal: nothing broken.
+func TestSealedCartKeepsItsSeal(t *testing.T) {
+	rep := verifyProgram(t, builtinLib(t), "sealed-cart", Options{Seed: 1, Schedules: 300,
+		ProtocolWorkloads: []*executor.Workload{builtinWorkload(t, "sealed-cart")}})
+	for _, f := range rep.Findings {
+		if f.Broken != "" {
+			t.Errorf("%s at %s: %s (witness %s)", f.Check, f.Pos, f.Broken, f.Witness)
+		}
+	}
+}
+
+// Every witness of the built-in library replays (as calmcheck run
+// --replay does, from its replay file) to the same two executions: the
+// same deliveries and output facts as recorded, and two different
+// outcomes.
+func TestEveryBuiltinWitnessReplays(t *testing.T) {
+	lib := builtinLib(t)
+	var names []string
+	for n := range lib.Programs {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	witnesses := 0
+	for _, name := range names {
+		p, ds := lib.ComposeProgram(name)
+		if ds.HasErrors() {
+			continue
+		}
+		rep := verifyComposed(t, p, Options{Seed: 1, Schedules: 200, Workloads: 3})
+		for _, w := range rep.Witnesses {
+			witnesses++
+			rf := &ReplayFile{Format: ReplayFormat, Program: name, Seed: 1, Witness: w}
+			back, err := ParseReplay(rf.Marshal())
+			if err != nil {
+				t.Fatal(err)
+			}
+			wa, wb, sa, sb, err := back.Runs()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var outs []string
+			for i, x := range []struct {
+				w *executor.Workload
+				s *executor.Schedule
+				e *Execution
+			}{{wa, sa, &back.Witness.A}, {wb, sb, &back.Witness.B}} {
+				s, ds := executor.Prepare(lib, x.w)
+				if ds.HasErrors() {
+					t.Fatalf("%s %s: %v", name, w.ID, ds)
+				}
+				res := s.Run(context.Background(), executor.Options{Scheduler: x.s, Deliveries: true})
+				if diffs := x.e.Check(res); len(diffs) > 0 {
+					t.Errorf("%s witness %s, execution %d: %v", name, w.ID, i, diffs)
+				}
+				outs = append(outs, outcomeOf(res, nil).key())
+			}
+			if outs[0] == outs[1] {
+				t.Errorf("%s witness %s: the two executions replay to the same outputs", name, w.ID)
+			}
+		}
+	}
+	if witnesses < 10 {
+		t.Errorf("only %d witnesses in the built-in library", witnesses)
+	}
+	t.Logf("%d witnesses of %d programs replayed", witnesses, len(names))
 }

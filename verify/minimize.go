@@ -75,8 +75,10 @@ func (v *verifier) minimizeAll() {
 		}
 	}
 	for _, f := range v.finds {
-		if f.found != nil {
-			fs = append(fs, f.found)
+		for _, x := range []*found{f.found, f.brokenFound} {
+			if x != nil {
+				fs = append(fs, x)
+			}
 		}
 	}
 	v.total.Add(int64(len(fs)))
@@ -95,8 +97,16 @@ func (v *verifier) minimizeAll() {
 		}
 		k := witnessKey(w)
 		if old, ok := byKey[k]; ok {
-			old.Confirms = append(old.Confirms, w.Confirms...)
-			old.Contradicts = append(old.Contradicts, w.Contradicts...)
+			for _, c := range w.Confirms {
+				if !slices.Contains(old.Confirms, c) {
+					old.Confirms = append(old.Confirms, c)
+				}
+			}
+			for _, c := range w.Contradicts {
+				if !slices.Contains(old.Contradicts, c) {
+					old.Contradicts = append(old.Contradicts, c)
+				}
+			}
 			f.w = old
 			continue
 		}

@@ -66,6 +66,12 @@ func (v *verifier) report() *Report {
 			fr.Schedules, fr.Orders, fr.Workloads = fs.schedules, fs.orders, len(fs.workloads)
 			fr.Errors, fr.ErrorKinds = fs.errors, fs.errs.sorted()
 			fr.Verdict = NotReproduced
+			if fs.brokenFound != nil {
+				// Confirmed with the seal kept: its witness is the one
+				// that shows the seal broken.
+				fs.found = fs.brokenFound
+				fr.Broken = fs.broken
+			}
 			if fs.found != nil {
 				fr.Verdict = Confirmed
 				if fs.found.w != nil {

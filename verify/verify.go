@@ -66,6 +66,10 @@ type Options struct {
 	Workloads int
 	// Workload, when set, is the one workload the experiments run.
 	Workload *executor.Workload
+	// ProtocolWorkloads are workloads that follow the program's
+	// protocols (the built-in workloads of a built-in program): the seals
+	// are checked on them, and on Workload (see seal.go).
+	ProtocolWorkloads []*executor.Workload
 	// Jobs is the number of executions in parallel; 0: GOMAXPROCS.
 	Jobs int
 	// Explore is ExploreAuto (""), ExploreRandom or ExploreSystematic.

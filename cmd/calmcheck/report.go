@@ -122,6 +122,7 @@ func runReport(cmd *cobra.Command, args []string, o *reportOptions) error {
 	if o.verify {
 		opts := verify.Options{Seed: o.seed, Schedules: o.schedules, Workloads: o.workloads}
 		for i, pr := range rep.Programs {
+			opts.ProtocolWorkloads = protocolWorkloads(progs[i])
 			vr, ds := verify.Verify(ctx, progs[i], pr.Result, pr.Findings, opts)
 			if vr == nil {
 				report(ds, stderr)

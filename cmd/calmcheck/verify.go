@@ -182,7 +182,7 @@ func runVerify(cmd *cobra.Command, args []string, o *verifyOptions) error {
 	for i, p := range progs {
 		res, fs := rep.Programs[i].Result, rep.Programs[i].Findings
 		opts := verify.Options{Seed: o.seed, Schedules: o.schedules, Workloads: o.workloads, Workload: wl, Jobs: o.jobs,
-			Explore: o.explore, MaxTicks: o.maxTicks}
+			Explore: o.explore, MaxTicks: o.maxTicks, ProtocolWorkloads: protocolWorkloads(p)}
 		if bar != nil {
 			label := fmt.Sprintf("verify %s (%d/%d)", p.Name, i+1, len(progs))
 			opts.Progress = func(done, total int64) { bar.update(label, done, total) }
@@ -316,4 +316,24 @@ func fileName(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// protocolWorkloads returns the built-in workloads of a built-in program:
+// they follow its protocols, and verify checks its seals on them.
+func protocolWorkloads(p *modules.Program) []*executor.Workload {
+	if p.Spec == nil {
+		return nil
+	}
+	var out []*executor.Workload
+	for _, name := range builtinWorkloads() {
+		data, err := specs.Workloads.ReadFile("workloads/" + name + ".yaml")
+		if err != nil {
+			continue
+		}
+		w, ds := executor.ParseWorkload("specs/workloads/"+name+".yaml", data)
+		if w != nil && !ds.HasErrors() && w.Program == p.Name {
+			out = append(out, w)
+		}
+	}
+	return out
 }

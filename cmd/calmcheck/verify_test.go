@@ -316,3 +316,17 @@ func TestVerifyTextWords(t *testing.T) {
 		t.Errorf("the path finding's row does not name its pair:\n%s", out)
 	}
 }
+
+// A seal that an execution breaks fails the gate, although its
+// acknowledgement turned the point of order into a note.
+func TestVerifyBrokenSealFailsTheGate(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "verify", "testdata", "broken-seal.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := project(t, string(data))
+	code, out, errs := runCLI(t, dir, "verify", "--workload", "calmcheck.yaml", "--schedules", "100", "--format", "json")
+	if code == 0 || !strings.Contains(out, `"broken": "broken-seal"`) || !strings.Contains(out, `"failed": true`) {
+		t.Errorf("exit %d, stderr %q\n%s", code, errs, out)
+	}
+}
