@@ -62,6 +62,8 @@ var Pictures = []Picture{
 	pic("two-carts.svg", noLegend, "--no-legend", "destructive-cart", "disorderly-cart"),
 	pic("sealed-cart.svg", full, "", "sealed-cart"),
 	pic("ordered-cart.svg", noLegend, "--no-legend", "ordered-cart"),
+	pic("monotone-cart.svg", full, "", "monotone-cart"),
+	pic("replicated-lattice-kvs.svg", render.Options{Clusters: true, Highlight: "D"}, "--no-legend --highlight D", "replicated-lattice-kvs"),
 }
 
 // Draw draws a picture as calmcheck dot does, from the built-in library.
