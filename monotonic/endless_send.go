@@ -30,42 +30,66 @@ ReliableDelivery, and is not reported.`,
 }
 
 func runEndlessSend(pass *Pass) {
-	p := pass.Program
-	deleted := map[string]bool{}
-	for _, r := range p.Rules {
-		if r.Op == modules.OpDelete || r.Op == modules.OpUpsert {
-			deleted[r.Head.Pred] = true // its facts can go
-		}
-	}
-	// steady[c]: c holds some facts in every timestep once its inputs
+	p, g := pass.Program, pass.Graph
+	// steady[v]: v holds some facts in every timestep once its inputs
 	// are in: a table nothing deletes from or upserts (<- <+-), or a
 	// scratch with a rule (<=, no aggregate: an aggregate's value moves
 	// as its tables grow) that reads only steady collections, without
-	// notin (its facts recur in every timestep). The least fixpoint.
-	steady := map[string]bool{}
-	for _, d := range p.Collections {
-		if d.Kind.Persistent() && !deleted[d.Name] {
-			steady[d.Name] = true
+	// notin (its facts recur in every timestep). The least fixpoint, by
+	// a worklist over the graph: each candidate rule waits for its
+	// distinct body collections (a rule's edges), O(V + E).
+	steady := make([]bool, len(g.Nodes))
+	deleted := make([]bool, len(g.Nodes))
+	for _, r := range p.Rules {
+		if r.Op == modules.OpDelete || r.Op == modules.OpUpsert {
+			if h, ok := g.Lookup(r.Head.Pred); ok {
+				deleted[h] = true // its facts can go
+			}
 		}
 	}
-	for changed := true; changed; {
-		changed = false
-		for _, r := range p.Rules {
-			d := p.Collection(r.Head.Pred)
-			if d == nil || d.Kind != modules.Scratch || steady[d.Name] || r.Op != modules.OpMerge || r.HasAggregate() {
+	var queue []int
+	for v := range g.Nodes {
+		if g.Nodes[v].Kind.Persistent() && !deleted[v] {
+			steady[v] = true
+			queue = append(queue, v)
+		}
+	}
+	waiting := make([]int32, len(p.Rules)) // candidate rules: distinct body collections not yet steady; -1: not a candidate
+	for i := range g.Edges {
+		e := &g.Edges[i]
+		r := e.Rule
+		if waiting[e.RuleID] < 0 {
+			continue
+		}
+		if g.Nodes[e.To].Kind != modules.Scratch || r.Op != modules.OpMerge || e.Negated || r.HasAggregate() {
+			waiting[e.RuleID] = -1
+			continue
+		}
+		waiting[e.RuleID]++
+	}
+	for len(queue) > 0 {
+		v := queue[len(queue)-1]
+		queue = queue[:len(queue)-1]
+		for _, ei := range g.Out(v) {
+			e := &g.Edges[ei]
+			if waiting[e.RuleID] <= 0 {
 				continue
 			}
-			if ok, reads := steadyBody(r, steady); ok && len(reads) > 0 {
-				steady[d.Name] = true
-				changed = true
+			if waiting[e.RuleID]--; waiting[e.RuleID] == 0 && !steady[e.To] {
+				steady[e.To] = true
+				queue = append(queue, e.To)
 			}
 		}
+	}
+	isSteady := func(name string) bool {
+		v, ok := g.Lookup(name)
+		return ok && steady[v]
 	}
 	for _, r := range p.Rules {
 		if !r.Op.Async() {
 			continue
 		}
-		ok, reads := steadyBody(r, steady)
+		ok, reads := steadyBody(r, isSteady)
 		if !ok || len(reads) == 0 {
 			continue
 		}
@@ -83,7 +107,7 @@ func runEndlessSend(pass *Pass) {
 
 // steadyBody reports whether every atom of r's body is steady and none is
 // negated, with the collections it reads (once each, in order).
-func steadyBody(r *modules.Rule, steady map[string]bool) (bool, []string) {
+func steadyBody(r *modules.Rule, steady func(string) bool) (bool, []string) {
 	var reads []string
 	seen := map[string]bool{}
 	for _, l := range r.Body {
@@ -91,7 +115,7 @@ func steadyBody(r *modules.Rule, steady map[string]bool) (bool, []string) {
 		if !ok {
 			continue
 		}
-		if a.Negated || !steady[a.Pred] {
+		if a.Negated || !steady(a.Pred) {
 			return false, nil
 		}
 		if !seen[a.Pred] {

@@ -1,6 +1,10 @@
 package monotonic
 
 import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+
 	"github.com/calmcheck/calmcheck/depgraph"
 )
 
@@ -372,9 +376,9 @@ func pathLabels(g *depgraph.Graph) []PathLabel {
 	if len(sources) == 0 || len(sinks) == 0 {
 		return nil
 	}
-	l := newLabeler(g, nil)
-	var out []PathLabel
-	for _, src := range sources {
+	bySource := make([][]PathLabel, len(sources))
+	perSource(len(sources), func() *labeler { return newLabeler(g, nil) }, func(l *labeler, i int) {
+		src := sources[i]
 		l.run(src)
 		for _, t := range sinks {
 			lab, ok := l.label(t)
@@ -385,17 +389,49 @@ func pathLabels(g *depgraph.Graph) []PathLabel {
 			if lab == D {
 				pl.Path, pl.Coordinate, pl.Async = l.witness(t, stD)
 			}
-			out = append(out, pl)
+			bySource[i] = append(bySource[i], pl)
 		}
-	}
+	})
 	// Order by sink, then source (declaration order of each).
 	byTo := make([][]PathLabel, len(g.Nodes))
-	for _, p := range out {
-		byTo[p.To] = append(byTo[p.To], p)
+	for _, ps := range bySource {
+		for _, p := range ps {
+			byTo[p.To] = append(byTo[p.To], p)
+		}
 	}
-	out = out[:0]
+	var out []PathLabel
 	for _, t := range sinks {
 		out = append(out, byTo[t]...)
 	}
 	return out
+}
+
+// perSource calls work for every source index 0..n-1, on as many
+// goroutines as there are processors (the sources' propagations are
+// independent), each with its own state made by mk. The results must not
+// depend on which goroutine runs which index.
+func perSource[S any](n int, mk func() S, work func(s S, i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		s := mk()
+		for i := 0; i < n; i++ {
+			work(s, i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			s := mk()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				work(s, i)
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -105,13 +105,18 @@ func (f *facts) verdicts() []Verdict {
 	for _, p := range f.pathLabels() {
 		raw[[2]int{p.From, p.To}] = true
 	}
-	ld, lf := newLabeler(g, m.declared), newLabeler(g, m.full)
-	var lm *labeler
-	if m.mech != nil {
-		lm = newLabeler(g, m.mech)
+	type labelers struct{ ld, lf, lm *labeler }
+	mk := func() labelers {
+		ls := labelers{ld: newLabeler(g, m.declared), lf: newLabeler(g, m.full)}
+		if m.mech != nil {
+			ls.lm = newLabeler(g, m.mech)
+		}
+		return ls
 	}
-	byTo := make([][]Verdict, len(g.Nodes))
-	for _, src := range sources {
+	bySource := make([][]Verdict, len(sources))
+	perSource(len(sources), mk, func(ls labelers, i int) {
+		src := sources[i]
+		ld, lf, lm := ls.ld, ls.lf, ls.lm
 		ld.run(src)
 		lf.run(src)
 		if lm != nil {
@@ -146,7 +151,13 @@ func (f *facts) verdicts() []Verdict {
 			if ldl == D && lfl < D {
 				v.Covered = m.explain(v.Declared)
 			}
-			byTo[t] = append(byTo[t], v)
+			bySource[i] = append(bySource[i], v)
+		}
+	})
+	byTo := make([][]Verdict, len(g.Nodes))
+	for _, vs := range bySource {
+		for _, v := range vs {
+			byTo[v.To] = append(byTo[v.To], v)
 		}
 	}
 	for _, t := range sinks {
