@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/goccy/go-graphviz"
 )
@@ -23,6 +24,9 @@ var gv struct {
 	g   *graphviz.Graphviz
 	err error
 }
+
+// LayoutTimeout bounds one Graphviz layout.
+var LayoutTimeout = 2 * time.Minute
 
 func graphvizInstance(ctx context.Context) (*graphviz.Graphviz, error) {
 	if gv.g == nil && gv.err == nil {
@@ -52,6 +56,18 @@ func layoutSVG(ctx context.Context, dot []byte) (out []byte, err error) {
 	if err != nil {
 		return nil, err
 	}
+	// The last safety net under the layout budget (Options.MaxNodes,
+	// MaxEdges): a layout that runs past LayoutTimeout is stopped (the
+	// WebAssembly module is closed: Graphviz draws nothing more in this
+	// process).
+	ctx, cancel := context.WithTimeout(ctx, LayoutTimeout)
+	defer cancel()
+	defer func() {
+		if err != nil && ctx.Err() == context.DeadlineExceeded {
+			out, err = nil, fmt.Errorf("Graphviz's layout took longer than %s: too large to draw; use --focus COLLECTION or --collapse, or -T dot", LayoutTimeout)
+			gv.err = err // the module is closed
+		}
+	}()
 	graph, err := graphviz.ParseBytes(dot)
 	if err != nil {
 		return nil, fmt.Errorf("graphviz could not read the DOT: %w", err)

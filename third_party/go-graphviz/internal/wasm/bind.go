@@ -394,7 +394,9 @@ func CreateCallbackFunc[T any](cb T, funcID uint64) *CallbackFunc[T] {
 // load was this package's init (calmcheck patch: see lazy.go).
 func load() {
 	ctx := context.Background()
-	cfg := wazero.NewRuntimeConfig()
+	// calmcheck patch: a call stops when its context is done (a layout
+	// with a deadline), closing the module.
+	cfg := wazero.NewRuntimeConfig().WithCloseOnContextDone(true)
 	if cache := getCompilationCache(); cache != nil {
 		cfg = cfg.WithCompilationCache(cache)
 	}
