@@ -294,3 +294,17 @@ func isSelfName(name string) bool {
 	}
 	return false
 }
+
+// isRoleName reports whether a table of one address names a role that
+// one node holds (a sequencer, a leader): generated workloads give every
+// node the same one fact, where a membership table (members) lists every
+// other node.
+func isRoleName(name string) bool {
+	n := strings.ToLower(name)
+	for _, r := range []string{"sequencer", "leader", "coordinator", "primary", "master", "root"} {
+		if n == r || strings.HasSuffix(n, "_"+r) || strings.HasPrefix(n, r+"_") {
+			return true
+		}
+	}
+	return false
+}

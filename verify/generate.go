@@ -65,8 +65,17 @@ func newGenerator(g *depgraph.Graph) *generator {
 	for _, v := range g.Sources() {
 		gen.sources = append(gen.sources, v)
 	}
+	// Tables some rule reads and no rule inserts into (none, or only
+	// deletions, write them) are filled with initial facts: else they
+	// stay empty and what reads them is never exercised.
+	inserted := map[string]bool{}
+	for _, r := range p.Rules {
+		if r.Op != modules.OpDelete {
+			inserted[r.Head.Pred] = true
+		}
+	}
 	for _, n := range g.Nodes {
-		if n.Kind == modules.Table && !n.Written && n.Read {
+		if n.Kind == modules.Table && n.Read && !inserted[n.Name] {
 			gen.static = append(gen.static, n.ID)
 		}
 	}
@@ -91,6 +100,12 @@ func (gen *generator) generate(seed uint64, j int, maxTicks int) *workload {
 			allAddr = allAddr && gen.dom.classOf(ti, k).addr
 		}
 		for _, node := range w.nodes {
+			if allAddr && decl.Arity() == 1 && isRoleName(decl.Name) {
+				// A role (the sequencer, the leader): one node holds it,
+				// and every node knows which.
+				w.facts = append(w.facts, executor.WorkloadFact{Node: node, Fact: executor.Fact{Collection: decl.Name, Args: []executor.Value{executor.Str(w.nodes[0])}}})
+				continue
+			}
 			if allAddr && decl.Arity() == 1 {
 				// A membership-like table: every other node.
 				for _, other := range w.nodes {
