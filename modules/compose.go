@@ -34,6 +34,7 @@ type Program struct {
 
 	byName       map[string]*Decl
 	latticeNames []string // the keys of Lattices, sorted
+	hasLattice   bool     // some collection has lattice columns
 	ruleTypes    map[*Rule]RuleTypes
 }
 

@@ -420,8 +420,11 @@ func (c *composer) checkLatticeTypes() {
 		}
 	}
 	for _, d := range p.Collections {
-		for _, col := range d.Columns() {
-			use(col.Type, 0)
+		for i := range d.Val { // key columns are never typed (the parser says so)
+			if t := d.Val[i].Type; t != nil {
+				p.hasLattice = true
+				use(t, 0)
+			}
 		}
 	}
 	// Functions of user lattices called by rules: their lattices too.
@@ -492,26 +495,30 @@ func visitCalls(r *Rule, f func(*CallExpr)) {
 func (c *composer) checkLatticeRule(r *Rule) *Rule {
 	p := c.prog
 	uses := false
-	for _, a := range r.BodyAtoms() {
-		if d := p.byName[a.Pred]; d != nil && d.IsLattice() {
+	for _, l := range r.Body {
+		switch l := l.(type) {
+		case *AtomLit:
+			if p.hasLattice {
+				if d := p.byName[l.Pred]; d != nil && d.IsLattice() {
+					uses = true
+				}
+			}
+		case *TestLit:
 			uses = true
 		}
 	}
-	if hd := p.byName[r.Head.Pred]; hd != nil && hd.IsLattice() {
+	if hd := p.byName[r.Head.Pred]; p.hasLattice && hd != nil && hd.IsLattice() {
 		uses = true
 	}
-	visitCalls(r, func(e *CallExpr) {
-		if _, ok := LookupLatticeBuiltin(e.Func); ok || p.latticeFunc(e.Func) != nil {
-			uses = true
-		}
-	})
-	for _, l := range r.Body {
-		if _, ok := l.(*TestLit); ok {
-			uses = true
-		}
+	if !uses {
+		visitCalls(r, func(e *CallExpr) {
+			if _, ok := LookupLatticeBuiltin(e.Func); ok || p.latticeFunc(e.Func) != nil {
+				uses = true
+			}
+		})
 	}
 	if !uses {
-		return r
+		return r // no lattice here: nothing to check (the common case)
 	}
 	ok := true
 	fail := func(d *Diagnostic) {
