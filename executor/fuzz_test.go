@@ -3,6 +3,8 @@ package executor
 import (
 	"context"
 	"io/fs"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/calmcheck/calmcheck/specs"
@@ -20,17 +22,32 @@ func FuzzParseWorkload(f *testing.F) {
 	}
 	f.Add([]byte("workload: {modules: [M], nodes: [n], inputs: [{node: n, tick: 1, fact: 'in(1)'}]}\n"))
 	f.Add([]byte("workload:\n  nodes: [a, a]\n  facts: {a: ['p([1, [2, \"x\\\"\"]], -3, true)']}\n"))
+	// Depth stress: facts nested past their limit, YAML past its own.
+	f.Add([]byte("workload:\n  nodes: [n]\n  facts: {n: ['p(" + strings.Repeat("[", 300) + strings.Repeat("]", 300) + ")']}\n"))
+	f.Add([]byte("workload: " + strings.Repeat("[", 1200) + "\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		w, ds := ParseWorkload("fuzz.yaml", data)
 		if w == nil && !ds.HasErrors() {
 			t.Fatal("nil workload without an error")
+		}
+		// Every position is on a line of the input: never the line after
+		// the last (line breaks as YAML counts them).
+		lines := regexp.MustCompile(`\r\n|\r|\n`).Split(string(data), -1)
+		if len(lines) > 1 && lines[len(lines)-1] == "" {
+			lines = lines[:len(lines)-1]
+		}
+		for _, d := range ds {
+			if d.Pos.File == "fuzz.yaml" && d.Pos.Line != 0 && (d.Pos.Line < 1 || d.Pos.Line > len(lines) || d.Pos.Col < 1 || d.Pos.Col > len(lines[d.Pos.Line-1])+1) {
+				t.Fatalf("position outside the input: %v", d)
+			}
 		}
 	})
 }
 
 // FuzzParseFact: facts round-trip through their rendering.
 func FuzzParseFact(f *testing.F) {
-	for _, s := range []string{`p(1, "a", true, [1, [2]], [])`, `members(r2)`, `tick`, `p("\n\t\\\"")`, `p(-9223372036854775808)`, `bed.pipe_in("b", 1)`} {
+	for _, s := range []string{`p(1, "a", true, [1, [2]], [])`, `members(r2)`, `tick`, `p("\n\t\\\"")`, `p(-9223372036854775808)`, `bed.pipe_in("b", 1)`,
+		"p(" + strings.Repeat("[", 150) + strings.Repeat("]", 150) + ")"} { // depth stress
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {

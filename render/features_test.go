@@ -713,7 +713,8 @@ func TestFastLayout(t *testing.T) {
 // shows its name (control characters and invalid UTF-8 as U+FFFD, tabs as
 // spaces).
 func FuzzNames(f *testing.F) {
-	for _, s := range []string{"a|b", "quote\"|back\\slash\\", "two\nlines|<b>&amp;</b>", "nul\x00|\xff\xfe", "Ünïcode|日本|--|]]>|\\N", "node|graph|edge|subgraph|strict"} {
+	for _, s := range []string{"a|b", "quote\"|back\\slash\\", "two\nlines|<b>&amp;</b>", "nul\x00|\xff\xfe", "Ünïcode|日本|--|]]>|\\N", "node|graph|edge|subgraph|strict",
+		"esc\x1b[2J|bidi\u202e|" + strings.Repeat("é", 150)} { // hostile and long names
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {

@@ -1,6 +1,9 @@
 package verify
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // FuzzReplay: any bytes given to calmcheck run --replay are refused with
 // an error or give two workloads; never a panic.
@@ -13,6 +16,9 @@ func FuzzReplay(f *testing.F) {
 	f.Add([]byte(`{"format": "calmcheck-replay/1", "modules": ["M"], "witness": {"nodes": ["a"], "a": {"inputs": [{"node": "a", "tick": 1, "fact": "in(X)"}]}}}`))
 	f.Add([]byte(`{"format": "other"}`))
 	f.Add([]byte(`[]`))
+	// Depth stress: deep JSON, and a fact nested past its limit.
+	f.Add([]byte(strings.Repeat("[", 20000)))
+	f.Add([]byte(`{"format": "calmcheck-replay/1", "modules": ["M"], "witness": {"nodes": ["a"], "a": {"inputs": [{"node": "a", "tick": 1, "fact": "in(` + strings.Repeat("[", 300) + strings.Repeat("]", 300) + `)"}]}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rf, err := ParseReplay(data)
 		if err != nil {
