@@ -42,7 +42,10 @@ left alone and its errors are printed (exit status 2).
 By default fmt prints the formatted files. With -l it lists the files whose
 layout differs and exits 1 when there is one (for CI); with -d it prints a
 unified diff instead (also exit 1 on a difference); with -w it rewrites the
-files in place (atomically: a file is replaced whole or not at all).`,
+files in place (atomically: a file is replaced whole or not at all; through
+a symbolic link, its target; a read-only file only with --force; mode,
+owner and group kept). A file whose modules or programs do not compose is
+left alone, as one with load errors.`,
 		Example: `  calmcheck fmt -l specs/          # CI: exit 1 if a file is not formatted
   calmcheck fmt -d specs/cart.yaml # what would change
   calmcheck fmt -w specs/          # rewrite in place
