@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/calmcheck/calmcheck/depgraph"
 	"github.com/calmcheck/calmcheck/modules"
 	"github.com/calmcheck/calmcheck/monotonic"
 )
@@ -53,12 +54,14 @@ type sarifResult struct {
 	Message             sarifText          `json:"message"`
 	Locations           []sarifLocation    `json:"locations"`
 	PartialFingerprints map[string]string  `json:"partialFingerprints"`
+	RelatedLocations    []sarifLocation    `json:"relatedLocations,omitempty"`
 	CodeFlows           []sarifCodeFlow    `json:"codeFlows,omitempty"`
 	Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
 	Properties          sarifProperties    `json:"properties"`
 }
 
 type sarifLocation struct {
+	ID               int            `json:"id,omitempty"`
 	PhysicalLocation *sarifPhysical `json:"physicalLocation,omitempty"`
 	Message          *sarifText     `json:"message,omitempty"`
 }
@@ -143,17 +146,25 @@ func sarifLoc(pos modules.Pos, msg string) sarifLocation {
 }
 
 // SARIF writes a SARIF 2.1.0 log: one run, one rule per check, one result
-// per finding with its physical location, a codeFlow for the path or
-// cycle it carries, partialFingerprints independent of line numbers, and
+// per finding (a finding about paths is one per place) with its physical
+// location, relatedLocations for the inputs and outputs of the pairs it
+// affects (the first 50), at most one codeFlow (the path or cycle it
+// carries), partialFingerprints independent of line numbers, and
 // suppressions for acknowledged and expected findings. It streams: each
-// result is encoded when its program comes.
+// result is one compact line, encoded when its program comes.
 type SARIF struct {
 	ToolVersion string
 
 	w     *errWriter
 	index map[string]int
 	n     int
+	g     *depgraph.Graph // the program whose results are written, for the declarations of collections
 }
+
+// maxRelated is how many relatedLocations a result carries: the inputs
+// and outputs of the pairs a finding about a place affects, the first of
+// them (the JSON report lists every pair).
+const maxRelated = 50
 
 func (f *SARIF) Start(w io.Writer, r *Report) error {
 	f.w, f.index, f.n = &errWriter{w: w}, map[string]int{}, 0
@@ -185,7 +196,9 @@ func (f *SARIF) Start(w io.Writer, r *Report) error {
 }
 
 func (f *SARIF) Program(w io.Writer, p *Program) error {
+	f.g = p.Result.Graph
 	f.results(p.Findings)
+	f.g = nil
 	return f.w.err
 }
 
@@ -196,11 +209,49 @@ func (f *SARIF) End(w io.Writer, r *Report) error {
 }
 
 func (f *SARIF) results(fs []monotonic.Finding) {
-	for _, x := range fs {
+	for i := range fs {
 		f.w.element(4, f.n)
-		f.w.value(4, f.result(&x))
+		f.w.compact(f.result(&fs[i]))
 		f.n++
 	}
+}
+
+// related gives a finding about a place the declarations of the inputs
+// and outputs of its pairs, each once, inputs first: the other ends of
+// the paths that become diffluent there.
+func (f *SARIF) related(x *monotonic.Finding) []sarifLocation {
+	if len(x.Pairs) == 0 || f.g == nil {
+		return nil
+	}
+	var out []sarifLocation
+	seen := map[string]bool{}
+	add := func(name, what string) {
+		if seen[name] || len(out) >= maxRelated {
+			return
+		}
+		seen[name] = true
+		v, ok := f.g.Lookup(name)
+		if !ok {
+			return
+		}
+		loc := sarifLoc(declPos(f.g.Nodes[v].Decl), what+" "+name)
+		loc.ID = len(out) + 1
+		out = append(out, loc)
+	}
+	for _, p := range x.Pairs {
+		add(p.From, "input")
+	}
+	for _, p := range x.Pairs {
+		add(p.To, "output")
+	}
+	return out
+}
+
+func declPos(d *modules.Decl) modules.Pos {
+	if d.NamePos.IsValid() {
+		return d.NamePos
+	}
+	return d.Pos
 }
 
 func (f *SARIF) result(x *monotonic.Finding) sarifResult {
@@ -213,6 +264,7 @@ func (f *SARIF) result(x *monotonic.Finding) sarifResult {
 		Message:             sarifText{Text: msg},
 		Locations:           []sarifLocation{sarifLoc(x.Pos, "")},
 		PartialFingerprints: map[string]string{"calmcheck/v1": x.Fingerprint},
+		RelatedLocations:    f.related(x),
 		Properties:          sarifProperties{Program: x.Program, Module: x.Module, Collections: x.Collections, Expected: x.Expected},
 	}
 	if len(x.Flow) > 0 {

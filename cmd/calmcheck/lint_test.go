@@ -191,7 +191,7 @@ func TestSARIFSchema(t *testing.T) {
 	}
 	_, out, _ = runCLI(t, userProject(t), "lint", "--format", "sarif", "--fail-on", "never")
 	validate(t, s, out)
-	if !strings.Contains(out, `"kind": "inSource"`) {
+	if !strings.Contains(out, `"kind":"inSource"`) {
 		t.Errorf("acknowledged finding is not suppressed in source:\n%s", out)
 	}
 }
