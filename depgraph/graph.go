@@ -343,11 +343,11 @@ func (g *Graph) Underspecified() []Dangling {
 		switch {
 		case n.Kind == modules.Input && !n.ReadElsewhere:
 			out = append(out, Dangling{n.ID, DirOutput})
-		case n.Kind == modules.Input && !n.Written && n.Imported():
+		case n.Kind == modules.Input && !n.WrittenElsewhere && n.Imported():
 			out = append(out, Dangling{n.ID, DirInput})
 		case n.Kind == modules.Output && !n.WrittenElsewhere:
 			out = append(out, Dangling{n.ID, DirInput})
-		case n.Kind == modules.Output && !n.Read && n.Imported():
+		case n.Kind == modules.Output && !n.ReadElsewhere && n.Imported():
 			out = append(out, Dangling{n.ID, DirOutput})
 		case n.Kind == modules.Channel && n.Written && !n.Read:
 			out = append(out, Dangling{n.ID, DirOutput})
