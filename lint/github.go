@@ -60,18 +60,23 @@ func (f *GitHub) finding(x *monotonic.Finding) {
 	if x.Acknowledged != "" {
 		msg += " (acknowledged: " + x.Acknowledged + ")"
 	}
+	f.w.printf("%s", ghCommand(cmd, x.Pos, title, msg))
+}
+
+// ghCommand is one workflow command line: ::cmd file=...,line=...,col=...,title=...::msg
+func ghCommand(cmd string, pos modules.Pos, title, msg string) string {
 	var props []string
-	if x.Pos.File != "" {
-		props = append(props, "file="+ghProperty(x.Pos.File))
+	if pos.File != "" {
+		props = append(props, "file="+ghProperty(pos.File))
 	}
-	if x.Pos.IsValid() {
-		props = append(props, fmt.Sprintf("line=%d", x.Pos.Line))
-		if x.Pos.Col > 0 {
-			props = append(props, fmt.Sprintf("col=%d", x.Pos.Col))
+	if pos.IsValid() {
+		props = append(props, fmt.Sprintf("line=%d", pos.Line))
+		if pos.Col > 0 {
+			props = append(props, fmt.Sprintf("col=%d", pos.Col))
 		}
 	}
 	props = append(props, "title="+ghProperty(title))
-	f.w.printf("::%s %s::%s\n", cmd, strings.Join(props, ","), ghData(msg))
+	return fmt.Sprintf("::%s %s::%s\n", cmd, strings.Join(props, ","), ghData(msg))
 }
 
 // ghData escapes a workflow command's message: %, CR and LF as the runner
@@ -97,17 +102,6 @@ func WriteGitHubDiagnostic(w io.Writer, d modules.Diagnostic) error {
 	case modules.Warning:
 		cmd = "warning"
 	}
-	var props []string
-	if d.Pos.File != "" {
-		props = append(props, "file="+ghProperty(d.Pos.File))
-	}
-	if d.Pos.IsValid() {
-		props = append(props, fmt.Sprintf("line=%d", d.Pos.Line))
-		if d.Pos.Col > 0 {
-			props = append(props, fmt.Sprintf("col=%d", d.Pos.Col))
-		}
-	}
-	props = append(props, "title="+ghProperty("calmcheck "+d.Check))
-	_, err := fmt.Fprintf(w, "::%s %s::%s\n", cmd, strings.Join(props, ","), ghData(d.Message))
+	_, err := io.WriteString(w, ghCommand(cmd, d.Pos, "calmcheck "+d.Check, d.Message))
 	return err
 }

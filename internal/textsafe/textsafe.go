@@ -44,29 +44,14 @@ func escape(b *strings.Builder, r rune) {
 
 // Line returns s for a one-line field: every unsafe character, line
 // breaks and tabs included, is escaped.
-func Line(s string) string {
-	if clean(s, false) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, w := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && w == 1 {
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		} else if unsafeRune(r) {
-			escape(&b, r)
-		} else {
-			b.WriteRune(r)
-		}
-		i += w
-	}
-	return b.String()
-}
+func Line(s string) string { return escapeString(s, false) }
 
 // Text returns s with every unsafe character escaped except line breaks
 // (\n) and tabs, for text of several lines.
-func Text(s string) string {
-	if clean(s, true) {
+func Text(s string) string { return escapeString(s, true) }
+
+func escapeString(s string, keepBreaks bool) string {
+	if clean(s, keepBreaks) {
 		return s
 	}
 	var b strings.Builder
@@ -75,7 +60,7 @@ func Text(s string) string {
 		switch {
 		case r == utf8.RuneError && w == 1:
 			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r == '\n' || r == '\t' || !unsafeRune(r):
+		case keepBreaks && (r == '\n' || r == '\t'), !unsafeRune(r):
 			b.WriteRune(r)
 		default:
 			escape(&b, r)
