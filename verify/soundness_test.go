@@ -62,6 +62,12 @@ func randomProgram(rng *rand.Rand, name string) string {
 	for i := 1; i <= rng.IntN(3); i++ {
 		mid = append(mid, coll{"scratch", fmt.Sprintf("s%d", i), 1 + rng.IntN(2)})
 	}
+	// A lattice (Bloom^L), in about half the programs: a set and a
+	// maximum per key, merged into and read through thresholds (and now
+	// and then revealed): see latticeRules.
+	if rng.IntN(2) == 0 {
+		mid = append(mid, coll{"lattice", "lat", 3})
+	}
 	rng.Shuffle(len(mid), func(a, b int) { mid[a], mid[b] = mid[b], mid[a] })
 	colls = append(colls, mid...)
 	add("output", "o", 1+rng.IntN(2))
@@ -81,6 +87,10 @@ func randomProgram(rng *rand.Rand, name string) string {
 			}
 		}
 		kind := c.kind
+		if kind == "lattice" {
+			fmt.Fprintf(&b, "      - 'lattice %s(k) => (s: lset, m: lmax)'\n", c.name)
+			continue
+		}
 		fmt.Fprintf(&b, "      - %-7s %s(%s)\n", kind, c.name, strings.Join(cols, ", "))
 	}
 	b.WriteString("    rules:\n      r:\n")
@@ -92,7 +102,7 @@ func randomProgram(rng *rand.Rand, name string) string {
 		// Body: one or two positive atoms from the allowed collections.
 		var allowed []coll
 		for i, c := range colls {
-			if c.kind == "output" || c.name == "peer" {
+			if c.kind == "output" || c.name == "peer" || c.kind == "lattice" {
 				continue
 			}
 			if op == "<=" || op == "<~" {
@@ -205,7 +215,7 @@ func randomProgram(rng *rand.Rand, name string) string {
 	}
 	var rules []string
 	for hi, h := range colls {
-		if h.kind == "input" || h.name == "peer" {
+		if h.kind == "input" || h.name == "peer" || h.kind == "lattice" {
 			continue
 		}
 		n := 1 + rng.IntN(2)
@@ -226,6 +236,82 @@ func randomProgram(rng *rand.Rand, name string) string {
 			}
 		}
 	}
+	// The rules of the lattice lat(k) => (s: lset, m: lmax), when the
+	// program has one: merges into it from collections declared before
+	// it (<=) or from any (<+), and reads of it into collections declared
+	// after it through a threshold (ge of size, contains, gt of the
+	// maximum), or now and then through reveal (a point of order).
+	latticeRules := func() []string {
+		li := -1
+		for i, c := range colls {
+			if c.kind == "lattice" {
+				li = i
+			}
+		}
+		if li < 0 {
+			return nil
+		}
+		vars := func(c coll, prefix string) []string {
+			out := make([]string, c.arity)
+			for k := range out {
+				out[k] = fmt.Sprintf("%s%d", prefix, k+1)
+			}
+			return out
+		}
+		var rules []string
+		// Merges: from a collection before the lattice (or any, deferred).
+		for range 1 + rng.IntN(2) {
+			op := "<="
+			if rng.IntN(3) == 0 {
+				op = "<+"
+			}
+			var srcs []coll
+			for i, c := range colls {
+				if c.kind == "output" || c.name == "peer" || c.kind == "lattice" || (op == "<=" && i > li) {
+					continue
+				}
+				srcs = append(srcs, c)
+			}
+			if len(srcs) == 0 {
+				break
+			}
+			c := srcs[rng.IntN(len(srcs))]
+			vs := vars(c, "X")
+			rules = append(rules, fmt.Sprintf("lat(%s, [%s], %d) %s %s(%s)", vs[0], vs[len(vs)-1], rng.IntN(3), op, c.name, strings.Join(vs, ", ")))
+		}
+		// Reads: into a table, scratch or output after the lattice.
+		for range 1 + rng.IntN(2) {
+			var heads []coll
+			for i, c := range colls {
+				if i > li && c.kind != "channel" && c.kind != "lattice" {
+					heads = append(heads, c)
+				}
+			}
+			if len(heads) == 0 {
+				break
+			}
+			h := heads[rng.IntN(len(heads))]
+			body := []string{"lat(K, S, M)"}
+			switch rng.IntN(3) {
+			case 0:
+				body = append(body, fmt.Sprintf("ge(size(S), %d)", 1+rng.IntN(3)))
+			case 1:
+				body = append(body, "contains(S, K)")
+			default:
+				body = append(body, fmt.Sprintf("gt(M, %d)", rng.IntN(2)))
+			}
+			args := make([]string, h.arity)
+			for k := range args {
+				args[k] = "K"
+			}
+			if h.arity >= 2 && rng.IntN(5) == 0 {
+				args[h.arity-1] = "reveal(S)"
+			}
+			rules = append(rules, fmt.Sprintf("%s(%s) <= %s", h.name, strings.Join(args, ", "), strings.Join(body, ", ")))
+		}
+		return rules
+	}
+	rules = append(rules, latticeRules()...)
 	for _, r := range rules {
 		fmt.Fprintf(&b, "        - %q\n", r)
 	}
@@ -306,7 +392,7 @@ func TestRandomProgramShapes(t *testing.T) {
 	seen := map[string]int{}
 	for i := range 100 {
 		src := randomProgram(rand.New(rand.NewPCG(9, uint64(i))), "R")
-		for _, s := range []string{"<~", "<+", "<-", "notin", "count<", "peer("} {
+		for _, s := range []string{"<~", "<+", "<-", "notin", "count<", "peer(", "lattice lat", "lat(K, S, M)"} {
 			if strings.Contains(src, s) {
 				seen[s]++
 			}
@@ -316,7 +402,7 @@ func TestRandomProgramShapes(t *testing.T) {
 			t.Fatalf("%v\n%s", ds, src)
 		}
 	}
-	for _, s := range []string{"<~", "<+", "<-", "notin", "count<", "peer("} {
+	for _, s := range []string{"<~", "<+", "<-", "notin", "count<", "peer(", "lattice lat", "lat(K, S, M)"} {
 		if seen[s] < 10 {
 			t.Errorf("only %d of 100 programs use %s", seen[s], s)
 		}
