@@ -191,15 +191,21 @@ func (f *Text) finding(x *monotonic.Finding) {
 	pos := textsafe.Line(x.Pos.String())
 	prefix := fmt.Sprintf("%s: %s: ", pos, x.Severity)
 	msg := textsafe.Line(x.Message) + " [" + x.Check + "]"
-	if f.Width > 0 {
-		msg = wrap(msg, len(prefix), f.Width, "    ")
-	}
-	f.w.printf("%s: %s: %s", pos, p.severity(x.Severity), msg)
+	var notes []string
 	if x.Acknowledged != "" {
-		f.w.printf(" %s", p.paint(ansiDim, fmt.Sprintf("(acknowledged: %s)", textsafe.Line(x.Acknowledged))))
+		notes = append(notes, fmt.Sprintf("(acknowledged: %s)", textsafe.Line(x.Acknowledged)))
 	}
 	if x.Expected {
-		f.w.printf(" %s", p.paint(ansiDim, "(expected)"))
+		notes = append(notes, "(expected)")
+	}
+	if f.Width > 0 {
+		// the notes wrap with the message (and lose their dimming)
+		msg = wrap(strings.Join(append([]string{msg}, notes...), " "), len(prefix), f.Width, "    ")
+		notes = nil
+	}
+	f.w.printf("%s: %s: %s", pos, p.severity(x.Severity), msg)
+	for _, n := range notes {
+		f.w.printf(" %s", p.paint(ansiDim, n))
 	}
 	f.w.printf("\n")
 }
