@@ -12,6 +12,7 @@ package docs
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 
 	"github.com/calmcheck/calmcheck/lint"
 	"github.com/calmcheck/calmcheck/modules"
@@ -26,6 +27,9 @@ type Picture struct {
 	Programs []string
 	Options  render.Options
 	Command  string
+	// Specs are spec files to load beside the built-in library, relative
+	// to docs/ (the examples the tutorial writes from scratch).
+	Specs []string
 }
 
 func pic(file string, opt render.Options, flags string, progs ...string) Picture {
@@ -37,6 +41,19 @@ func pic(file string, opt render.Options, flags string, progs ...string) Picture
 		cmd += " " + flags
 	}
 	return Picture{File: file, Programs: progs, Options: opt, Command: cmd + " > " + file}
+}
+
+// specPic is a picture of programs of spec files under docs/, drawn by
+// calmcheck dot FILE... in the directory that holds them.
+func specPic(file string, opt render.Options, flags string, specs []string, progs ...string) Picture {
+	cmd := "calmcheck dot"
+	for _, s := range specs {
+		cmd += " " + filepath.Base(s)
+	}
+	if flags != "" {
+		cmd += " " + flags
+	}
+	return Picture{File: file, Programs: progs, Options: opt, Command: cmd + " > " + file, Specs: specs}
 }
 
 var (
@@ -64,12 +81,16 @@ var Pictures = []Picture{
 	pic("ordered-cart.svg", noLegend, "--no-legend", "ordered-cart"),
 	pic("monotone-cart.svg", full, "", "monotone-cart"),
 	pic("replicated-lattice-kvs.svg", render.Options{Clusters: true, Highlight: "D"}, "--no-legend --highlight D", "replicated-lattice-kvs"),
+	specPic("todo.svg", render.Options{Legend: true, Clusters: true, Highlight: "D"}, "--highlight D", []string{"examples/todo/todo.yaml"}, "todo"),
 }
 
 // Draw draws a picture as calmcheck dot does, from the built-in library.
 func Draw(ctx context.Context, p Picture) ([]byte, error) {
 	lib := modules.NewLibrary()
 	warnings := lib.LoadFS(specs.FS, "specs")
+	for _, f := range p.Specs {
+		warnings = append(warnings, lib.LoadPath(f)...)
+	}
 	if warnings.HasErrors() {
 		return nil, warnings
 	}

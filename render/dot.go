@@ -208,6 +208,22 @@ func WriteDOT(w io.Writer, v *View) error {
 			d.printf("\t}\n")
 		}
 	}
+	if len(v.Legend) > 0 && legendBelow(v) {
+		// A small graph beside the legend would be a fraction of the
+		// picture's width: hang the legend below its bottom nodes.
+		anchor := dotID("#legend/row0")
+		for _, p := range v.Programs {
+			out := make([]bool, len(p.Nodes))
+			for _, e := range p.Edges {
+				out[e.From] = true
+			}
+			for i, n := range p.Nodes {
+				if !out[i] {
+					d.printf("\t%s -> %s %s;\n", dotID(n.dotID), anchor, attrs("style", "invis", "weight", "0"))
+				}
+			}
+		}
+	}
 	d.printf("}\n")
 	if d.err == nil {
 		d.err = d.w.Flush()
@@ -498,6 +514,19 @@ func sealLabel(s *SealInfo) string {
 		return "seal (all)"
 	}
 	return "seal (" + strings.Join(s.Key, ", ") + ")"
+}
+
+// LegendBelowNodes is the number of nodes up to which a picture has its
+// legend below the graph rather than beside it: a small graph is
+// narrower than the legend.
+const LegendBelowNodes = 30
+
+func legendBelow(v *View) bool {
+	n := 0
+	for _, p := range v.Programs {
+		n += len(p.Nodes)
+	}
+	return n > 0 && n <= LegendBelowNodes
 }
 
 // writeLegend draws the legend in two rows of entries side by side, each

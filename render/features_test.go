@@ -833,3 +833,14 @@ func TestInstanceClusters(t *testing.T) {
 		t.Error("no instance cluster label in the DOT")
 	}
 }
+
+// TestLegendBelowSmallGraph: the legend of a small graph is drawn below
+// it (it took most of the picture's width beside it), that of a large one
+// beside it.
+func TestLegendBelowSmallGraph(t *testing.T) {
+	small := &View{Legend: []LegendEntry{{"scratch", "x"}}, Programs: []*ProgramView{{Nodes: make([]*Node, 12)}}}
+	large := &View{Legend: small.Legend, Programs: []*ProgramView{{Nodes: make([]*Node, LegendBelowNodes+1)}}}
+	if !legendBelow(small) || legendBelow(large) {
+		t.Errorf("legendBelow: small %v, large %v", legendBelow(small), legendBelow(large))
+	}
+}

@@ -135,7 +135,7 @@ func TestReportCart(t *testing.T) {
 		"<title>The cart &amp; co</title>",
 		`<meta http-equiv="Content-Security-Policy" content="default-src &#39;none&#39;;`,
 		// the legend, once, and the picture
-		`<details class="legend"><summary>Legend: how the graphs are drawn</summary><div class="legend-picture"><svg`,
+		`<details class="legend" id="legend" open><summary>Legend: how the graphs are drawn</summary><div class="legend-picture"><svg`,
 		`<div class="graph-view"><svg`,
 		// cart_action: its declaration and the rules that write and read it
 		`<code class="decl">table cart_action(session, item, action, reqid)</code>`,
@@ -282,5 +282,20 @@ func TestReportStdout(t *testing.T) {
 	code, out, errs := runCLI(t, t.TempDir(), "report", "--program", "basic-kvs")
 	if code != 0 || !strings.HasPrefix(out, "<!DOCTYPE html>") || !strings.HasSuffix(out, "</html>\n") {
 		t.Errorf("exit %d, %s, stdout %.60q", code, errs, out)
+	}
+}
+
+// TestReportLegendOpenMessagesWhole: the legend is open when the page
+// loads (A and D were not explained on the page), and no rule of the
+// style cuts a finding's message short (three lines were shown).
+func TestReportLegendOpenMessagesWhole(t *testing.T) {
+	page := reportOf(t, t.TempDir(), "--program", "disorderly-cart")
+	if !strings.Contains(page, `<details class="legend" id="legend" open>`) {
+		t.Error("the legend is closed")
+	}
+	for _, cut := range []string{"line-clamp", "text-overflow", "ellipsis"} {
+		if strings.Contains(page, cut) {
+			t.Errorf("the page's style has %s", cut)
+		}
 	}
 }
