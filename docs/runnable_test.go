@@ -192,3 +192,44 @@ func TestMatchOutput(t *testing.T) {
 		}
 	}
 }
+
+// TestTutorialRunnable runs the tutorial's marked blocks (chapter 11,
+// "Your own program") from scratch in a fresh directory: its files, every
+// command with its exit status, and the outputs it shows.
+func TestTutorialRunnable(t *testing.T) {
+	if n := runMarkedBlocks(t, "tutorial.md"); n < 10 {
+		t.Errorf("only %d marked blocks in the tutorial", n)
+	}
+}
+
+// TestTutorialExamples: the files the tutorial has the reader write are
+// docs/examples/todo/*.yaml, which the pictures are drawn from, and they
+// are in fmt's canonical layout.
+func TestTutorialExamples(t *testing.T) {
+	data, err := os.ReadFile("tutorial.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, b := range markedBlocks(t, string(data)) {
+		if b.kind != "file" {
+			continue
+		}
+		n++
+		want, err := os.ReadFile(filepath.Join("examples", "todo", b.arg))
+		if err != nil {
+			t.Errorf("%s: %v", b.arg, err)
+			continue
+		}
+		if string(want) != b.text {
+			t.Errorf("tutorial.md:%d: %s differs from docs/examples/todo/%s", b.line, b.arg, b.arg)
+		}
+	}
+	if n == 0 {
+		t.Error("the tutorial writes no file")
+	}
+	files, _ := filepath.Glob(filepath.Join("examples", "todo", "*.yaml"))
+	if len(files) != n {
+		t.Errorf("docs/examples/todo has %d files, the tutorial writes %d", len(files), n)
+	}
+}
