@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/calmcheck/calmcheck/internal/golden"
 )
 
 // A Markdown file's blocks marked for the test, in order. The mark is an
@@ -19,11 +21,16 @@ import (
 //	<!-- run exit=N -->  exit 0, the last one N (default 0)
 //	<!-- output -->      the block is the standard output of the run block
 //	                     before it; a line "..." stands for any lines
+//
+// go test ./docs -update rewrites the output blocks without "..." lines
+// to what the commands print now (check the diff: it is what users see).
 type mdBlock struct {
 	kind, arg string
 	line      int
 	text      string
 	exit      int
+	start     int // byte offsets of text in the file
+	end       int
 }
 
 var markRE = regexp.MustCompile(`^<!-- (file|run|output)\s*([^>]*?)\s*-->$`)
@@ -53,6 +60,8 @@ func markedBlocks(t *testing.T, md string) []mdBlock {
 			j++
 		}
 		b.text = strings.Join(lines[i+2:j], "\n") + "\n"
+		b.start = len(strings.Join(lines[:i+2], "\n")) + 1
+		b.end = b.start + len(b.text)
 		out = append(out, b)
 		i = j
 	}
@@ -122,6 +131,9 @@ func runMarkedBlocks(t *testing.T, file string) int {
 	env := append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "NO_COLOR=1", "COLUMNS=")
 	lastOut := ""
 	lastRun := 0
+	src := string(data)
+	var fixed []string // with -update: the file with the outputs shown as they are now
+	at := 0
 	for _, b := range blocks {
 		switch b.kind {
 		case "file":
@@ -160,10 +172,22 @@ func runMarkedBlocks(t *testing.T, file string) int {
 			if lastRun == 0 {
 				t.Fatalf("%s:%d: an output block before any run block", file, b.line)
 			}
+			if !matchOutput(b.text, lastOut) && golden.Update() && !strings.Contains(b.text, "\n...\n") {
+				fixed = append(fixed, src[at:b.start], lastOut)
+				at = b.end
+				continue
+			}
 			if !matchOutput(b.text, lastOut) {
 				t.Errorf("%s:%d: the output shown is not what the commands at line %d print now; they print:\n%s", file, b.line, lastRun, lastOut)
 			}
 		}
+	}
+	if fixed != nil {
+		fixed = append(fixed, src[at:])
+		if err := os.WriteFile(file, []byte(strings.Join(fixed, "")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: outputs updated (-update)", file)
 	}
 	return len(blocks)
 }
