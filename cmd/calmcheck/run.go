@@ -1,10 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
-	"github.com/calmcheck/calmcheck/internal/textsafe"
 	"io"
 	"io/fs"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/calmcheck/calmcheck/executor"
+	"github.com/calmcheck/calmcheck/internal/textsafe"
 	"github.com/calmcheck/calmcheck/modules"
 	"github.com/calmcheck/calmcheck/specs"
 	"github.com/spf13/cobra"
@@ -209,7 +211,12 @@ func hintWorkloadSpecs(file string, ds modules.Diagnostics) {
 }
 
 func runWorkload(cmd *cobra.Command, arg string, o runOptions) error {
-	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	stderr := cmd.ErrOrStderr()
+	// Buffered: a run prints one line per fact (a transitive closure made
+	// half a million write calls unbuffered).
+	out := bufio.NewWriterSize(cmd.OutOrStdout(), 64<<10)
+	defer out.Flush()
+	var stdout io.Writer = out
 	if o.format != "text" && o.format != "json" {
 		return fmt.Errorf("unknown --format %q (want text or json)", o.format)
 	}
@@ -265,8 +272,7 @@ func runWorkload(cmd *cobra.Command, arg string, o runOptions) error {
 		}
 		return nil
 	}
-	results := runSeeds(ctx, s, opts, seeds)
-	sum := summarizeSeeds(results)
+	sum := runSeeds(ctx, s, opts, seeds)
 	if o.format == "json" {
 		if err := writeRunJSON(stdout, sum.json(s)); err != nil {
 			return err
@@ -336,29 +342,43 @@ func parseSeeds(s string) ([]uint64, error) {
 	return out, nil
 }
 
-// runSeeds runs one execution per seed on every core; the results come
-// back in seed order.
-func runSeeds(ctx context.Context, s *executor.Setup, opts executor.Options, seeds []uint64) []*executor.Result {
-	results := make([]*executor.Result, len(seeds))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				o := opts
-				o.Seed = seeds[i]
-				results[i] = s.Run(ctx, o)
-			}
-		}()
+// seedChunk is how many runs of --seeds are in memory at once: they run
+// on every core, then the summary keeps what it needs of each, in seed
+// order, and drops the rest.
+const seedChunk = 256
+
+// runSeeds runs one execution per seed on every core and adds each to a
+// summary in seed order, a chunk at a time, so that memory does not grow
+// with the number of seeds (beyond a few words per run).
+func runSeeds(ctx context.Context, s *executor.Setup, opts executor.Options, seeds []uint64) *seedSummary {
+	sum := newSeedSummary()
+	results := make([]*executor.Result, min(seedChunk, len(seeds)))
+	for base := 0; base < len(seeds); base += seedChunk {
+		chunk := seeds[base:min(base+seedChunk, len(seeds))]
+		var wg sync.WaitGroup
+		next := make(chan int)
+		for range runtime.GOMAXPROCS(0) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range next {
+					o := opts
+					o.Seed = chunk[i]
+					results[i] = s.Run(ctx, o)
+				}
+			}()
+		}
+		for i := range chunk {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+		for i := range chunk {
+			sum.add(results[i])
+			results[i] = nil
+		}
 	}
-	for i := range seeds {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	return results
+	return sum
 }
 
 func writeRunJSON(w io.Writer, v any) error {
@@ -474,19 +494,34 @@ func describeTicks(ticks []int) string {
 // Comparing runs.
 
 type seedOutcome struct {
-	key   string   // canonical text
-	lines []string // for the side-by-side view
+	lines []string // for the side-by-side view: the first two outcomes only
 	seeds []uint64
-	first *executor.Result
+	first *executor.Result // its first run, without trace, deliveries and lineage
 }
 
+// seedRun is what the summary keeps of every run.
+type seedRun struct {
+	seed    uint64
+	stop    string
+	ticks   int
+	outcome int // 1, 2, ... for a quiescent run; 0 otherwise
+}
+
+// seedSummary is what runs with --seeds show: each run's seed, stop and
+// timesteps, the distinct outcomes (by a hash of their canonical text,
+// with the first run of each), the errors and the first run that hit a
+// bound. It keeps no other run.
 type seedSummary struct {
-	results  []*executor.Result
-	outcomes []*seedOutcome     // quiescent runs, by first seed
-	errs     []*executor.Result // runs that ended in a runtime error
+	network  executor.NetworkSpec
+	runs     []seedRun
+	outcomes []*seedOutcome // quiescent runs, by first seed
+	byHash   map[[32]byte]int
+	errs     []*executor.Result // runs that ended in a runtime error (their outputs dropped)
 	errors   int
 	bound    *executor.Result // the first run that hit a bound
 }
+
+func newSeedSummary() *seedSummary { return &seedSummary{byHash: map[[32]byte]int{}} }
 
 // seedOutcomeLines renders what is compared between runs: per node, the set
 // of output facts and the final tables.
@@ -511,33 +546,47 @@ func seedOutcomeLines(res *executor.Result) []string {
 	return lines
 }
 
-func summarizeSeeds(results []*executor.Result) *seedSummary {
-	sum := &seedSummary{results: results}
-	byKey := map[string]*seedOutcome{}
-	for _, res := range results {
-		switch res.Stop {
-		case "quiescent":
-		case "error":
-			sum.errors++
-			sum.errs = append(sum.errs, res)
-			continue
-		default:
-			if sum.bound == nil {
-				sum.bound = res
-			}
-			continue
-		}
-		lines := seedOutcomeLines(res)
-		key := strings.Join(lines, "\n")
-		o := byKey[key]
-		if o == nil {
-			o = &seedOutcome{key: key, lines: lines, first: res}
-			byKey[key] = o
-			sum.outcomes = append(sum.outcomes, o)
-		}
-		o.seeds = append(o.seeds, res.Seed)
+// add adds a run to the summary (runs come in seed order).
+func (sum *seedSummary) add(res *executor.Result) {
+	if len(sum.runs) == 0 {
+		sum.network = res.Network
 	}
-	return sum
+	run := seedRun{seed: res.Seed, stop: res.Stop, ticks: res.Ticks}
+	defer func() { sum.runs = append(sum.runs, run) }()
+	switch res.Stop {
+	case "quiescent":
+	case "error":
+		sum.errors++
+		sum.errs = append(sum.errs, &executor.Result{Seed: res.Seed, Err: res.Err})
+		return
+	default:
+		if sum.bound == nil {
+			sum.bound = res
+		}
+		return
+	}
+	lines := seedOutcomeLines(res)
+	h := sha256.New()
+	for _, l := range lines {
+		h.Write([]byte(l))
+		h.Write([]byte{'\n'})
+	}
+	var key [32]byte
+	h.Sum(key[:0])
+	i, ok := sum.byHash[key]
+	if !ok {
+		i = len(sum.outcomes)
+		sum.byHash[key] = i
+		first := *res
+		first.Trace, first.Deliveries, first.Lineage = nil, nil, nil
+		o := &seedOutcome{first: &first}
+		if i < 2 {
+			o.lines = lines
+		}
+		sum.outcomes = append(sum.outcomes, o)
+	}
+	sum.outcomes[i].seeds = append(sum.outcomes[i].seeds, res.Seed)
+	run.outcome = i + 1
 }
 
 func seedList(seeds []uint64) string {
@@ -554,12 +603,12 @@ func seedList(seeds []uint64) string {
 }
 
 func writeSeedSummary(w io.Writer, s *executor.Setup, sum *seedSummary) {
-	writeRunHeader(w, s, sum.results[0].Network)
-	first, last := sum.results[0].Seed, sum.results[len(sum.results)-1].Seed
-	fmt.Fprintf(w, "runs      %d (seeds %d..%d)\n\n", len(sum.results), first, last)
+	writeRunHeader(w, s, sum.network)
+	first, last := sum.runs[0].seed, sum.runs[len(sum.runs)-1].seed
+	fmt.Fprintf(w, "runs      %d (seeds %d..%d)\n\n", len(sum.runs), first, last)
 	switch {
 	case len(sum.outcomes) == 1 && sum.errors == 0 && sum.bound == nil:
-		fmt.Fprintf(w, "all %d runs quiesced and agree: the same output facts and final tables at every node\n", len(sum.results))
+		fmt.Fprintf(w, "all %d runs quiesced and agree: the same output facts and final tables at every node\n", len(sum.runs))
 	case len(sum.outcomes) == 0:
 		fmt.Fprintln(w, "no run quiesced")
 	case len(sum.outcomes) == 1 && len(sum.outcomes[0].seeds) == 1:
@@ -703,15 +752,11 @@ type runJSONSeed struct {
 }
 
 func (sum *seedSummary) json(s *executor.Setup) runJSONSummary {
-	js := runJSONSummary{Workload: s.Workload().Name, Program: s.Program().Name(), Network: sum.results[0].Network,
-		Runs: len(sum.results), Outcomes: []runJSONOutcome{}, Errors: []*executor.RunError{}, Results: []runJSONSeed{}}
+	js := runJSONSummary{Workload: s.Workload().Name, Program: s.Program().Name(), Network: sum.network,
+		Runs: len(sum.runs), Outcomes: []runJSONOutcome{}, Errors: []*executor.RunError{}, Results: []runJSONSeed{}}
 	js.Agree = len(sum.outcomes) == 1 && sum.errors == 0 && sum.bound == nil
-	which := map[uint64]int{}
-	for i, o := range sum.outcomes {
+	for _, o := range sum.outcomes {
 		js.Outcomes = append(js.Outcomes, runJSONOutcome{Seeds: o.seeds, Nodes: o.first.Nodes})
-		for _, seed := range o.seeds {
-			which[seed] = i + 1
-		}
 	}
 	for _, r := range sum.errs {
 		js.Errors = append(js.Errors, r.Err)
@@ -719,8 +764,8 @@ func (sum *seedSummary) json(s *executor.Setup) runJSONSummary {
 	if sum.bound != nil {
 		js.Bound = sum.bound.Err
 	}
-	for _, r := range sum.results {
-		js.Results = append(js.Results, runJSONSeed{Seed: r.Seed, Stop: r.Stop, Ticks: r.Ticks, Outcome: which[r.Seed]})
+	for _, r := range sum.runs {
+		js.Results = append(js.Results, runJSONSeed{Seed: r.seed, Stop: r.stop, Ticks: r.ticks, Outcome: r.outcome})
 	}
 	return js
 }
