@@ -12,6 +12,7 @@
 package lattice
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"sort"
@@ -30,7 +31,7 @@ type Value = any
 func Compare(a, b Value) int {
 	ka, kb := kind(a), kind(b)
 	if ka != kb {
-		return cmp(ka, kb)
+		return cmp.Compare(ka, kb)
 	}
 	switch a := a.(type) {
 	case bool:
@@ -43,7 +44,7 @@ func Compare(a, b Value) int {
 		}
 		return 1
 	case int64:
-		return cmp(a, b.(int64))
+		return cmp.Compare(a, b.(int64))
 	case string:
 		return strings.Compare(a, b.(string))
 	case []Value:
@@ -53,23 +54,13 @@ func Compare(a, b Value) int {
 				return c
 			}
 		}
-		return cmp(len(a), len(bl))
+		return cmp.Compare(len(a), len(bl))
 	}
 	return 0
 }
 
 // Equal reports whether a and b are the same value.
 func Equal(a, b Value) bool { return Compare(a, b) == 0 }
-
-func cmp[T int | int64](a, b T) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
 
 func kind(v Value) int {
 	switch v.(type) {
