@@ -105,3 +105,42 @@ func TestLatticeValueErrors(t *testing.T) {
 		}
 	}
 }
+
+// A user lattice: its merge term merges, its function is a test.
+func TestUserLattice(t *testing.T) {
+	s := prepare(t, `
+lattices:
+  hwm:
+    values: int
+    merge: max(A, B)
+    bottom: -1000
+    functions:
+      reached: {expr: 'ge(X, N)', returns: lbool}
+modules:
+  U:
+    state:
+      - input  mark(k, n)
+      - output done(k)
+      - 'lattice h(k) => (m: hwm)'
+    rules:
+      r:
+        - h(K, N) <= mark(K, N)
+        - done(K) <= h(K, M), reached(M, 5)
+`, `
+workload:
+  modules: [U]
+  nodes: [a]
+  inputs:
+    - {node: a, tick: 1, fact: 'mark("k", 3)'}
+    - {node: a, tick: 2, fact: 'mark("k", 7)'}
+    - {node: a, tick: 3, fact: 'mark("k", 4)'}
+`)
+	res := mustRun(t, s, Options{})
+	if got := tables(res, "a", "h"); got != `h("k", 7)` {
+		t.Errorf("h = %s", got)
+	}
+	// The threshold holds from tick 2 (7 >= 5), never at tick 1 (3).
+	if got := outputs(res, "a"); !strings.HasPrefix(got, `2 done("k")`) {
+		t.Errorf("outputs %s", got)
+	}
+}

@@ -10,6 +10,18 @@ import (
 // the type of its map (for the bottom of an absent key): atType is the
 // lmap's value lattice (nil elsewhere).
 func (e *Env) Call(name string, args []Value, atType *modules.LatticeType) (Value, error) {
+	if _, ok := args[0].(bottom); ok {
+		// The unknown bottom (see Bot), read as each function's argument
+		// lattice: an empty set or map, the least lmax, the greatest lmin.
+		switch name {
+		case "size":
+			return int64(0), nil
+		case "contains", "when_true", "gt", "ge", "lt", "le":
+			return false, nil
+		case "at", "fst", "snd", "reveal":
+			return Bot, nil
+		}
+	}
 	switch name {
 	case "size":
 		l, ok := args[0].([]Value)
@@ -39,7 +51,10 @@ func (e *Env) Call(name string, args []Value, atType *modules.LatticeType) (Valu
 			}
 		}
 		if atType == nil {
-			return nil, errorf("at: key %s is absent and the map's value lattice is not known", Format(args[1]))
+			// Inside a user function the map's value lattice is not
+			// known here: the function's result is read as its declared
+			// lattice, which turns this into that lattice's bottom.
+			return Bot, nil
 		}
 		return e.Bottom(atType)
 	case "fst", "snd":
@@ -82,12 +97,24 @@ func (e *Env) Call(name string, args []Value, atType *modules.LatticeType) (Valu
 				if len(args) > 1 {
 					vars["N"] = args[1]
 				}
-				return e.Eval(f.Expr, vars)
+				v, err := e.Eval(f.Expr, vars)
+				if err != nil {
+					return nil, err
+				}
+				return e.Normalize(f.Returns, v)
 			}
 		}
 	}
 	return nil, errorf("unknown function %s", name)
 }
+
+// bottom is the value of at(M, K) for an absent key when M's lattice is
+// not known (inside a user function's term): Normalize reads it as the
+// bottom of the lattice it is read as.
+type bottom struct{}
+
+// Bot is the unknown bottom.
+var Bot Value = bottom{}
 
 // maxEvalDepth bounds the recursion of Eval through user functions.
 const maxEvalDepth = 64

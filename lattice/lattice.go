@@ -85,6 +85,8 @@ func Format(v Value) string {
 		return strconv.FormatInt(v, 10)
 	case string:
 		return modules.Quote(v)
+	case bottom:
+		return "bottom"
 	case []Value:
 		parts := make([]string, len(v))
 		for i, x := range v {
@@ -160,6 +162,9 @@ func (e *Env) Bottom(t *modules.LatticeType) (Value, error) {
 // be read as t is an error.
 func (e *Env) Normalize(t *modules.LatticeType, v Value) (Value, error) {
 	t = e.resolve(t)
+	if _, ok := v.(bottom); ok {
+		return e.Bottom(t)
+	}
 	switch t.Name {
 	case "lmax", "lmin":
 		if _, ok := v.(int64); !ok {

@@ -213,3 +213,16 @@ func TestLawViolations(t *testing.T) {
 		})
 	}
 }
+
+// A function of an alias lattice may read an absent key: at gives the
+// bottom of the lattice the function returns.
+func TestFunctionAtAbsentKey(t *testing.T) {
+	e := load(t, "lattices:\n  vc:\n    shape: lmap<node, lmax>\n    functions:\n      of_a: {expr: 'at(X, \"a\")', returns: lmax}\n      a_seen: {expr: 'ge(at(X, \"a\"), N)', returns: lbool}\n")
+	if vs := e.CheckDef(e.defs["vc"]); len(vs) != 0 {
+		t.Errorf("violations: %v", vs)
+	}
+	v, err := e.Call("of_a", []Value{[]Value{}}, nil)
+	if err != nil || Format(v) != "-9223372036854775808" {
+		t.Errorf("of_a([]) = %s, %v", Format(v), err)
+	}
+}
