@@ -378,3 +378,34 @@ func TestGeneratedWorkloadsWorthRunning(t *testing.T) {
 		t.Errorf("sequencers %v, want one", seqr)
 	}
 }
+
+// A Bot pair whose output diverges with every input fixed is contradicted,
+// unless a snapshot read on its paths explains it: every differing fact
+// derived through the snapshot rule by monotone rules only (stale, never
+// wrong), which the sound-labels analysis marks with a snapshot-read note.
+func TestContextContradictionAndSnapshotRead(t *testing.T) {
+	p, w := loadCase(t, "snapshot-read")
+	res := monotonic.Analyze(p, monotonic.Analyzers)
+	fs := monotonic.Finish(p, res.Findings, monotonic.Options{})
+	run := func(fs []monotonic.Finding) PathReport {
+		rep, ds := Verify(context.Background(), p, res, fs, Options{Seed: 1, Schedules: 100, Workload: w})
+		if rep == nil {
+			t.Fatal(ds)
+		}
+		return pathByPair(t, rep, "get", "resp")
+	}
+	if pr := run(fs); pr.Label != "Bot" || pr.Verdict != Contradiction {
+		t.Fatalf("without a snapshot read: get -> resp (%s) %s", pr.Label, pr.Verdict)
+	}
+	var get *modules.Rule
+	for _, r := range p.Rules {
+		if strings.HasPrefix(r.Text, "resp(") {
+			get = r
+		}
+	}
+	snap := monotonic.Finding{Check: "snapshot-read", Rule: get, Pos: get.Pos, Severity: modules.Note}
+	pr := run(append(slices.Clone(fs), snap))
+	if pr.Verdict == Contradiction || pr.Stale == 0 {
+		t.Errorf("with a snapshot read: get -> resp %s, %d stale divergences", pr.Verdict, pr.Stale)
+	}
+}

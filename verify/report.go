@@ -38,6 +38,7 @@ func (v *verifier) report() *Report {
 			pr.How = "schedules and input orders, " + ps.from + " alone"
 		}
 		pr.Empty = ps.isoRuns > 0 && ps.isoFull == 0
+		pr.Stale = ps.stale
 		if f := ps.contra; f != nil {
 			pr.Verdict = Contradiction
 			if f.w != nil {

@@ -187,6 +187,10 @@ type PathReport struct {
 	How string
 	// Why says why the pair is not tested, and how to test it.
 	Why string
+	// Stale counts the divergences of its context experiments that were
+	// stale snapshot reads (every differing fact derived monotonically
+	// through a snapshot read on its paths): allowed, not contradictions.
+	Stale int
 }
 
 // FindingReport is the verdict on one finding.

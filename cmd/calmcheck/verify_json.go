@@ -92,6 +92,8 @@ type jsonVPath struct {
 	Errors     int          `json:"errors"`
 	ErrorKinds []jsonVError `json:"error_kinds"`
 	Why        string       `json:"why,omitempty"`
+	// Stale: divergences explained as stale snapshot reads.
+	Stale int `json:"stale,omitempty"`
 }
 
 type jsonVerifySummary struct {
@@ -137,7 +139,7 @@ func toJSONVerification(vreps []*verify.Report, requireTested bool) jsonVerifica
 		for _, p := range vr.Paths {
 			jp.Paths = append(jp.Paths, jsonVPath{From: p.From, To: p.To, Label: p.Label, Effective: p.Effective, Covered: p.Covered, Verdict: string(p.Verdict), Witness: p.Witness,
 				Schedules: p.Schedules, Orders: p.Orders, Workloads: p.Workloads, Exhaustive: p.Exhaustive, Empty: p.Empty, Errors: p.Errors,
-				ErrorKinds: toJSONErrors(p.ErrorKinds), Why: p.Why})
+				ErrorKinds: toJSONErrors(p.ErrorKinds), Why: p.Why, Stale: p.Stale})
 			switch p.Verdict {
 			case verify.Contradiction:
 				v.Summary.Contradictions++

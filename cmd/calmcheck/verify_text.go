@@ -113,6 +113,9 @@ func writeVerifyProgram(w io.Writer, vr *verify.Report, dir string) {
 		case verify.NotTested:
 			note = p.Why
 		}
+		if p.Stale > 0 {
+			note = strings.TrimPrefix(note+fmt.Sprintf("; %d divergence%s stale (snapshot reads: allowed)", p.Stale, plural(p.Stale)), "; ")
+		}
 		label := p.Label
 		if p.Effective != "" && p.Effective != p.Label {
 			label += "->" + p.Effective
