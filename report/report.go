@@ -243,10 +243,15 @@ type detail struct {
 	Reads        []ruleRef
 	Findings     []string // "severity check" of the findings about it
 	Flow         []Step
+	Pairs        []string // of a finding about a place: "input → output", the first maxPairs
 	Message      string
 	Acknowledged string
 	Nodes, Edges []string
 }
+
+// maxPairs is how many of a finding's (input, output) pairs its detail
+// lists (the JSON report has them all).
+const maxPairs = 100
 
 type ruleRef struct {
 	Text, Pos, Where, Nonmonotonic string
@@ -473,8 +478,16 @@ func prepareProgram(p *Program, idx int) (*programData, error) {
 		if f.Expected {
 			sev += " (expected)"
 		}
+		var pairs []string
+		for j, pr := range f.Pairs {
+			if j == maxPairs {
+				pairs = append(pairs, fmt.Sprintf("and %d more", len(f.Pairs)-maxPairs))
+				break
+			}
+			pairs = append(pairs, pr.From+" → "+pr.To)
+		}
 		pd.Details = append(pd.Details, detail{ID: row.Detail, Kind: "finding", Title: f.Check, Severity: sev, Pos: row.Location,
-			Message: f.Message, Acknowledged: f.Acknowledged, Flow: f.Flow, Nodes: row.Nodes, Edges: row.Edges})
+			Message: f.Message, Acknowledged: f.Acknowledged, Flow: f.Flow, Pairs: pairs, Nodes: row.Nodes, Edges: row.Edges})
 	}
 
 	// Nodes and edges of the picture.
