@@ -74,32 +74,6 @@ func (v *verifier) compileWith(r int, body []modules.Literal) *executor.Program 
 	return cp
 }
 
-// runOn executes spec sp of experiment e on another compilation of the
-// program.
-func (v *verifier) runOn(cp *executor.Program, e *experiment, sp spec) *executor.Result {
-	v.runs.Add(1)
-	facts, inputs := e.wl.facts, e.wl.inputs
-	if sp.facts != nil {
-		facts = sp.facts
-	}
-	if sp.inputs != nil {
-		inputs = sp.inputs
-	}
-	wl := e.wl.with(facts, inputs)
-	if sp.nodes != nil {
-		wl.nodes = sp.nodes
-	}
-	s, _ := executor.Bind(cp, wl.executor(inputs))
-	if s == nil {
-		return &executor.Result{Stop: "error", Err: &executor.RunError{Check: "workload", Msg: "the workload does not bind"}}
-	}
-	sched := sp.sched
-	if sched == nil {
-		sched = fifo
-	}
-	return s.Run(v.ctx, executor.Options{Scheduler: sched, MaxTicks: e.wl.maxTicks, NoTables: true})
-}
-
 // credit replays executions a and b (whose outcomes are oa and ob) with
 // rule r neutralized and returns the output collections in which part of
 // the difference went away or changed (nil: none; r is not a cause).
@@ -117,11 +91,7 @@ func (v *verifier) credit(e *experiment, a, b spec, oa, ob outcome, at *attribut
 	if !v.persisted[r] {
 		return nil
 	}
-	onlyA, onlyB := diff(oa, ob)
-	differing := map[string]bool{}
-	for _, x := range append(onlyA, onlyB...) {
-		differing[entryCollection(x)] = true
-	}
+	differing := differingColls(oa, ob)
 	var out map[string]bool
 	for _, o := range v.outs[r] {
 		if differing[o] {
@@ -156,11 +126,11 @@ func (v *verifier) replayNeutral(e *experiment, a, b spec, oa, ob outcome, r int
 		if cp == nil {
 			continue
 		}
-		ra := v.runOn(cp, e, a)
+		ra := v.executeOn(cp, e, a, false, false)
 		if ra.Stop != "quiescent" || ra.Err != nil {
 			continue
 		}
-		rb := v.runOn(cp, e, b)
+		rb := v.executeOn(cp, e, b, false, false)
 		if rb.Stop != "quiescent" || rb.Err != nil {
 			continue
 		}

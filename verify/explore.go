@@ -216,8 +216,10 @@ type verifier struct {
 	finds []*findingState
 	exps  []*experiment
 	// reached: the rules that derived a fact in some workload's baseline
-	// run (coverage).
+	// run (coverage); covRes: those baseline runs, with lineage, which
+	// the experiments on the workload as it is reuse.
 	reached []bool
+	covRes  map[*workload]*executor.Result
 	// points: the rules of the points of order; pointRule marks them.
 	points    []int
 	pointRule []bool
@@ -392,7 +394,9 @@ func (v *verifier) coverage() {
 		e := &experiment{wl: v.wls[i]}
 		res[i] = v.execute(e, spec{}, false, true)
 	})
+	v.covRes = map[*workload]*executor.Result{}
 	for i, r := range res {
+		v.covRes[v.wls[i]] = r
 		wr := &v.wrep[i]
 		wr.RulesTotal = len(v.prog.Rules)
 		if r.Lineage == nil {
@@ -599,8 +603,20 @@ func (v *verifier) progress(force bool) {
 
 // execute runs one spec of an experiment.
 func (v *verifier) execute(e *experiment, sp spec, deliveries, lineage bool) *executor.Result {
+	return v.executeOn(nil, e, sp, deliveries, lineage)
+}
+
+// executeOn runs one spec of an experiment on compiled program cp (nil:
+// the program's own compilation, and the experiment's bound setup when
+// the spec keeps its workload).
+func (v *verifier) executeOn(cp *executor.Program, e *experiment, sp spec, deliveries, lineage bool) *executor.Result {
 	v.runs.Add(1)
 	s := e.setup
+	if cp == nil {
+		cp = v.cp
+	} else {
+		s = nil
+	}
 	if sp.inputs != nil || sp.facts != nil || sp.nodes != nil || s == nil {
 		facts, inputs := e.wl.facts, e.wl.inputs
 		if sp.facts != nil {
@@ -614,7 +630,7 @@ func (v *verifier) execute(e *experiment, sp spec, deliveries, lineage bool) *ex
 			wl.nodes = sp.nodes
 		}
 		var ds modules.Diagnostics
-		s, ds = executor.Bind(v.cp, wl.executor(inputs))
+		s, ds = executor.Bind(cp, wl.executor(inputs))
 		if s == nil {
 			msg := "the workload does not bind"
 			if errs := ds.Errors(); len(errs) > 0 {
@@ -660,7 +676,13 @@ const maxCounterfactuals = 16
 
 // baselineLineage runs the baseline again with lineage (once).
 func (v *verifier) baselineLineage(e *experiment) *executor.Result {
-	e.linOnce.Do(func() { e.baseLin = v.execute(e, spec{}, false, true) })
+	e.linOnce.Do(func() {
+		if r := v.covRes[e.wl]; r != nil {
+			e.baseLin = r
+			return
+		}
+		e.baseLin = v.execute(e, spec{}, false, true)
+	})
 	return e.baseLin
 }
 
@@ -714,11 +736,7 @@ func (v *verifier) runOne(e *experiment, sp spec, deliveries bool, pending []*ta
 // explain the difference). Only rules that derived a fact in one of the
 // two runs and whose head reaches a differing output are tried.
 func (v *verifier) candidates(oa, ob outcome, at *attribution, pending []*target, tries map[*target]int) []int {
-	onlyA, onlyB := diff(oa, ob)
-	differing := map[string]bool{}
-	for _, x := range append(onlyA, onlyB...) {
-		differing[entryCollection(x)] = true
-	}
+	differing := differingColls(oa, ob)
 	want := map[int]bool{}
 	consider := func(r int) {
 		if want[r] || !at.derived(r) {
@@ -999,11 +1017,7 @@ func (v *verifier) triedFor(base outcome, t *target, rr *runResult) bool {
 // can use the attribution of a divergent run: a point of order whose head
 // reaches a differing output, a pair whose output differs.
 func (v *verifier) wantsLineage(base, out outcome, open []*target, tries map[*target]int) bool {
-	onlyA, onlyB := diff(base, out)
-	differing := map[string]bool{}
-	for _, x := range append(onlyA, onlyB...) {
-		differing[entryCollection(x)] = true
-	}
+	differing := differingColls(base, out)
 	for _, t := range open {
 		if needsCounterfactual(t) && tries[t] >= maxCounterfactuals {
 			continue

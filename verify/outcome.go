@@ -86,6 +86,16 @@ func diff(a, b outcome) (onlyA, onlyB []string) {
 	return
 }
 
+// differingColls returns the collections in which two outcomes differ.
+func differingColls(a, b outcome) map[string]bool {
+	onlyA, onlyB := diff(a, b)
+	out := map[string]bool{}
+	for _, x := range append(onlyA, onlyB...) {
+		out[entryCollection(x)] = true
+	}
+	return out
+}
+
 // differsIn reports whether two outcomes differ in collection coll.
 func differsIn(a, b outcome, coll string) bool {
 	onlyA, onlyB := diff(a, b)

@@ -7,9 +7,12 @@
 // under many network schedules and input orders, compares the output
 // facts of the runs, and reports per pair and per finding:
 //
-//   - confirmed: two executions whose outputs differ, explained by the
-//     finding (the differing facts were derived through its rule, or from
-//     its input), minimized by delta debugging: the witness;
+//   - confirmed: two executions whose outputs differ, caused by the
+//     finding (replayed with its rule neutralized, part of the
+//     difference goes away: counterfactual.go), minimized by delta
+//     debugging: the witness; for a pair, a differing fact of its output
+//     has its input in its lineage and a point of order on its paths is
+//     so credited;
 //   - not reproduced: how many workloads, schedules and input orders were
 //     tried without a difference, in experiments that could have shown
 //     one (the input was fed, the output or the rule was reached, runs
@@ -18,12 +21,17 @@
 //     said: the input was never fed, the output was always empty, the
 //     rule never derived a fact, every run ended in a runtime error);
 //   - contradiction: an execution diverged where the label promised it
-//     could not (a Bot, A or N pair varied alone): a bug in the analysis.
+//     could not (a Bot, A or N pair varied alone; with every input fixed,
+//     a Bot or A pair's output varied through its input and no point of
+//     order on its paths explains it): a bug in the analysis;
+//   - a point of order that a seal covers, confirmed in runs whose senders
+//     keep the seal, is a broken seal (seal.go).
 //
 // The layers: domains.go and generate.go make workloads; schedule.go the
 // random schedules and the systematic exploration of delivery orders with
 // partial-order reduction; outcome.go compares runs and attributes
-// differences through lineage; explore.go runs the experiments in
+// differences through lineage, counterfactual.go through replays with a
+// rule neutralized; seal.go checks seals; explore.go runs the experiments in
 // parallel, deterministically; minimize.go and ddmin.go shrink witnesses;
 // witness.go records them as replay files; svg.go draws them as
 // spacetime diagrams.
