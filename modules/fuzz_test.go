@@ -102,6 +102,9 @@ func FuzzLoadData(f *testing.F) {
 	f.Add([]byte("modules:\n  A:\n    rules:\n      r:\n        - rule: t(X) <= t(X)\n          coordinated: why\n"))
 	f.Add([]byte(coordSpec))
 	f.Add([]byte(importSpec))
+	f.Add([]byte(latticeRules("cs(S, [R], 1) <= act(S, R)", "done(S) <= co(S, N), cs(S, A, _), ge(size(A), N)",
+		"raw(S, reveal(A)) <= cs(S, A, _)", "done(K) <= vc(K, V, T), ge(at(V, \"n1\"), 2), over(T, 3)")))
+	f.Add([]byte("lattices:\n  s:\n    shape: lset\n    functions:\n      sz: {expr: size(X), returns: lmin}\n  t:\n    values: int\n    merge: A + B\n    bottom: 0\n"))
 	f.Add([]byte("modules:\n  A:\n    import: {b: B, c: {module: B}}\n  B:\n    include: [C]\n  C:\n    import: {a: A}\n"))
 	// Depth stress: a rule nested past the limit, YAML nested past it.
 	f.Add([]byte("modules:\n  A:\n    state: [input i(a), table t(a)]\n    rules:\n      r: [\"t(" + strings.Repeat("(-[", 150) + "A" + strings.Repeat("])", 150) + ") <= i(A)\"]\n"))
