@@ -23,6 +23,7 @@ func TestLatticeProgramsAreDeterministic(t *testing.T) {
 		{"monotone-cart", `client_cart("client", "server", 7, "apple", "A", 1); client_cart("client", "server", 7, "apple", "A", 3); ` +
 			`client_cart("client", "server", 7, "apple", "D", 4); client_cart("client", "server", 7, "fig", "A", 5); client_cart("client", "server", 7, "pear", "A", 2)`},
 		{"replicated-lattice-kvs", `lkv_watch_response(1, "k", "b"); lkv_watch_response(2, "k", "c")`},
+		{"vote-collector", `decision(1, "commit"); decision(2, "abort")`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			by, _ := outcomes(t, tc.name, schedules)

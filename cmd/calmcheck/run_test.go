@@ -116,7 +116,7 @@ workload:
 		code   int
 		stderr string
 	}{
-		{[]string{"run", "nothing-here"}, 2, `nothing-here: error: no workload file or built-in workload named "nothing-here" (built-in workloads: delivery-best-effort, delivery-reliable, delivery-reliable-import, delivery-two-lanes, destructive-cart, disorderly-cart, kvs, lattice-kvs, monotone-cart, ordered-cart, replicated-destructive-cart, replicated-disorderly-cart, replicated-disorderly-cart-reliable, replicated-kvs, replicated-kvs-import, replicated-lattice-kvs, sealed-cart) [io]`},
+		{[]string{"run", "nothing-here"}, 2, `nothing-here: error: no workload file or built-in workload named "nothing-here" (built-in workloads: delivery-best-effort, delivery-reliable, delivery-reliable-import, delivery-two-lanes, destructive-cart, disorderly-cart, kvs, lattice-kvs, monotone-cart, ordered-cart, replicated-destructive-cart, replicated-disorderly-cart, replicated-disorderly-cart-reliable, replicated-kvs, replicated-kvs-import, replicated-lattice-kvs, sealed-cart, vote-collector) [io]`},
 		{[]string{"run", "bad.yaml"}, 2, "bad.yaml:4:42: error: a fact takes constants, but X is a variable [workload]\ncalmcheck: 1 error\n"},
 		{[]string{"run", "unknown.yaml"}, 2, "unknown.yaml:2:13: error: unknown module Nope; unknown.yaml names no spec files, so only the built-in library and ./calmcheck.yaml are loaded: add `specs: [FILE.yaml]` at its top (paths relative to it; see docs/spec.md, Workloads), or put its workload: key into the spec file [unknown-module]\ncalmcheck: 1 error\n"},
 		{[]string{"run", "addr.yaml"}, 2, `addr.yaml:11:11: error: at node a, tick 1: rule "word(T, me(), W) <~ say(T, W)" sends word("mars", "a", "hi") to "mars", which is not a node of the workload (nodes: a) [address]` + "\n"},
