@@ -551,3 +551,23 @@ func TestLintUnstratifiableNoPaths(t *testing.T) {
 		t.Errorf("paths line:\n%s", out)
 	}
 }
+
+// --paths: the D groups and a count of the others by default, every
+// group with all, no table with none.
+func TestLintPaths(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"lint", "-p", "disorderly-cart", "--no-expect", "--fail-on", "never", "--width", "0"}
+	_, def, _ := runCLI(t, dir, args...)
+	_, all, _ := runCLI(t, dir, append(args, "--paths", "all")...)
+	_, none, _ := runCLI(t, dir, append(args, "--paths", "none")...)
+	if !strings.Contains(def, "client_response  client_action  D") || !strings.Contains(def, "and 1 (input, output) pair without a D path (1 A): --paths all lists them") ||
+		strings.Contains(def, "client_checkout  A") {
+		t.Errorf("default --paths findings:\n%s", def)
+	}
+	if !strings.Contains(all, "client_checkout  A") || !strings.Contains(all, "client_action    D") || strings.Contains(all, "without a D path") {
+		t.Errorf("--paths all:\n%s", all)
+	}
+	if strings.Contains(none, "paths") || strings.Contains(none, "OUTPUT") {
+		t.Errorf("--paths none:\n%s", none)
+	}
+}
