@@ -128,7 +128,7 @@ func write(t *testing.T, dir, name, data string) {
 func TestCommandLineErrorsHaveNoPosition(t *testing.T) {
 	for _, args := range [][]string{{"lint", "-p", "nope"}, {"dot", "-p", "nope"}, {"verify", "-p", "nope"}, {"lint", "-m", "Nope"}} {
 		code, _, errs := runCLI(t, t.TempDir(), args...)
-		if code != 2 || strings.Contains(errs, "-: ") || !strings.Contains(errs, "calmcheck: error: unknown ") {
+		if code != 2 || strings.Contains(errs, "-: ") || strings.Contains(errs, "calmcheck: calmcheck:") || !strings.Contains(errs, "calmcheck: error: unknown ") {
 			t.Errorf("%v: exit %d, stderr %q", args, code, errs)
 		}
 	}

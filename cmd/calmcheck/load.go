@@ -5,7 +5,6 @@ import (
 	"github.com/calmcheck/calmcheck/internal/textsafe"
 	"github.com/calmcheck/calmcheck/lint"
 	"io"
-	"strings"
 
 	"github.com/calmcheck/calmcheck/modules"
 	"github.com/calmcheck/calmcheck/specs"
@@ -54,13 +53,9 @@ func report(ds modules.Diagnostics, w io.Writer) error {
 			lint.WriteGitHubDiagnostic(gw.w, d)
 			continue
 		}
-		line := d.String()
-		if !d.Pos.IsValid() && d.Pos.File == "" {
-			// about the command line (an unknown --program), not a file:
-			// no "-:" in front
-			line = "calmcheck: " + strings.TrimPrefix(line, "-: ")
-		}
-		fmt.Fprintln(w, textsafe.Line(line)) // one line, whatever a file name holds
+		// (a diagnostic about the command line, an unknown --program,
+		// prints as "calmcheck: error: ...", not as a file's)
+		fmt.Fprintln(w, textsafe.Line(d.String())) // one line, whatever a file name holds
 	}
 	if ds.HasErrors() {
 		n := len(ds.Errors())

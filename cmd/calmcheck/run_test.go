@@ -163,6 +163,10 @@ func TestRunWorkloadNamingNoSpecs(t *testing.T) {
 	if code != 2 || !strings.Contains(errs, `unknown program "gset"; w/gw.yaml names no spec files`) || !strings.Contains(errs, "add `specs: [FILE.yaml]`") {
 		t.Errorf("exit %d: %s", code, errs)
 	}
+	code, _, errs = runCLI(t, dir, "verify", "--workload", "w/gw.yaml")
+	if code != 2 || !strings.Contains(errs, `w/gw.yaml:2:12: error: unknown program "gset"; w/gw.yaml names no spec files`) {
+		t.Errorf("verify: exit %d: %s", code, errs)
+	}
 	write(t, dir, "w/gw.yaml", "specs: [../gset.yaml]\n"+wl)
 	code, out, errs := runCLI(t, dir, "run", "w/gw.yaml")
 	if code != 0 || !strings.Contains(out, "members(1)") {

@@ -161,6 +161,11 @@ func runVerify(cmd *cobra.Command, args []string, o *verifyOptions) error {
 		}
 		paths = append(paths, wl.File)
 	}
+	if wl != nil && len(args) == 0 && !strings.HasPrefix(wl.File, "specs/workloads/") {
+		if err := checkWorkloadProgram(wl, paths, stderr); err != nil {
+			return err
+		}
+	}
 	progs, warnings, err := loadPrograms(paths, o.programs, o.modules, stderr, o.format == "text")
 	if err != nil {
 		return err
@@ -277,6 +282,30 @@ func loadWorkloadArg(arg string, stderr io.Writer) (*executor.Workload, error) {
 		return nil, err
 	}
 	return w, nil
+}
+
+// checkWorkloadProgram reports, as run does, a workload file's unknown
+// program or module at its line, with how to name the spec files when the
+// file names none.
+func checkWorkloadProgram(wl *executor.Workload, paths []string, stderr io.Writer) error {
+	ws, lds := modules.LoadWorkspace(specs.FS, "specs", paths)
+	if lds.HasErrors() {
+		return nil // loadPrograms reports them
+	}
+	var ds modules.Diagnostics
+	if wl.Program != "" && ws.Lib.Programs[wl.Program] == nil {
+		ds = append(ds, modules.Diagnostic{Pos: wl.ProgramPos, Severity: modules.Error, Check: "unknown-program", Message: fmt.Sprintf("unknown program %q", wl.Program)})
+	}
+	for _, m := range wl.Modules {
+		if ws.Lib.Modules[m.Name] == nil {
+			ds = append(ds, modules.Diagnostic{Pos: m.Pos, Severity: modules.Error, Check: "unknown-module", Message: "unknown module " + m.Name})
+		}
+	}
+	if len(ds) == 0 {
+		return nil
+	}
+	hintWorkloadSpecs(wl.File, ds)
+	return report(ds, stderr)
 }
 
 // writeWitnesses saves every witness as a replay file and a diagram.
