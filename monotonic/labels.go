@@ -392,16 +392,34 @@ func pathLabels(g *depgraph.Graph) []PathLabel {
 			bySource[i] = append(bySource[i], pl)
 		}
 	})
-	// Order by sink, then source (declaration order of each).
-	byTo := make([][]PathLabel, len(g.Nodes))
-	for _, ps := range bySource {
-		for _, p := range ps {
-			byTo[p.To] = append(byTo[p.To], p)
+	// Order by sink, then source (declaration order of each): a
+	// counting sort into one slice of the exact size.
+	return bySink(g, sinks, bySource, func(p *PathLabel) int { return p.To })
+}
+
+// bySink merges per-source results (each in sink order) into one slice
+// ordered by sink, then source, allocated once.
+func bySink[T any](g *depgraph.Graph, sinks []int, bySource [][]T, to func(*T) int) []T {
+	rank := make([]int32, len(g.Nodes))
+	for i, t := range sinks {
+		rank[t] = int32(i)
+	}
+	start := make([]int, len(sinks)+1)
+	for _, xs := range bySource {
+		for i := range xs {
+			start[rank[to(&xs[i])]+1]++
 		}
 	}
-	var out []PathLabel
-	for _, t := range sinks {
-		out = append(out, byTo[t]...)
+	for i := range sinks {
+		start[i+1] += start[i]
+	}
+	out := make([]T, start[len(sinks)])
+	for _, xs := range bySource {
+		for i := range xs {
+			r := rank[to(&xs[i])]
+			out[start[r]] = xs[i]
+			start[r]++
+		}
 	}
 	return out
 }

@@ -87,6 +87,7 @@ func (f *facts) verdicts() []Verdict {
 	f.verdictsDone = true
 	g, m := f.g, f.model()
 	if m.plain {
+		f.verd = make([]Verdict, 0, len(f.pathLabels()))
 		for _, p := range f.pathLabels() {
 			w := Witness{Path: p.Path, Coordinate: p.Coordinate, Async: p.Async}
 			v := Verdict{From: p.From, To: p.To, Label: p.Label, Effective: p.Label, Declared: noWitness(), Missing: noWitness()}
@@ -154,15 +155,7 @@ func (f *facts) verdicts() []Verdict {
 			bySource[i] = append(bySource[i], v)
 		}
 	})
-	byTo := make([][]Verdict, len(g.Nodes))
-	for _, vs := range bySource {
-		for _, v := range vs {
-			byTo[v.To] = append(byTo[v.To], v)
-		}
-	}
-	for _, t := range sinks {
-		f.verd = append(f.verd, byTo[t]...)
-	}
+	f.verd = bySink(g, sinks, bySource, func(v *Verdict) int { return v.To })
 	return f.verd
 }
 
