@@ -69,6 +69,9 @@ func TestSchemaAcceptsBuiltinLibrary(t *testing.T) {
 	if err := s.Validate(yamlToJSON(t, []byte(importSpec))); err != nil {
 		t.Errorf("imports: %v", err)
 	}
+	if err := s.Validate(yamlToJSON(t, []byte(latticeRules("cs(S, [R], 1) <= act(S, R)", "done(S) <= co(S, N), cs(S, A, _), ge(size(A), N)")))); err != nil {
+		t.Errorf("lattices: %v", err)
+	}
 }
 
 func TestSchemaRejectsMalformedSpecs(t *testing.T) {
@@ -88,6 +91,11 @@ func TestSchemaRejectsMalformedSpecs(t *testing.T) {
 		"import keyword":        "modules:\n  A:\n    import: {notin: B}\n",
 		"import long unknown":   "modules:\n  A:\n    import: {bed: {mod: B}}\n",
 		"import list":           "modules:\n  A:\n    import: [B]\n",
+		"lattice uppercase":     "lattices:\n  Vc: lmax\n",
+		"lattice unknown key":   "lattices:\n  vc:\n    shap: lmax\n",
+		"lattice bad domain":    "lattices:\n  vc:\n    values: float\n",
+		"lattice func no expr":  "lattices:\n  vc:\n    shape: lset\n    functions:\n      f: {returns: lmax}\n",
+		"lattice decl kind":     "modules:\n  A:\n    state: ['lattic s(k) => (v: lmax)']\n",
 	} {
 		if err := s.Validate(yamlToJSON(t, []byte(src))); err == nil {
 			t.Errorf("%s: the schema accepts\n%s", name, src)
