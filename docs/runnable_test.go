@@ -122,11 +122,7 @@ func runMarkedBlocks(t *testing.T, file string) int {
 	if len(blocks) == 0 {
 		t.Fatalf("%s has no marked block", file)
 	}
-	bin := t.TempDir()
-	build := exec.Command("go", "build", "-o", filepath.Join(bin, "calmcheck"), "../cmd/calmcheck")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildCalmcheck(t)
 	dir := t.TempDir()
 	env := append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "NO_COLOR=1", "COLUMNS=")
 	lastOut := ""
@@ -190,6 +186,62 @@ func runMarkedBlocks(t *testing.T, file string) int {
 		t.Logf("%s: outputs updated (-update)", file)
 	}
 	return len(blocks)
+}
+
+// buildCalmcheck builds this repository's calmcheck into a temporary
+// directory and returns the directory.
+func buildCalmcheck(t *testing.T) string {
+	t.Helper()
+	bin := t.TempDir()
+	build := exec.Command("go", "build", "-o", filepath.Join(bin, "calmcheck"), "../cmd/calmcheck")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestREADMEFirstHour: the README explains what a newcomer needs before
+// reading code: every label and the point of order, installation from a
+// clone (go install ...@latest cannot work: the module is not published),
+// and an exit-status row for every command calmcheck has (it covered lint
+// only).
+func TestREADMEFirstHour(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(data)
+	for _, want := range []string{"- A **point of order** is", "- **Bot**:", "- **A** (asynchronous):", "- **N** (nonmonotonic):", "- **D** (diffluent):",
+		"## What it tells you", "go install ./cmd/calmcheck", "## Exit status"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("README lacks %q", want)
+		}
+	}
+	if strings.Contains(md, "@latest") {
+		t.Error("README installs with @latest, which cannot work before the module is published")
+	}
+	out, err := exec.Command(filepath.Join(buildCalmcheck(t), "calmcheck"), "help").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, cmds, _ := strings.Cut(string(out), "Available Commands:\n")
+	cmds, _, _ = strings.Cut(cmds, "\n\n")
+	table := md[strings.Index(md, "## Exit status"):]
+	table, _, _ = strings.Cut(table[3:], "\n## ")
+	n := 0
+	for _, l := range strings.Split(cmds, "\n") {
+		f := strings.Fields(l)
+		if len(f) == 0 || f[0] == "help" {
+			continue
+		}
+		n++
+		if !regexp.MustCompile("(?m)^\\| [^|]*`" + f[0] + "[ `]").MatchString(table) {
+			t.Errorf("the README's exit-status table has no row for calmcheck %s", f[0])
+		}
+	}
+	if n < 10 {
+		t.Errorf("only %d commands in calmcheck help", n)
+	}
 }
 
 // TestREADMERunnable runs the README's marked blocks on a fresh directory:

@@ -8,6 +8,8 @@ import (
 	"image"
 	"image/png"
 	"math"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -835,12 +837,39 @@ func TestInstanceClusters(t *testing.T) {
 }
 
 // TestLegendBelowSmallGraph: the legend of a small graph is drawn below
-// it (it took most of the picture's width beside it), that of a large one
+// it (beside it, it took most of the picture's width), that of a large one
 // beside it.
 func TestLegendBelowSmallGraph(t *testing.T) {
-	small := &View{Legend: []LegendEntry{{"scratch", "x"}}, Programs: []*ProgramView{{Nodes: make([]*Node, 12)}}}
-	large := &View{Legend: small.Legend, Programs: []*ProgramView{{Nodes: make([]*Node, LegendBelowNodes+1)}}}
-	if !legendBelow(small) || legendBelow(large) {
-		t.Errorf("legendBelow: small %v, large %v", legendBelow(small), legendBelow(large))
+	legendTop := regexp.MustCompile(`<g id="legend"[\s\S]*?<polygon [^>]*points="([^"]*)"`)
+	nodeY := regexp.MustCompile(`<g id="p0_n\d+"[\s\S]*?c?y="(-?[\d.]+)"`)
+	check := func(wantBelow bool, names ...string) {
+		var progs []Program
+		for _, n := range names {
+			progs = append(progs, builtinProgram(t, n))
+		}
+		name := strings.Join(names, "+")
+		svg := string(svgOf(t, build(t, progs, Options{Legend: true, Clusters: true})))
+		m := legendTop.FindStringSubmatch(svg)
+		if m == nil {
+			t.Fatalf("%s: no legend", name)
+		}
+		top := 0.0
+		for _, pt := range strings.Fields(m[1]) {
+			_, y, _ := strings.Cut(pt, ",")
+			if v, _ := strconv.ParseFloat(y, 64); v < top {
+				top = v // SVG y grows downwards; Graphviz's are negative
+			}
+		}
+		below := true
+		for _, n := range nodeY.FindAllStringSubmatch(svg, -1) {
+			if y, _ := strconv.ParseFloat(n[1], 64); y >= top {
+				below = false
+			}
+		}
+		if below != wantBelow {
+			t.Errorf("%s: legend below the graph %v, want %v", name, below, wantBelow)
+		}
 	}
+	check(true, "basic-kvs")
+	check(false, "ordered-cart", "replicated-disorderly-cart-reliable") // more than LegendBelowNodes
 }
