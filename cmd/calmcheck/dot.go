@@ -3,11 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 
-	"io/fs"
-	"os"
 	"strings"
 
 	"github.com/calmcheck/calmcheck/internal/atomicfile"
@@ -188,18 +185,4 @@ func runDot(cmd *cobra.Command, args []string, o *dotOptions) error {
 		return exitError{exitTrouble}
 	}
 	return nil
-}
-
-// ioError is the message of an I/O error without the operation and path,
-// which the caller prints: "no such file or directory".
-func ioError(err error) string {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return le.Err.Error()
-	}
-	return err.Error()
 }

@@ -171,13 +171,6 @@ func worse(a, b error) error {
 	return a
 }
 
-func errMessage(err error) string {
-	if pe, ok := err.(*fs.PathError); ok {
-		return pe.Err.Error()
-	}
-	return err.Error()
-}
-
 func fmtOne(stdout, stderr io.Writer, o fmtOptions, name string, src []byte) error {
 	out, ds := modules.Format(name, src)
 	if len(ds) > 0 {

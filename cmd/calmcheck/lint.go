@@ -156,11 +156,6 @@ func runLint(cmd *cobra.Command, args []string, o *lintOptions) error {
 	return nil
 }
 
-func usageError(stderr io.Writer, format string, args ...any) error {
-	fmt.Fprintf(stderr, "calmcheck: "+format+"\n", args...)
-	return exitError{exitTrouble}
-}
-
 // terminalWidth is the width to wrap text output at: $COLUMNS, or 100,
 // when w is a terminal; 0 (no wrapping) otherwise.
 func terminalWidth(w io.Writer) int {

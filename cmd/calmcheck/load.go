@@ -1,10 +1,18 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/calmcheck/calmcheck/executor"
 	"github.com/calmcheck/calmcheck/internal/textsafe"
 	"github.com/calmcheck/calmcheck/lint"
-	"io"
+	"gopkg.in/yaml.v3"
 
 	"github.com/calmcheck/calmcheck/modules"
 	"github.com/calmcheck/calmcheck/specs"
@@ -76,4 +84,84 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// builtinWorkloads returns the names of the built-in workloads, sorted.
+func builtinWorkloads() []string {
+	entries, _ := fs.ReadDir(specs.Workloads, "workloads")
+	var names []string
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".yaml") {
+			names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// hintWorkloadSpecs adds to an unknown program or module of a workload
+// file that names no spec files how to name them.
+func hintWorkloadSpecs(file string, ds modules.Diagnostics) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return
+	}
+	var top struct {
+		Specs    any `yaml:"specs"`
+		Modules  any `yaml:"modules"`
+		Programs any `yaml:"programs"`
+	}
+	if yaml.Unmarshal(data, &top) != nil || top.Specs != nil || top.Modules != nil || top.Programs != nil {
+		return
+	}
+	for i := range ds {
+		if ds[i].Check == "unknown-program" || ds[i].Check == "unknown-module" {
+			ds[i].Message += fmt.Sprintf("; %s names no spec files, so only the built-in library and ./%s are loaded: "+
+				"add `specs: [FILE.yaml]` at its top (paths relative to it; see docs/spec.md, Workloads), "+
+				"or put its workload: key into the spec file", file, modules.ProjectFile)
+		}
+	}
+}
+
+// loadWorkloadArg reads a workload named on the command line (run's
+// argument, verify's --workload): a file, else a built-in workload.
+func loadWorkloadArg(arg string, stderr io.Writer) (*executor.Workload, error) {
+	var w *executor.Workload
+	var ds modules.Diagnostics
+	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
+		w, ds = executor.LoadWorkload(arg)
+	} else if data, err := specs.Workloads.ReadFile("workloads/" + arg + ".yaml"); err == nil && !strings.ContainsAny(arg, "/\\") {
+		w, ds = executor.ParseWorkload("specs/workloads/"+arg+".yaml", data)
+	} else {
+		msg := fmt.Sprintf("no workload file or built-in workload named %q", arg)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			msg += ": " + err.Error()
+		}
+		return nil, report(modules.Diagnostics{{Pos: modules.Pos{File: arg}, Severity: modules.Error, Check: "io",
+			Message: msg + " (built-in workloads: " + strings.Join(builtinWorkloads(), ", ") + ")"}}, stderr)
+	}
+	if err := report(ds, stderr); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// protocolWorkloads returns the built-in workloads of a built-in program:
+// they follow its protocols, and verify checks its seals on them.
+func protocolWorkloads(p *modules.Program) []*executor.Workload {
+	if p.Spec == nil {
+		return nil
+	}
+	var out []*executor.Workload
+	for _, name := range builtinWorkloads() {
+		data, err := specs.Workloads.ReadFile("workloads/" + name + ".yaml")
+		if err != nil {
+			continue
+		}
+		w, ds := executor.ParseWorkload("specs/workloads/"+name+".yaml", data)
+		if w != nil && !ds.HasErrors() && w.Program == p.Name {
+			out = append(out, w)
+		}
+	}
+	return out
 }

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 
 	"github.com/calmcheck/calmcheck/verify"
 )
 
-// Messages more than one command prints on stderr.
+// What more than one command uses: messages on stderr, errors, and the
+// formatting of empty cells.
 
 // reportContradictions prints, for calmcheck verify and report --verify,
 // each pair verify contradicted (none of a nil report), and returns how
@@ -25,4 +29,37 @@ func reportContradictions(stderr io.Writer, vr *verify.Report) int {
 		}
 	}
 	return n
+}
+
+// ioError is the message of an I/O error without the operation and path,
+// which the caller prints: "no such file or directory".
+func ioError(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err.Error()
+	}
+	return err.Error()
+}
+
+func errMessage(err error) string {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+func usageError(stderr io.Writer, format string, args ...any) error {
+	fmt.Fprintf(stderr, "calmcheck: "+format+"\n", args...)
+	return exitError{exitTrouble}
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }

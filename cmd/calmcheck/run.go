@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path"
 	"runtime"
@@ -22,7 +21,6 @@ import (
 	"github.com/calmcheck/calmcheck/modules"
 	"github.com/calmcheck/calmcheck/specs"
 	"github.com/spf13/cobra"
-	"gopkg.in/yaml.v3"
 )
 
 type runOptions struct {
@@ -115,19 +113,6 @@ reproduce its record.`,
 	return cmd
 }
 
-// builtinWorkloads returns the names of the built-in workloads, sorted.
-func builtinWorkloads() []string {
-	entries, _ := fs.ReadDir(specs.Workloads, "workloads")
-	var names []string
-	for _, e := range entries {
-		if strings.HasSuffix(e.Name(), ".yaml") {
-			names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
-		}
-	}
-	sort.Strings(names)
-	return names
-}
-
 func listWorkloads(out io.Writer) error {
 	fmt.Fprintln(out, "Built-in workloads (calmcheck run NAME):")
 	for _, name := range builtinWorkloads() {
@@ -184,30 +169,6 @@ func loadRunWorkload(arg string, stderr io.Writer) (*executor.Setup, error) {
 		return nil, err
 	}
 	return s, nil
-}
-
-// hintWorkloadSpecs adds to an unknown program or module of a workload
-// file that names no spec files how to name them.
-func hintWorkloadSpecs(file string, ds modules.Diagnostics) {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return
-	}
-	var top struct {
-		Specs    any `yaml:"specs"`
-		Modules  any `yaml:"modules"`
-		Programs any `yaml:"programs"`
-	}
-	if yaml.Unmarshal(data, &top) != nil || top.Specs != nil || top.Modules != nil || top.Programs != nil {
-		return
-	}
-	for i := range ds {
-		if ds[i].Check == "unknown-program" || ds[i].Check == "unknown-module" {
-			ds[i].Message += fmt.Sprintf("; %s names no spec files, so only the built-in library and ./%s are loaded: "+
-				"add `specs: [FILE.yaml]` at its top (paths relative to it; see docs/spec.md, Workloads), "+
-				"or put its workload: key into the spec file", file, modules.ProjectFile)
-		}
-	}
 }
 
 func runWorkload(cmd *cobra.Command, arg string, o runOptions) error {

@@ -2,16 +2,15 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"github.com/calmcheck/calmcheck/internal/textsafe"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strings"
+
+	"github.com/calmcheck/calmcheck/internal/textsafe"
 
 	"github.com/calmcheck/calmcheck/executor"
 	"github.com/calmcheck/calmcheck/internal/atomicfile"
@@ -261,29 +260,6 @@ func verifyFailed(vreps []*verify.Report, requireTested bool) bool {
 	return false
 }
 
-// loadWorkloadArg reads a workload named on the command line (run's
-// argument, verify's --workload): a file, else a built-in workload.
-func loadWorkloadArg(arg string, stderr io.Writer) (*executor.Workload, error) {
-	var w *executor.Workload
-	var ds modules.Diagnostics
-	if st, err := os.Stat(arg); err == nil && !st.IsDir() {
-		w, ds = executor.LoadWorkload(arg)
-	} else if data, err := specs.Workloads.ReadFile("workloads/" + arg + ".yaml"); err == nil && !strings.ContainsAny(arg, "/\\") {
-		w, ds = executor.ParseWorkload("specs/workloads/"+arg+".yaml", data)
-	} else {
-		msg := fmt.Sprintf("no workload file or built-in workload named %q", arg)
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			msg += ": " + err.Error()
-		}
-		return nil, report(modules.Diagnostics{{Pos: modules.Pos{File: arg}, Severity: modules.Error, Check: "io",
-			Message: msg + " (built-in workloads: " + strings.Join(builtinWorkloads(), ", ") + ")"}}, stderr)
-	}
-	if err := report(ds, stderr); err != nil {
-		return nil, err
-	}
-	return w, nil
-}
-
 // checkWorkloadProgram reports, as run does, a workload file's unknown
 // program or module at its line, with how to name the spec files when the
 // file names none.
@@ -345,24 +321,4 @@ func fileName(s string) string {
 		}
 		return r
 	}, s)
-}
-
-// protocolWorkloads returns the built-in workloads of a built-in program:
-// they follow its protocols, and verify checks its seals on them.
-func protocolWorkloads(p *modules.Program) []*executor.Workload {
-	if p.Spec == nil {
-		return nil
-	}
-	var out []*executor.Workload
-	for _, name := range builtinWorkloads() {
-		data, err := specs.Workloads.ReadFile("workloads/" + name + ".yaml")
-		if err != nil {
-			continue
-		}
-		w, ds := executor.ParseWorkload("specs/workloads/"+name+".yaml", data)
-		if w != nil && !ds.HasErrors() && w.Program == p.Name {
-			out = append(out, w)
-		}
-	}
-	return out
 }

@@ -143,13 +143,6 @@ func writeVerifyProgram(w io.Writer, vr *verify.Report, dir string) {
 	}
 }
 
-func dash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
 // verifyTable prints rows in aligned columns.
 func verifyTable(w io.Writer, indent string, head []string, rows [][]string) {
 	width := make([]int, len(head))
