@@ -27,6 +27,7 @@ type dotOptions struct {
 	effective bool
 	focus     string
 	maxNodes  int
+	maxEdges  int
 }
 
 func init() { commands = append(commands, newDotCmd) }
@@ -78,8 +79,8 @@ library's.
 
 Output: SVG on stdout (-T svg|png|dot|mermaid|json), or the file -o FILE,
 written whole or not at all. For svg, png and mermaid, a program with
-more than --max-nodes nodes to draw has its strongly connected components
-collapsed and, if still too large, is drawn without clusters with
+more than --max-nodes nodes, or --max-edges edges beyond one per node, to
+draw has its strongly connected components collapsed and, if still too large, is drawn without clusters with
 Graphviz's fast layout, each time with a note on stderr; dot and json
 always give the whole graph.
 
@@ -110,6 +111,7 @@ or the picture could not be written.`,
 	f.BoolVar(&o.effective, "effective", false, "with --highlight D: only the paths still D once coordination and seals count")
 	f.StringVar(&o.focus, "focus", "", "draw only what reaches or is reached from `COLLECTION`")
 	f.IntVar(&o.maxNodes, "max-nodes", render.DefaultMaxNodes, "svg, png, mermaid: collapse programs with more than `N` nodes to draw (0: never)")
+	f.IntVar(&o.maxEdges, "max-edges", render.DefaultMaxEdges, "svg, png, mermaid: collapse programs with more than `N` edges to draw beyond one per node (0: never)")
 	return cmd
 }
 
@@ -127,8 +129,8 @@ func runDot(cmd *cobra.Command, args []string, o *dotOptions) error {
 	if o.effective && o.highlight != "D" {
 		return usageError(stderr, "--effective: only with --highlight D")
 	}
-	if o.maxNodes < 0 {
-		return usageError(stderr, "--max-nodes %d: want 0 (never collapse) or more", o.maxNodes)
+	if o.maxNodes < 0 || o.maxEdges < 0 {
+		return usageError(stderr, "--max-nodes %d, --max-edges %d: want 0 (never collapse) or more", o.maxNodes, o.maxEdges)
 	}
 
 	progs, warnings, err := loadPrograms(args, o.programs, o.modules, stderr, true)
@@ -142,10 +144,13 @@ func runDot(cmd *cobra.Command, args []string, o *dotOptions) error {
 	rps := render.FromReport(lint.Run(progs, warnings, lint.Options{}))
 	opt := render.Options{
 		Legend: !o.noLegend, Clusters: o.clusters, Collapse: o.collapse, Strata: o.strata,
-		Highlight: o.highlight, Effective: o.effective, Focus: o.focus, MaxNodes: o.maxNodes,
+		Highlight: o.highlight, Effective: o.effective, Focus: o.focus, MaxNodes: o.maxNodes, MaxEdges: o.maxEdges,
+	}
+	if o.maxEdges == 0 {
+		opt.MaxEdges = -1
 	}
 	if o.maxNodes == 0 || o.format == "dot" || o.format == "json" {
-		opt.MaxNodes = -1 // drawn elsewhere, or not drawn: the whole graph
+		opt.MaxNodes, opt.MaxEdges = -1, 0 // drawn elsewhere, or not drawn: the whole graph
 	}
 	v, err := render.Build(rps, opt)
 	if err != nil {

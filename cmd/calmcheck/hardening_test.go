@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -263,5 +264,29 @@ func TestFmtWriteSafety(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(filepath.Join(dir, "real/out.dot")); !strings.HasPrefix(string(data), "digraph") {
 		t.Errorf("dot -o through a link: %q", data)
+	}
+}
+
+// TestDotEdgeBudget: dot applies the edge budget (--max-edges) as it does
+// --max-nodes, with notes; 0 turns it off; -T dot gives the whole graph.
+func TestDotEdgeBudget(t *testing.T) {
+	dir := t.TempDir()
+	var st, rules []string
+	for i := range 8 {
+		st = append(st, fmt.Sprintf("table t%d(a)", i))
+		for j := range i {
+			rules = append(rules, fmt.Sprintf("'t%d(A) <= t%d(A)'", i, j))
+		}
+	}
+	write(t, dir, "dense.yaml", "modules:\n  D:\n    state: ["+strings.Join(st, ", ")+"]\n    rules:\n      r: ["+strings.Join(rules, ", ")+"]\n")
+	code, _, errs := runCLI(t, dir, "dot", "dense.yaml", "--max-edges", "10", "-T", "mermaid")
+	if code != 0 || !strings.Contains(errs, "10 edges beyond one per node") || !strings.Contains(errs, "fast layout") {
+		t.Errorf("exit %d: %s", code, errs)
+	}
+	for _, args := range [][]string{{"--max-edges", "0", "-T", "mermaid"}, {"--max-edges", "10", "-T", "dot"}} {
+		code, _, errs = runCLI(t, dir, append([]string{"dot", "dense.yaml"}, args...)...)
+		if code != 0 || strings.Contains(errs, "note:") {
+			t.Errorf("%v: exit %d: %s", args, code, errs)
+		}
 	}
 }
