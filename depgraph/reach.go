@@ -5,10 +5,17 @@ package depgraph
 // none of the flags in skip (every edge when skip is 0). One
 // breadth-first search: O(V + E).
 func (g *Graph) Reach(seeds []int, backward bool, skip Flag) []bool {
+	return g.ReachWithin(seeds, backward, skip, nil)
+}
+
+// ReachWithin is Reach inside the nodes within accepts (every node when
+// within is nil): a seed or node it rejects is neither reached nor
+// crossed.
+func (g *Graph) ReachWithin(seeds []int, backward bool, skip Flag, within func(v int) bool) []bool {
 	seen := make([]bool, len(g.Nodes))
 	queue := make([]int32, 0, len(seeds))
 	for _, v := range seeds {
-		if !seen[v] {
+		if !seen[v] && (within == nil || within(v)) {
 			seen[v] = true
 			queue = append(queue, int32(v))
 		}
@@ -22,7 +29,7 @@ func (g *Graph) Reach(seeds []int, backward bool, skip Flag) []bool {
 			next, flags = g.OutAdj(int(queue[qi]))
 		}
 		for i, w := range next {
-			if !seen[w] && flags[i]&skip == 0 {
+			if !seen[w] && flags[i]&skip == 0 && (within == nil || within(int(w))) {
 				seen[w] = true
 				queue = append(queue, w)
 			}

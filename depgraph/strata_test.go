@@ -58,6 +58,11 @@ func TestReach(t *testing.T) {
 			t.Errorf("Reach(%v, backward %v, skip %v) = %q, want %q", tc.seeds, tc.backward, tc.skip, got, tc.want)
 		}
 	}
+	// Within: the table b is neither reached nor crossed, nor a seed.
+	notB := func(v int) bool { return v != id("b") }
+	if got := names(g.ReachWithin([]int{id("in"), id("b")}, false, 0, notB)); got != "in a" {
+		t.Errorf("ReachWithin avoiding b = %q, want %q", got, "in a")
+	}
 }
 
 // TestStratify: strata of a stratifiable program, and the cycles of an

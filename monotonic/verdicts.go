@@ -284,29 +284,15 @@ func (f *facts) uncovered() []bool {
 		f.ureached = f.reached
 		return f.ureached
 	}
-	coordinated := func(v int) bool { return len(m.coordsOf(v)) > 0 }
-	seen := make([]bool, len(g.Nodes))
-	var queue []int
-	seed := func(v int) {
-		if !seen[v] && !coordinated(v) {
-			seen[v] = true
-			queue = append(queue, v)
-		}
-	}
-	for _, v := range g.Entries() {
-		seed(v)
-	}
+	// One search from the entries and the heads of asynchronous edges
+	// that never enters a coordinated collection.
+	seeds := g.Entries()
 	for i := range g.Edges {
 		if g.Edges[i].Async {
-			seed(g.Edges[i].To)
+			seeds = append(seeds, g.Edges[i].To)
 		}
 	}
-	for qi := 0; qi < len(queue); qi++ {
-		to, _ := g.OutAdj(queue[qi])
-		for _, w := range to {
-			seed(int(w))
-		}
-	}
+	seen := g.ReachWithin(seeds, false, 0, func(v int) bool { return len(m.coordsOf(v)) == 0 })
 	f.ureached = seen
 	return seen
 }
