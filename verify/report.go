@@ -116,4 +116,4 @@ func untested(t *tally, input string) string {
 	return fmt.Sprintf("every run ended in a runtime error (%s): %s; fix the program or give a workload that avoids it (--workload)", count(t.errors), errs[0])
 }
 
-func count(n int) string { return fmt.Sprintf("%d run%s", n, plural(n)) }
+func count(n int) string { return Thousands(n) + " run" + plural(n) }
