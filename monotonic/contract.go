@@ -100,14 +100,18 @@ func runContract(pass *Pass) {
 			}
 		}
 		var rule *modules.Rule
+		who := mod
 		if !m.isContract(at) {
 			rule = g.Edges[at].Rule
+			if rule.Instance != "" {
+				who = fmt.Sprintf("%s, in the imported instance %s,", mod, rule.Instance)
+			}
 		}
 		pass.Report(Finding{
 			Pos: pos, Module: mod, Rule: rule, Collections: []string{c.Input.Name, c.Output.Name},
 			Key: c.Module + ".contract " + c.Input.Name + " -> " + c.Output.Name, Flow: f.steps(path, at),
 			Message: fmt.Sprintf("contract broken: %s declares %s -> %s: %s (%s), but in this program the path is %s: %s makes it %s; %s does not keep %s's contract",
-				c.Module, c.Input.Name, c.Output.Name, c.Label, c.Pos, lab, what, stateL[stepTo(path, at, &a, m, in)], mod, c.Module),
+				c.Module, c.Input.Name, c.Output.Name, c.Label, c.Pos, lab, what, stateL[stepTo(path, at, &a, m, in)], who, c.Module),
 		})
 	}
 }
