@@ -146,6 +146,7 @@ type JSONPathGroup struct {
 	Effective  string     `json:"effective"`
 	Covered    string     `json:"covered,omitempty"`
 	Contract   bool       `json:"contract,omitempty"`
+	Stale      bool       `json:"stale,omitempty"`
 	Coordinate *JSONCoord `json:"coordinate,omitempty"`
 	From       []string   `json:"from"`
 }
@@ -174,6 +175,7 @@ type JSONFinding struct {
 	Acknowledged string     `json:"acknowledged,omitempty"`
 	Fingerprint  string     `json:"fingerprint"`
 	Flow         []JSONStep `json:"flow,omitempty"`
+	OtherFlow    []JSONStep `json:"other_flow,omitempty"`
 }
 
 type JSONStep struct {
@@ -283,7 +285,7 @@ func (x *programDoc) paths(emit func(JSONPaths)) {
 		jp := JSONPaths{To: g.Nodes[to].Name, Inputs: make([]JSONPathGroup, len(groups))}
 		for i, grp := range groups {
 			v := grp.v
-			jg := JSONPathGroup{Label: v.Label.String(), Effective: v.Effective.String(), Covered: v.Covered, Contract: v.Contract,
+			jg := JSONPathGroup{Label: v.Label.String(), Effective: v.Effective.String(), Covered: v.Covered, Contract: v.Contract, Stale: v.Stale,
 				From: g.Names(grp.from)}
 			if grp.coord >= 0 {
 				jg.Coordinate = x.coord(grp.coord)
@@ -314,7 +316,7 @@ func groupPaths(res *monotonic.Result, byAsync bool, emit func(to int, groups []
 	type key struct {
 		label, effective monotonic.Label
 		covered          string
-		contract         bool
+		contract, stale  bool
 		coord, async     int
 	}
 	var groups []pathGroup
@@ -328,7 +330,7 @@ func groupPaths(res *monotonic.Result, byAsync bool, emit func(to int, groups []
 		clear(index)
 		for k := i; k < j; k++ {
 			v := &vs[k]
-			kk := key{label: v.Label, effective: v.Effective, covered: v.Covered, contract: v.Contract, coord: -1, async: -1}
+			kk := key{label: v.Label, effective: v.Effective, covered: v.Covered, contract: v.Contract, stale: v.Stale, coord: -1, async: -1}
 			w := v.Declared
 			if v.Effective == monotonic.D {
 				w = v.Missing
@@ -362,7 +364,7 @@ func (x *programDoc) coord(ei int) *JSONCoord {
 	}
 	e := &g.Edges[ei]
 	r := e.RuleID
-	return &JSONCoord{Collection: g.Nodes[e.To].Name, Reason: e.Reason(), Rule: &r}
+	return &JSONCoord{Collection: g.Nodes[e.To].Name, Reason: x.res.StepReason(ei), Rule: &r}
 }
 
 func (x *programDoc) coordination() []JSONCoordDecl {
@@ -443,10 +445,17 @@ func findingJSON(f *monotonic.Finding) JSONFinding {
 	for _, p := range f.Pairs {
 		jf.Pairs = append(jf.Pairs, JSONPair{From: p.From, To: p.To})
 	}
-	for _, s := range f.Flow {
-		jf.Flow = append(jf.Flow, JSONStep{From: s.From, To: s.To, Op: s.Op, Note: s.Note, File: s.Pos.File, Line: s.Pos.Line, Column: s.Pos.Col})
-	}
+	jf.Flow, jf.OtherFlow = jsonSteps(f.Flow), jsonSteps(f.OtherFlow)
 	return jf
+}
+
+// jsonSteps converts a finding's flow (nil for none).
+func jsonSteps(steps []monotonic.Step) []JSONStep {
+	var out []JSONStep
+	for _, s := range steps {
+		out = append(out, JSONStep{From: s.From, To: s.To, Op: s.Op, Note: s.Note, File: s.Pos.File, Line: s.Pos.Line, Column: s.Pos.Col})
+	}
+	return out
 }
 
 type JSONPair struct {

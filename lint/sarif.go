@@ -268,15 +268,23 @@ func (f *SARIF) result(x *monotonic.Finding) sarifResult {
 		Properties:          sarifProperties{Program: x.Program, Module: x.Module, Collections: x.Collections, Expected: x.Expected},
 	}
 	if len(x.Flow) > 0 {
-		var locs []sarifThreadFlowLocation
-		for _, s := range x.Flow {
-			text := s.From + " -> " + s.To + " (" + s.Op + ")"
-			if s.Note != "" {
-				text += ": " + s.Note
+		// One thread flow per side: a timing join's other literal
+		// (OtherFlow) is a second thread.
+		var threads []sarifThreadFlow
+		for _, flow := range [][]monotonic.Step{x.Flow, x.OtherFlow} {
+			var locs []sarifThreadFlowLocation
+			for _, s := range flow {
+				text := s.From + " -> " + s.To + " (" + s.Op + ")"
+				if s.Note != "" {
+					text += ": " + s.Note
+				}
+				locs = append(locs, sarifThreadFlowLocation{Location: sarifLoc(s.Pos, text)})
 			}
-			locs = append(locs, sarifThreadFlowLocation{Location: sarifLoc(s.Pos, text)})
+			if len(locs) > 0 {
+				threads = append(threads, sarifThreadFlow{Locations: locs})
+			}
 		}
-		res.CodeFlows = []sarifCodeFlow{{ThreadFlows: []sarifThreadFlow{{Locations: locs}}}}
+		res.CodeFlows = []sarifCodeFlow{{ThreadFlows: threads}}
 	}
 	if x.Acknowledged != "" {
 		res.Suppressions = append(res.Suppressions, sarifSuppression{Kind: "inSource", Justification: "coordinated: " + x.Acknowledged})

@@ -305,7 +305,11 @@ func (f *Text) writePaths(res *monotonic.Result) {
 			if f.Paths != PathsAll {
 				list = inputList(inputs)
 			}
-			fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\n", out, list, v.Label, coord)
+			label := v.Label.String()
+			if v.Stale {
+				label += " stale" // a snapshot read on the way (docs/checks.md)
+			}
+			fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\n", out, list, label, coord)
 			out = ""
 		}
 	})
@@ -371,5 +375,9 @@ func coordinateAt(res *monotonic.Result, ei int) string {
 		return fmt.Sprintf("%s (contract %s of %s)", c.Pos, c, c.Module)
 	}
 	e := &g.Edges[ei]
-	return fmt.Sprintf("%s (%s into %s)", e.UsePos(), e.Reason(), g.Nodes[e.To].Name)
+	pos := e.UsePos()
+	if !e.Nonmonotonic {
+		pos = e.Pos // a timing join: the literal that meets the other
+	}
+	return fmt.Sprintf("%s (%s into %s)", pos, res.StepReason(ei), g.Nodes[e.To].Name)
 }

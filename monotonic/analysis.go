@@ -77,6 +77,10 @@ type Finding struct {
 	Rule *modules.Rule
 	// Flow is the path or cycle of the finding, one step per rule.
 	Flow []Step
+	// OtherFlow is, for a timing join (a point of order or a snapshot
+	// read), how the other literal of the rule is reached: the facts that
+	// Flow's meet in one timestep.
+	OtherFlow []Step
 	// Expected is set when the program declares the finding (expect:).
 	Expected bool
 	// Acknowledged is the reason of the acknowledgement that turned the
@@ -156,6 +160,11 @@ type Result struct {
 	// OrderPoints are the points of order, whether or not the
 	// point-of-order check runs.
 	OrderPoints []OrderPoint
+	// TimingJoins are the rules where facts whose timing varies meet what
+	// happens to be there in the same timestep (timing.go): the
+	// order-sensitive ones (points of order) and the snapshot reads, in
+	// rule order.
+	TimingJoins []TimingJoin
 	pointOf     map[*modules.Rule]int
 
 	mu        sync.Mutex // guards facts (after the analysis) and diffluent
@@ -176,6 +185,7 @@ var Analyzers = []*Analyzer{
 	Unstratifiable,
 	Underspecified,
 	PointOfOrder,
+	SnapshotRead,
 	DiffluentPath,
 	MissingCoordination,
 	UnneededCoordination,
@@ -226,6 +236,7 @@ func AnalyzeGraph(g *depgraph.Graph, analyzers []*Analyzer) *Result {
 	res.Stratification = fs.stratification()
 	res.Strata = res.Stratification.Strata
 	res.OrderPoints = fs.orderPoints()
+	res.TimingJoins = fs.model().tm.joins
 	res.pointOf = make(map[*modules.Rule]int, len(res.OrderPoints))
 	for i, p := range res.OrderPoints {
 		res.pointOf[p.Rule] = i
@@ -255,7 +266,7 @@ const (
 
 // ackChecks are the checks whose findings are about a rule, which an
 // acknowledgement can silence.
-var ackChecks = []string{Unstratifiable.Name, PointOfOrder.Name, DiffluentPath.Name, MissingCoordination.Name, NonmonotonicCycle.Name}
+var ackChecks = []string{Unstratifiable.Name, PointOfOrder.Name, DiffluentPath.Name, MissingCoordination.Name, NonmonotonicCycle.Name, SnapshotRead.Name}
 
 // Finish applies acknowledgements and expectations to the findings of
 // one program, reports stale ones, fills in fingerprints and sorts.

@@ -47,6 +47,9 @@ func runContract(pass *Pass) {
 		}
 		a := *m.full
 		a.stop = stop
+		// Asynchrony outside the module does not make its timing joins
+		// D: the contract's own edges stand for it.
+		a.timing = m.timing(a.reset, stop).eff
 		l := newLabeler(g, &a)
 		l.run(in)
 		lab, ok := l.label(out)
@@ -88,10 +91,11 @@ func runContract(pass *Pass) {
 			what = m.contractDesc(m.vedge(at))
 		} else {
 			e := &g.Edges[at]
+			timing := f.timingAt(at) != nil
 			switch {
-			case e.Nonmonotonic && async >= 0:
+			case (e.Nonmonotonic || timing) && async >= 0:
 				what = "after " + f.asyncDesc(async) + ", " + f.stepDesc(at)
-			case e.Nonmonotonic:
+			case e.Nonmonotonic || timing:
 				what = f.stepDesc(at)
 			case e.Async:
 				what = f.asyncDesc(at)

@@ -52,7 +52,7 @@ func TestMissingCoordination(t *testing.T) {
 	count := []string{"tally(C, count<V>) <= ballots(V, C)", "result(C, N) <= tally(C, N), closing(_, C)"}
 	runCases(t, MissingCoordination, []checkCase{
 		{name: "A then N, a seal proposed", src: mod(votes, nil, send, append([]string{"ballots(V, C) <= ballot(_, V, C)"}, count...)),
-			want: []string{"tally,ballots"},
+			want: []string{"tally,ballots", "result,closing"}, of: "tally,ballots",
 			contains: []string{"coordination is missing: path vote -> result is diffluent (D)", "after the asynchronous ballot <~ vote (t.yaml:14)",
 				"count<V> in tally <= ballots (t.yaml:18)", "cheapest fix: a seal, since closing carries the key",
 				"`seals: [{collection: ballots, key: [choice], by: closing}]`"}},
@@ -61,21 +61,25 @@ func TestMissingCoordination(t *testing.T) {
 			want: []string{"tally,ballots"}, contains: []string{"fix: deliver ballot in one total order"}},
 		{name: "an observer without the key is ordered with it", src: mod(votes, nil, send,
 			[]string{"ballots(V, C) <= ballot(_, V, C)", "tally(C, count<V>) <= ballots(V, C)", "result(C, N) <= tally(C, N), closing(_, _)"}),
-			want: []string{"tally,ballots"}, contains: []string{"fix: deliver ballot and closing (which observes the result) in one total order"}},
+			want: []string{"tally,ballots", "result,closing"}, of: "tally,ballots", contains: []string{"fix: deliver ballot and closing (which observes the result) in one total order"}},
 		{name: "coordination between the asynchrony and the count", src: mod(votes, nil, send,
 			[]string{"@total-order:ordered", "ordered(V, C) <= ballot(_, V, C)"},
-			append([]string{"ballots(V, C) <= ordered(V, C)"}, count...))},
+			append([]string{"ballots(V, C) <= ordered(V, C)"}, count...)),
+			// The count is ordered, but the closing message still races
+			// the ballots at the result (a timing join): both streams
+			// must be ordered together.
+			want: []string{"result,closing,tally"}, contains: []string{"timing join in result <= tally, closing", "fix: deliver closing and ballot in one total order"}},
 		{name: "coordination before the asynchronous edge does not count", src: mod(votes, nil,
 			[]string{"@total-order:ordered", "ordered(V, C) <= vote(_, V, C)"},
 			[]string{"ballot(V, V, C) <~ ordered(V, C)", "closing(S, C) <~ close(S, C)"},
 			append([]string{"ballots(V, C) <= ballot(_, V, C)"}, count...)),
-			want:     []string{"tally,ballots"},
+			want: []string{"tally,ballots", "result,closing"}, of: "tally,ballots",
 			contains: []string{"the total-order coordination on ordered (M.b0, t.yaml:14:9) comes before the asynchronous step"}},
 		{name: "a seal on the count's key", src: mod(votes, []string{"seals: [{collection: ballots, key: [choice], by: closing}]"}, send,
 			append([]string{"ballots(V, C) <= ballot(_, V, C)"}, count...))},
 		{name: "a seal on the wrong key is still a finding", src: mod(votes, []string{"seals: [{collection: ballots, key: [voter], by: vote}]"}, send,
 			append([]string{"ballots(V, C) <= ballot(_, V, C)"}, count...)),
-			want:     []string{"tally,ballots"},
+			want: []string{"tally,ballots", "result,closing"}, of: "tally,ballots",
 			contains: []string{"the seal ballots per (voter) by vote (t.yaml:12:13) does not cover it: the rule is evaluated per (choice)"}},
 		{name: "a seal does not order overwrites", src: mod(
 			[]string{"input put(server, k, v)", "channel putc(@server, k, v)", "table store(k) => (v)", "output got(k, v)"},
@@ -94,18 +98,29 @@ func TestMissingCoordinationReplacesDiffluentPath(t *testing.T) {
 	votes := votes[: len(votes)-2 : len(votes)-2]
 	votes = append(votes, "output result(choice, n)")
 	_, fs := run(t, compose(t, mod(votes, nil, base)))
-	if got := keys(append(of(fs, "diffluent-path"), of(fs, "missing-coordination")...)); !reflect.DeepEqual(got, []string{"missing-coordination: tally,ballots"}) {
+	// Two places: the count, and the result where the closing message
+	// meets the count (a timing join).
+	if got := keys(append(of(fs, "diffluent-path"), of(fs, "missing-coordination")...)); !reflect.DeepEqual(got, []string{"missing-coordination: tally,ballots", "missing-coordination: result,closing"}) {
 		t.Errorf("uncovered: %v", got)
 	}
 	_, fs = run(t, compose(t, mod(votes, []string{"seals: [{collection: ballots, key: [choice], by: closing}]"}, base)))
 	d := of(fs, "diffluent-path")
-	if len(of(fs, "missing-coordination")) != 0 || len(d) != 1 || d[0].Severity != modules.Note ||
-		d[0].Acknowledged != "sealed: ballots per (choice) by closing (M, t.yaml:11:13)" || !strings.Contains(d[0].Message, "in Bud's labels") {
+	if len(of(fs, "missing-coordination")) != 0 || len(d) != 2 {
 		t.Errorf("covered: %v %+v", keys(fs), d)
 	}
+	for _, d := range d {
+		if d.Severity != modules.Note || d.Acknowledged != "sealed: ballots per (choice) by closing (M, t.yaml:11:13)" || !strings.Contains(d.Message, "in Bud's labels") {
+			t.Errorf("covered: %+v", d)
+		}
+	}
 	p := of(fs, "point-of-order")
-	if len(p) != 1 || p[0].Severity != modules.Note || !strings.HasPrefix(p[0].Acknowledged, "sealed: ballots per (choice)") {
-		t.Errorf("the sealed point of order: %+v", p)
+	if len(p) != 2 {
+		t.Errorf("the sealed points of order: %+v", p)
+	}
+	for _, p := range p {
+		if p.Severity != modules.Note || !strings.HasPrefix(p.Acknowledged, "sealed: ballots per (choice)") {
+			t.Errorf("the sealed point of order: %+v", p)
+		}
 	}
 }
 
@@ -144,7 +159,9 @@ func TestCoordinationMechanism(t *testing.T) {
 		[]string{"total(count<X>) <= log(X)", "out(N) <= total(N)"},
 	)
 	res, fs := run(t, compose(t, src))
-	if got := keys(fs); !reflect.DeepEqual(got, []string{"point-of-order: seen,ch", "diffluent-path: total,log", "point-of-order: total,log"}) {
+	// The protocol's own timing join (ch meets the count seen of ch) is
+	// its mechanism too.
+	if got := keys(fs); !reflect.DeepEqual(got, []string{"point-of-order: seen,ch", "point-of-order: ordered,ch,seen", "diffluent-path: total,log", "point-of-order: total,log"}) {
 		t.Fatalf("findings %v", got)
 	}
 	for _, f := range fs {
@@ -153,8 +170,9 @@ func TestCoordinationMechanism(t *testing.T) {
 		}
 	}
 	if !strings.HasPrefix(fs[0].Acknowledged, "part of the consensus coordination of M on ordered") ||
-		!strings.HasPrefix(fs[2].Acknowledged, "coordinated: consensus coordination on ordered (M, t.yaml:") {
-		t.Errorf("reasons %q, %q", fs[0].Acknowledged, fs[2].Acknowledged)
+		!strings.HasPrefix(fs[1].Acknowledged, "part of the consensus coordination of M on ordered") ||
+		!strings.HasPrefix(fs[3].Acknowledged, "coordinated: consensus coordination on ordered (M, t.yaml:") {
+		t.Errorf("reasons %q, %q, %q", fs[0].Acknowledged, fs[1].Acknowledged, fs[3].Acknowledged)
 	}
 	u := res.Coordination
 	if len(u) != 1 || !u[0].Needed || len(u[0].Mechanism) != 1 || res.Graph.Nodes[res.Graph.Edges[u[0].Mechanism[0]].To].Name != "seen" {

@@ -98,7 +98,7 @@ func (f *facts) asyncDesc(ei int) string {
 	g, m := f.g, f.model()
 	switch {
 	case ei < 0:
-		return "an asynchronous edge"
+		return "the messages that fill the other side of a timing join"
 	case m.isContract(ei):
 		return "the asynchronous " + m.contractDesc(m.vedge(ei))
 	}
@@ -113,6 +113,9 @@ func (f *facts) stepDesc(ei int) string {
 		return "the nonmonotonic step implied by the abstraction: " + m.contractDesc(m.vedge(ei))
 	}
 	e := &g.Edges[ei]
+	if tj := f.timingAt(ei); tj != nil && !e.Nonmonotonic {
+		return "the timing join in " + e.Rule.Shape() + " (" + tj.race() + ")"
+	}
 	return fmt.Sprintf("the nonmonotonic %s in %s", g.UseOf(e), e.Rule.Shape())
 }
 
@@ -125,6 +128,10 @@ func (f *facts) steps(path []int, mark int) []Step {
 		if !m.isContract(ei) {
 			real = append(real[:0], ei)
 			out = append(out, steps(g, real, mark)...)
+			if tj := f.timingAt(ei); tj != nil {
+				st := &out[len(out)-1]
+				st.Note = strings.TrimPrefix(st.Note+"; timing join: "+tj.race(), "; ")
+			}
 			continue
 		}
 		ce := m.vedge(ei)

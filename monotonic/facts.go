@@ -65,7 +65,8 @@ func (f *facts) searcher() *depgraph.Searcher {
 
 func (f *facts) pathLabels() []PathLabel {
 	if !f.labelsDone {
-		f.labels = pathLabels(f.g)
+		m := f.model()
+		f.labels = pathLabels(f.g, m.bud, m.tm.stale)
 		f.labelsDone = true
 	}
 	return f.labels

@@ -116,6 +116,7 @@ const (
 // sealed and exempt edges, and (for a contract's check) a boundary that
 // paths do not cross. The zero automaton (or nil) gives Bud's labels.
 type automaton struct {
+	timing []uint8        // per edge: timing class (timing.go); nil: none
 	class  []uint8        // per edge; nil: every edge plain
 	reset  []bool         // per node: coordinated; nil: none
 	stop   []bool         // per node: paths end there (except at the start); nil: none
@@ -132,6 +133,9 @@ type contractEdge struct {
 }
 
 func (a *automaton) edgeStep(s uint8, ei int, f depgraph.Flag) uint8 {
+	if a != nil && a.timing != nil && a.timing[ei] != 0 {
+		s = timingStep(s, a.timing[ei])
+	}
 	if a != nil && a.class != nil {
 		switch a.class[ei] {
 		case classExempt:
@@ -182,6 +186,9 @@ type PathLabel struct {
 	Path       []int
 	Coordinate int
 	Async      int
+	// Stale: a path from From to To crosses a snapshot read (see
+	// Verdict.Stale).
+	Stale bool
 }
 
 // labeler propagates label states from one input at a time (or from
@@ -195,6 +202,8 @@ type labeler struct {
 	depth   []int32 // node*numStates+state -> length of the shortest walk to it
 	touched []int32
 	work    []int32 // (node*numStates+state) items: the breadth-first queue
+	stale   []bool  // staleReach's result
+	squeue  []int32
 }
 
 func newLabeler(g *depgraph.Graph, a *automaton) *labeler {
@@ -289,6 +298,48 @@ func (l *labeler) run(srcs ...int) {
 	}
 }
 
+// staleReach returns, after a run, the nodes that a path from the run's
+// sources reaches through a snapshot-read edge (stale[e]), or nil when
+// stale is nil: one search from the heads of the stale edges the run
+// reached, O(V + E).
+func (l *labeler) staleReach(stale []bool) []bool {
+	if stale == nil {
+		return nil
+	}
+	g := l.g
+	if l.stale == nil {
+		l.stale = make([]bool, len(g.Nodes))
+	}
+	clear(l.stale)
+	queue := l.squeue[:0]
+	for ei, s := range stale {
+		if e := &g.Edges[ei]; s && l.mask[e.From] != 0 && !l.stale[e.To] {
+			l.stale[e.To] = true
+			queue = append(queue, int32(e.To))
+		}
+	}
+	for qi := 0; qi < len(queue); qi++ {
+		v := int(queue[qi])
+		to, _ := g.OutAdj(v)
+		for _, w := range to {
+			if !l.stale[w] {
+				l.stale[w] = true
+				queue = append(queue, w)
+			}
+		}
+		if a := l.a; a != nil && a.virt != nil {
+			for _, vi := range a.virt[v] {
+				if w := a.vedges[vi].to; !l.stale[w] {
+					l.stale[w] = true
+					queue = append(queue, int32(w))
+				}
+			}
+		}
+	}
+	l.squeue = queue
+	return l.stale
+}
+
 // label returns the worst label reaching node v in the last run, and
 // whether v was reached at all.
 func (l *labeler) label(v int) (Label, bool) {
@@ -356,10 +407,10 @@ func (l *labeler) async(ei int) bool {
 }
 
 // Labels returns the label of every node reached from the node src (Bot
-// with false for nodes it does not reach). It is the per-input table the
-// path report is made of.
+// with false for nodes it does not reach): Bud's labels with the timing
+// joins. It is the per-input table the path report is made of.
 func Labels(g *depgraph.Graph, src int) ([]Label, []bool) {
-	l := newLabeler(g, nil)
+	l := newLabeler(g, newModel(g).bud)
 	l.run(src)
 	out := make([]Label, len(g.Nodes))
 	ok := make([]bool, len(g.Nodes))
@@ -370,22 +421,25 @@ func Labels(g *depgraph.Graph, src int) ([]Label, []bool) {
 }
 
 // pathLabels computes the label of every (source, sink) pair connected by
-// a path: one propagation per source, O(sources * (V + E)).
-func pathLabels(g *depgraph.Graph) []PathLabel {
+// a path, with automaton a (Bud's labels and the timing joins) and the
+// snapshot-read edges stale (nil: none): one propagation per source,
+// O(sources * (V + E)).
+func pathLabels(g *depgraph.Graph, a *automaton, stale []bool) []PathLabel {
 	sources, sinks := g.Sources(), g.Sinks()
 	if len(sources) == 0 || len(sinks) == 0 {
 		return nil
 	}
 	bySource := make([][]PathLabel, len(sources))
-	perSource(len(sources), func() *labeler { return newLabeler(g, nil) }, func(l *labeler, i int) {
+	perSource(len(sources), func() *labeler { return newLabeler(g, a) }, func(l *labeler, i int) {
 		src := sources[i]
 		l.run(src)
+		st := l.staleReach(stale)
 		for _, t := range sinks {
 			lab, ok := l.label(t)
 			if !ok {
 				continue
 			}
-			pl := PathLabel{From: src, To: t, Label: lab, Coordinate: -1, Async: -1}
+			pl := PathLabel{From: src, To: t, Label: lab, Coordinate: -1, Async: -1, Stale: st != nil && st[t]}
 			if lab == D {
 				pl.Path, pl.Coordinate, pl.Async = l.witness(t, stD)
 			}

@@ -123,8 +123,9 @@ func randomProgram(rng *rand.Rand, n, m int, acyclic bool) string {
 
 // bruteLabels computes, for one source, the set of states reaching each
 // node by a plain search of the (node, state) product graph, without the
-// condensation.
+// condensation; edges step as in Bud's labels with the timing joins.
 func bruteLabels(g *depgraph.Graph, src int) []uint8 {
+	a := newModel(g).bud
 	masks := make([]uint8, len(g.Nodes))
 	masks[src] = 1 << stBot
 	type item struct {
@@ -137,7 +138,7 @@ func bruteLabels(g *depgraph.Graph, src int) []uint8 {
 		queue = queue[1:]
 		for _, ei := range g.Out(it.v) {
 			e := &g.Edges[ei]
-			ns := step(it.s, e.Flags())
+			ns := a.edgeStep(it.s, int(ei), e.Flags())
 			if masks[e.To]&(1<<ns) == 0 {
 				masks[e.To] |= 1 << ns
 				queue = append(queue, item{e.To, ns})
@@ -151,6 +152,7 @@ func bruteLabels(g *depgraph.Graph, src int) []uint8 {
 // in state D, by a plain breadth-first search of the (node, state)
 // product graph (-1 if there is none).
 func bruteDistD(g *depgraph.Graph, src, to int) int {
+	a := newModel(g).bud
 	dist := map[[2]int]int{{src, stBot}: 0}
 	queue := [][2]int{{src, stBot}}
 	for len(queue) > 0 {
@@ -161,7 +163,7 @@ func bruteDistD(g *depgraph.Graph, src, to int) int {
 		}
 		for _, ei := range g.Out(it[0]) {
 			e := &g.Edges[ei]
-			next := [2]int{e.To, int(step(uint8(it[1]), e.Flags()))}
+			next := [2]int{e.To, int(a.edgeStep(uint8(it[1]), int(ei), e.Flags()))}
 			if _, ok := dist[next]; !ok {
 				dist[next] = dist[it] + 1
 				queue = append(queue, next)
@@ -183,11 +185,11 @@ func worst(mask uint8) Label {
 
 // allPaths enumerates the states of every path from v (a DAG): the label
 // of a pair is the worst over all its paths.
-func allPaths(g *depgraph.Graph, v int, s uint8, out []uint8) {
+func allPaths(g *depgraph.Graph, a *automaton, v int, s uint8, out []uint8) {
 	out[v] |= 1 << s
 	for _, ei := range g.Out(v) {
 		e := &g.Edges[ei]
-		allPaths(g, e.To, step(s, e.Flags()), out)
+		allPaths(g, a, e.To, a.edgeStep(s, int(ei), e.Flags()), out)
 	}
 }
 
@@ -203,7 +205,7 @@ func TestLabelsRandom(t *testing.T) {
 			var paths []uint8
 			if acyclic {
 				paths = make([]uint8, len(g.Nodes))
-				allPaths(g, src, stBot, paths)
+				allPaths(g, newModel(g).bud, src, stBot, paths)
 			}
 			for v := range g.Nodes {
 				if reached[v] != (brute[v] != 0) || reached[v] && labels[v] != worst(brute[v]) {
@@ -219,6 +221,7 @@ func TestLabelsRandom(t *testing.T) {
 		// Witnesses of D pairs are real paths labelled D, and the
 		// coordinate edge turns an asynchronous prefix into D.
 		res, _ := run(t, p)
+		a := newModel(g).bud
 		for _, pl := range res.Paths {
 			if pl.Label != D {
 				continue
@@ -231,13 +234,13 @@ func TestLabelsRandom(t *testing.T) {
 					t.Fatalf("program %d: witness %v is not a path", iter, pl.Path)
 				}
 				prev := s
-				s = step(s, e.Flags())
-				if ei == pl.Coordinate && s == stD && prev != stD && e.Nonmonotonic {
+				s = a.edgeStep(s, ei, e.Flags())
+				if ei == pl.Coordinate && s == stD && prev != stD && (e.Nonmonotonic || a.timing != nil && a.timing[ei]&(tcN|tcD) != 0) {
 					sawCoord = true // (a witness is a walk: the edge may occur twice)
 				}
 				v = e.To
 			}
-			if v != pl.To || s != stD || !sawCoord || pl.Async < 0 {
+			if v != pl.To || s != stD || !sawCoord || pl.Async < 0 && a.timing[pl.Coordinate]&tcD == 0 {
 				t.Fatalf("program %d: witness %v of %s -> %s ends in %s with %v, coordinate seen %v, async %d",
 					iter, pl.Path, g.Nodes[pl.From].Name, g.Nodes[pl.To].Name, g.Nodes[v].Name, stateL[s], sawCoord, pl.Async)
 			}

@@ -41,7 +41,7 @@ func runMissingCoordination(pass *Pass) {
 		w := pg.witness
 		var b strings.Builder
 		fmt.Fprintf(&b, "coordination is missing: %s diffluent (D): %safter %s, nothing orders the messages before %s",
-			pairList(fd.Pairs), onShortest(fd.Pairs), f.asyncDesc(w.Async), f.stepDesc(w.Coordinate))
+			pairList(fd.Pairs), onShortest(fd.Pairs), f.asyncDesc(f.asyncOf(w)), f.stepDesc(w.Coordinate))
 		if !m.isContract(w.Coordinate) {
 			if si := m.missedSeal(w.Coordinate); si >= 0 {
 				e := &g.Edges[w.Coordinate]
@@ -75,6 +75,15 @@ func (f *facts) fix(w Witness, asyncs []int) string {
 		}
 	}
 	var chans []string
+	if tj := f.timingAt(w.Coordinate); tj != nil && tj.Remote {
+		// A timing join races the messages that fill its other side:
+		// both streams must be ordered together.
+		for _, ei := range f.witnessTo(g.Edges[tj.OtherEdge].From) {
+			if g.Edges[ei].Async {
+				asyncs = append(asyncs, ei)
+			}
+		}
+	}
 	for _, ei := range append([]int{w.Async}, asyncs...) {
 		if ei >= 0 && !m.isContract(ei) {
 			chans = appendUnique(chans, g.Nodes[g.Edges[ei].To].Name)

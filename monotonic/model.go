@@ -36,8 +36,13 @@ type model struct {
 	// coordination protocols not nonmonotonic (nil without coordination):
 	// the witness that explains what covers a path, when not a mechanism.
 	mech *automaton
-	// plain: nothing beyond Bud (no contract edge, coordination or seal):
-	// every label is Bud's.
+	// bud: Bud's labels with the timing joins (timing.go), no contract,
+	// coordination or seal.
+	bud *automaton
+	// tm: the timing joins.
+	tm *timingInfo
+	// plain: nothing beyond Bud and the timing joins (no contract edge,
+	// coordination or seal): every label is bud's.
 	plain bool
 }
 
@@ -154,6 +159,12 @@ func newModel(g *depgraph.Graph) *model {
 		}
 		m.mech = &automaton{class: exempt, virt: virt, vedges: m.vedges}
 	}
+	m.tm = m.timing(reset, nil)
+	m.bud = &automaton{timing: m.tm.decl}
+	m.declared.timing, m.full.timing = m.tm.decl, m.tm.eff
+	if m.mech != nil {
+		m.mech.timing = m.tm.mech
+	}
 	return m
 }
 
@@ -209,34 +220,6 @@ func parseLabel(s string) Label {
 		}
 	}
 	return Bot
-}
-
-// forward returns the nodes reachable from vs (vs included), through
-// edges and contract edges.
-func (m *model) forward(vs []int) []bool {
-	g := m.g
-	seen := make([]bool, len(g.Nodes))
-	queue := append([]int(nil), vs...)
-	for _, v := range vs {
-		seen[v] = true
-	}
-	for qi := 0; qi < len(queue); qi++ {
-		v := queue[qi]
-		to, _ := g.OutAdj(v)
-		for _, w := range to {
-			if !seen[w] {
-				seen[w] = true
-				queue = append(queue, int(w))
-			}
-		}
-		for _, ce := range m.vedges {
-			if ce.from == v && !seen[ce.to] {
-				seen[ce.to] = true
-				queue = append(queue, ce.to)
-			}
-		}
-	}
-	return seen
 }
 
 // sealCovers reports whether seal s covers rule r's nonmonotonic use of
@@ -384,6 +367,9 @@ func (m *model) to(ei int) int {
 // explain says why a path that Bud labels D is not D once coordination
 // and seals are taken into account, from its witness.
 func (m *model) explain(w Witness) string {
+	if tj := m.timingAt(w.Coordinate); tj != nil && tj.Covered != "" && !m.g.Edges[w.Coordinate].Nonmonotonic {
+		return tj.Covered
+	}
 	if w.Coordinate >= 0 && !m.isContract(w.Coordinate) {
 		if k := m.exempt(w.Coordinate); k >= 0 {
 			return m.mechanismDesc(k)

@@ -43,7 +43,10 @@ const maxChannels = 4
 type OrderPoint struct {
 	Rule   *modules.Rule
 	RuleID int   // index in Program.Rules
-	Edges  []int // the rule's nonmonotonic edges whose tail is asynchronous
+	Edges  []int // the rule's nonmonotonic edges whose tail is asynchronous, and its timing joins'
+	// Joins are the rule's order-sensitive timing joins (timing.go), the
+	// one named first in words first.
+	Joins []*TimingJoin
 	// Persisted: the rule deletes or overwrites, or its result reaches a
 	// table, so every input through it must be ordered; else its result
 	// is only observed (flows to scratches, outputs and channels).
@@ -72,6 +75,30 @@ func (f *facts) orderPoints() []OrderPoint {
 			found = append(found, OrderPoint{Rule: e.Rule, RuleID: e.RuleID})
 		}
 		found[k].Edges = append(found[k].Edges, i)
+	}
+	// The order-sensitive timing joins (timing.go): their edges count as
+	// nonmonotonic.
+	m := f.model()
+	for i := range m.tm.joins {
+		tj := &m.tm.joins[i]
+		e := &g.Edges[tj.Edge]
+		if tj.Snapshot || !f.reached[e.From] {
+			continue
+		}
+		k, ok := byRule[e.RuleID]
+		if !ok {
+			k = len(found)
+			byRule[e.RuleID] = k
+			found = append(found, OrderPoint{Rule: e.Rule, RuleID: e.RuleID})
+		}
+		if !slices.Contains(found[k].Edges, tj.Edge) {
+			found[k].Edges = append(found[k].Edges, tj.Edge)
+		}
+		found[k].Joins = append(found[k].Joins, tj)
+	}
+	for i := range found {
+		// Name the join whose transient side races through a <~ first.
+		slices.SortStableFunc(found[i].Joins, func(a, b *TimingJoin) int { return a.rank() - b.rank() })
 	}
 	persists := f.persists()
 	for i := range found {
@@ -117,6 +144,9 @@ func runPointOfOrder(pass *Pass) {
 		for _, ei := range p.Edges {
 			targets[i] = append(targets[i], g.Edges[ei].From)
 		}
+		for _, tj := range p.Joins {
+			targets[i] = append(targets[i], g.Edges[tj.OtherEdge].From)
+		}
 	}
 	for _, i := range implied {
 		targets = append(targets, []int{m.vedges[i].from})
@@ -141,7 +171,17 @@ func runPointOfOrder(pass *Pass) {
 			}
 			cols = appendUnique(cols, g.Nodes[e.From].Name)
 		}
-		if e0.Aggregate {
+		for _, tj := range p.Joins {
+			cols = appendUnique(cols, g.Nodes[g.Edges[tj.OtherEdge].From].Name)
+		}
+		if len(p.Joins) > 0 {
+			u := "a timing join (" + p.Joins[0].race()
+			if len(p.Joins) > 1 {
+				u += fmt.Sprintf(", and %d more", len(p.Joins)-1)
+			}
+			uses = append(uses, u+")")
+		}
+		if e0.Nonmonotonic && e0.Aggregate {
 			for _, a := range r.Aggregates() {
 				uses = append(uses, a.String())
 			}
@@ -170,10 +210,18 @@ func runPointOfOrder(pass *Pass) {
 		}
 		// Witness: how an input reaches the first nonmonotonic edge.
 		flow := append(f.witnessTo(e0.From), p.Edges[0])
+		pos := e0.UsePos()
+		if !e0.Nonmonotonic {
+			pos = e0.Pos // a timing join: the literal whose facts meet the other's
+		}
 		fd := Finding{
-			Pos: e0.UsePos(), Module: r.Module, Rule: r, Collections: cols,
+			Pos: pos, Module: r.Module, Rule: r, Collections: cols,
 			Inputs: inputs, Key: ruleKey(r),
-			Flow: steps(g, flow, p.Edges[0]), Message: b.String(),
+			Flow: f.steps(flow, p.Edges[0]), Message: b.String(),
+		}
+		if len(p.Joins) > 0 {
+			tj := p.Joins[0]
+			fd.OtherFlow = f.steps(append(f.witnessTo(g.Edges[tj.OtherEdge].From), tj.OtherEdge), -1)
 		}
 		// Coordination and seals: a point of order whose every
 		// nonmonotonic use is a protocol's mechanism, sealed, or reached

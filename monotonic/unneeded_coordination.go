@@ -41,7 +41,7 @@ func runUnneededCoordination(pass *Pass) {
 			fmt.Fprintf(&b, ": the paths into it are labelled %s", info.label)
 		}
 		// The order-sensitive steps after it that are still open.
-		after := m.forward(m.coordNodes[info.k])
+		after := m.forwardFrom(m.coordNodes[info.k], nil)
 		var open []string
 		for i, o := range f.open {
 			if !o || !after[m.from(i)] {

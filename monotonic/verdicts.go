@@ -38,6 +38,15 @@ type Verdict struct {
 	// Contract is set when the pair is connected only through contract
 	// edges (Bud would not connect it at all).
 	Contract bool
+	// Stale: some path from the input to the output crosses a snapshot
+	// read (Result.TimingJoins with Snapshot set): a rule that joins
+	// transient facts with grow-only state whose contents depend on
+	// timing. The label's promise then holds in the weaker form of the
+	// snapshot guarantee (docs/checks.md, "What the labels guarantee"):
+	// every output fact derived through a snapshot rule is one the rule
+	// derives from the same transient facts and the final contents of the
+	// state it reads.
+	Stale bool
 }
 
 // ContractEdge is a contract of a protocol the program does not realize,
@@ -90,7 +99,7 @@ func (f *facts) verdicts() []Verdict {
 		f.verd = make([]Verdict, 0, len(f.pathLabels()))
 		for _, p := range f.pathLabels() {
 			w := Witness{Path: p.Path, Coordinate: p.Coordinate, Async: p.Async}
-			v := Verdict{From: p.From, To: p.To, Label: p.Label, Effective: p.Label, Declared: noWitness(), Missing: noWitness()}
+			v := Verdict{From: p.From, To: p.To, Label: p.Label, Effective: p.Label, Declared: noWitness(), Missing: noWitness(), Stale: p.Stale}
 			if p.Label == D {
 				v.Declared, v.Missing = w, w
 			}
@@ -119,6 +128,7 @@ func (f *facts) verdicts() []Verdict {
 		src := sources[i]
 		ld, lf, lm := ls.ld, ls.lf, ls.lm
 		ld.run(src)
+		stale := ld.staleReach(m.tm.stale)
 		lf.run(src)
 		if lm != nil {
 			lm.run(src)
@@ -130,7 +140,7 @@ func (f *facts) verdicts() []Verdict {
 			}
 			lfl, _ := lf.label(t)
 			v := Verdict{From: src, To: t, Label: ldl, Effective: lfl, Declared: noWitness(), Missing: noWitness(),
-				Contract: !raw[[2]int{src, t}]}
+				Contract: !raw[[2]int{src, t}], Stale: stale != nil && stale[t]}
 			if ldl == D {
 				// Prefer a witness that is D without the coordination
 				// protocols' own mechanisms (it is D in Bud's labels too):
@@ -175,10 +185,20 @@ func (f *facts) openEdges(a *automaton) ([]bool, *labeler) {
 	const toD = 1<<stA | 1<<stNA
 	for i := range g.Edges {
 		e := &g.Edges[i]
+		if a.timing != nil {
+			// An order-sensitive timing join (timing.go): D through a <~
+			// from any state, N from an asynchronous one.
+			switch t := a.timing[i]; {
+			case t&tcD != 0:
+				out[i] = l.mask[e.From]&^(1<<stD) != 0
+			case t&tcN != 0:
+				out[i] = l.mask[e.From]&toD != 0
+			}
+		}
 		if !e.Nonmonotonic || a.class != nil && a.class[i] != classPlain {
 			continue
 		}
-		out[i] = l.mask[e.From]&toD != 0
+		out[i] = out[i] || l.mask[e.From]&toD != 0
 	}
 	for i, ce := range a.vedges {
 		mask := l.mask[ce.from]
@@ -306,6 +326,25 @@ func (f *facts) covers(edges []int, ureached []bool) string {
 	var why []string
 	for _, ei := range edges {
 		e := &g.Edges[ei]
+		if t := m.tm.decl; t != nil && t[ei]&(tcN|tcD) != 0 && !e.Nonmonotonic {
+			// An order-sensitive timing join: covered when each of its
+			// races is (sealed, a mechanism), or when the messages it
+			// races with pass through coordination.
+			eff := m.tm.eff[ei]
+			switch {
+			case eff&(tcN|tcD) == 0:
+				for _, tj := range m.tm.joins {
+					if tj.Edge == ei && !tj.Snapshot && tj.Covered != "" {
+						why = appendUnique(why, tj.Covered)
+					}
+				}
+			case eff&tcD == 0 && !ureached[e.From]:
+				why = appendUnique(why, f.coordinatedReason(e.From))
+			default:
+				return ""
+			}
+			continue
+		}
 		switch {
 		case m.exempt(ei) >= 0:
 			why = appendUnique(why, m.mechanismDesc(m.exempt(ei)))
@@ -326,7 +365,7 @@ func (f *facts) coordinatedReason(v int) string {
 	m := f.model()
 	if f.coordReach == nil {
 		for k := range m.p.Coordinations {
-			f.coordReach = append(f.coordReach, m.forward(m.coordNodes[k]))
+			f.coordReach = append(f.coordReach, m.forwardFrom(m.coordNodes[k], nil))
 		}
 	}
 	var why []string

@@ -461,12 +461,14 @@ func prepareProgram(p *Program, idx int) (*programData, error) {
 		f := &p.Findings[i]
 		pd.Counts.add(f)
 		// The collections it names, then those its flow goes through.
+		// A timing join's other side (other_flow) is highlighted too.
 		names := append([]string(nil), f.Collections...)
-		for _, s := range f.Flow {
+		flow := append(append([]Step(nil), f.Flow...), f.OtherFlow...)
+		for _, s := range flow {
 			names = append(names, s.From, s.To)
 		}
 		row := findingRow{Finding: *f, SevClass: sevClass(f.Severity), Location: f.Location(),
-			Detail: fmt.Sprintf("d-%s_f%d", id, i), Nodes: gi.nodes(names...), Edges: gi.flowEdges(f.Flow)}
+			Detail: fmt.Sprintf("d-%s_f%d", id, i), Nodes: gi.nodes(names...), Edges: gi.flowEdges(flow)}
 		pd.Findings = append(pd.Findings, row)
 		label := f.Severity + " " + f.Check
 		for _, c := range f.Collections {
