@@ -23,8 +23,12 @@ func TestMonotoneCartVerified(t *testing.T) {
 		t.Fatal(ds)
 	}
 	rep := verifyProgram(t, lib, "monotone-cart", Options{Schedules: 300, Seed: 1, Workload: w})
-	if len(rep.Findings) != 0 {
-		t.Errorf("findings: %+v", rep.Findings)
+	for _, f := range rep.Findings {
+		// The checkout reads the state actions fill: snapshot-read notes,
+		// checked through the pairs' stale guarantee, not as targets.
+		if f.Check != "snapshot-read" {
+			t.Errorf("finding: %+v", f)
+		}
 	}
 	for _, in := range []string{"client_action", "client_checkout"} {
 		p := pathByPair(t, rep, in, "client_cart")
@@ -49,7 +53,7 @@ func TestReplicatedLatticeKVSVerified(t *testing.T) {
 	}
 	rep := verifyProgram(t, lib, "replicated-lattice-kvs", Options{Schedules: 300, Seed: 1, Workload: w})
 	for _, f := range rep.Findings {
-		if f.Verdict != Confirmed {
+		if f.Verdict != Confirmed && f.Check != "snapshot-read" {
 			t.Errorf("%s at %s: %s", f.Check, f.Pos, f.Verdict)
 		}
 	}
