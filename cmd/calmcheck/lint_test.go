@@ -558,15 +558,17 @@ func TestLintUnstratifiableNoPaths(t *testing.T) {
 // group with all, no table with none.
 func TestLintPaths(t *testing.T) {
 	dir := t.TempDir()
-	args := []string{"lint", "-p", "disorderly-cart", "--no-expect", "--fail-on", "never", "--width", "0"}
+	// replicated-kvs: two D pairs (the put's deletion, the get's timing
+	// join) and one Bot pair.
+	args := []string{"lint", "-p", "replicated-kvs", "--no-expect", "--fail-on", "never", "--width", "0"}
 	_, def, _ := runCLI(t, dir, args...)
 	_, all, _ := runCLI(t, dir, append(args, "--paths", "all")...)
 	_, none, _ := runCLI(t, dir, append(args, "--paths", "none")...)
-	if !strings.Contains(def, "client_response  client_action  D") || !strings.Contains(def, "and 1 (input, output) pair without a D path (1 A): --paths all lists them") ||
-		strings.Contains(def, "client_checkout  A") {
+	if !strings.Contains(def, "kvget_response  kvput  D") || !strings.Contains(def, "and 1 (input, output) pair without a D path (1 Bot): --paths all lists them") ||
+		strings.Contains(def, "pipe_sent       kvput  Bot") {
 		t.Errorf("default --paths findings:\n%s", def)
 	}
-	if !strings.Contains(all, "client_checkout  A") || !strings.Contains(all, "client_action    D") || strings.Contains(all, "without a D path") {
+	if !strings.Contains(all, "pipe_sent       kvput  Bot") || !strings.Contains(all, "kvget  D") || strings.Contains(all, "without a D path") {
 		t.Errorf("--paths all:\n%s", all)
 	}
 	if strings.Contains(none, "paths") || strings.Contains(none, "OUTPUT") {
