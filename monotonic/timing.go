@@ -483,18 +483,31 @@ func (m *model) timing(reset, block []bool) *timingInfo {
 				if i == j {
 					continue
 				}
-				if ol.v == pl.v {
+				// A filter of the very same facts within the timestep
+				// (FilterByNegation's bad, derived from wire and negated
+				// beside it): negated, its own edge is nonmonotonic and
+				// reached from the same inputs as P's, so it carries the
+				// label; positive, which facts coincide still matters
+				// (inbox(M, N) <= wire(_, M), ok(N) pairs the messages
+				// that arrive together), as in a self-join.
+				sp := src[pl.v]
+				sameSrc := ol.v != pl.v && sp >= 0 && sp == src[ol.v] && (filter[ol.v] || int(sp) == ol.v) && (filter[pl.v] || int(sp) == pl.v)
+				if sameSrc && ol.a.Negated {
+					continue
+				}
+				if ol.v == pl.v || sameSrc {
 					// The same collection twice (a self-join, or notin of
-					// itself): which of its facts coincide. The asynchrony
-					// is on P's own path, so N (and D after an A) is
-					// enough; an edge already nonmonotonic says it.
+					// itself), or a filter of it: which of its facts
+					// coincide. The asynchrony is on P's own path, so N
+					// (and D after an A) is enough; an edge already
+					// nonmonotonic says it.
 					if g.Edges[pl.e].Nonmonotonic || grow[pl.v] == 0 && !ol.a.Negated {
 						continue
 					}
 					if race == nil {
 						tj := TimingJoin{Rule: r, Edge: pl.e, OtherEdge: ol.e, Literal: pl.a, Other: ol.a}
 						dec |= tcN
-						switch si := sealedBy(pl.v, pl.v); {
+						switch si := sealedBy(pl.v, ol.v); {
 						case mech >= 0:
 							tj.Covered = m.mechanismDesc(mech)
 						case si >= 0:
@@ -506,9 +519,6 @@ func (m *model) timing(reset, block []bool) *timingInfo {
 						race = &tj
 					}
 					continue
-				}
-				if sp := src[pl.v]; sp >= 0 && sp == src[ol.v] && (filter[ol.v] || int(sp) == ol.v) && (filter[pl.v] || int(sp) == pl.v) {
-					continue // a filter of the very same facts within the timestep
 				}
 				gp, gl := grow[pl.v], grow[ol.v]
 				var order, stale bool
