@@ -708,6 +708,15 @@ func (v *verifier) runOne(e *experiment, sp spec, deliveries bool, pending []*ta
 		rr.children = reversals(res.Deliveries, inputs, maxSystematicDelay)
 	}
 	rr.differs = rr.out.key() != e.baseOut.key()
+	if rr.differs && e.isolated && staleAlone(e.baseOut, rr.out, pending) {
+		// The input alone diverged on a stale pair: lineage says whether
+		// every differing fact is a stale snapshot read (allowed).
+		lin := v.execute(e, sp, false, true)
+		base := v.baselineLineage(e)
+		if lin.Stop == "quiescent" && base.Stop == "quiescent" {
+			rr.attr = attribute(base, lin, v.sinks)
+		}
+	}
 	if rr.differs && !e.isolated && v.wantsLineage(e.baseOut, rr.out, pending, tries) {
 		lin := v.execute(e, sp, false, true)
 		base := v.baselineLineage(e)
@@ -801,7 +810,13 @@ func needsCounterfactual(t *target) bool {
 //     snapshot read (stale reports it).
 func (v *verifier) matches(base outcome, t *target, rr *runResult) (ok, stale bool) {
 	if t.contradiction && !t.context {
-		return differsIn(base, rr.out, t.path.to), false
+		if !differsIn(base, rr.out, t.path.to) {
+			return false, false
+		}
+		if rr.attr != nil && v.staleRead(t.path, rr.attr) {
+			return false, true // the snapshot guarantee allows it
+		}
+		return true, false
 	}
 	if rr.attr == nil {
 		return false, false
@@ -963,7 +978,11 @@ func (v *verifier) explore(e *experiment) {
 						}
 					}
 				} else if rr.attr != nil || !needsCounterfactual(t) {
-					ok, _ = v.matches(e.baseOut, t, rr)
+					var stale bool
+					ok, stale = v.matches(e.baseOut, t, rr)
+					if stale {
+						t.path.stale++
+					}
 				}
 				if ok {
 					t.setFound(&found{exp: e, a: spec{}, b: vs[i].spec, desc: vs[i].desc, t: t})
@@ -1008,6 +1027,24 @@ func (v *verifier) triedFor(base outcome, t *target, rr *runResult) bool {
 	for _, r := range t.path.onPath {
 		if rr.replayed[r] {
 			return true
+		}
+	}
+	return false
+}
+
+// staleAlone reports whether an open target is a stale pair (one with a
+// snapshot read on its paths) sought with its input alone, whose output
+// differs: lineage then tells a stale answer from a contradiction.
+func staleAlone(base, out outcome, open []*target) bool {
+	var differing map[string]bool
+	for _, t := range open {
+		if t.path != nil && t.contradiction && !t.context && len(t.path.snap) > 0 {
+			if differing == nil {
+				differing = differingColls(base, out)
+			}
+			if differing[t.path.to] {
+				return true
+			}
 		}
 	}
 	return false

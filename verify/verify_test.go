@@ -7,6 +7,7 @@ import (
 	"github.com/calmcheck/calmcheck/internal/golden"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -206,13 +207,29 @@ programs:
 
 // A path the analysis labels A whose output depends on the schedule is a
 // contradiction, with a witness: a message (ephemeral) joined with a table
-// of the messages before it.
+// of the messages before it. The analysis marks that join a snapshot read
+// (stale, never wrong: verify then allows the divergence, see
+// TestShapes); without its note, the divergence is a contradiction.
 func TestContradiction(t *testing.T) {
 	lib := modules.NewLibrary()
 	if ds := lib.LoadData("spec.yaml", []byte(ephemeralSpec)); ds.HasErrors() {
 		t.Fatal(ds)
 	}
-	rep := verifyProgram(t, lib, "ephemeral", Options{Seed: 1, Schedules: 100, Workloads: 2})
+	p, ds := lib.ComposeProgram("ephemeral")
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	res := monotonic.Analyze(p, monotonic.Analyzers)
+	fs := monotonic.Finish(p, res.Findings, monotonic.Options{})
+	opts := Options{Seed: 1, Schedules: 100, Workloads: 2}
+	if rep, _ := Verify(context.Background(), p, res, fs, opts); rep == nil || rep.Contradicted() {
+		t.Fatalf("with the analysis's snapshot-read note: %+v", rep)
+	}
+	without := slices.DeleteFunc(slices.Clone(fs), func(f monotonic.Finding) bool { return f.Check == "snapshot-read" })
+	if len(without) == len(fs) {
+		t.Fatal("the analysis reports no snapshot read on the ephemeral join")
+	}
+	rep, _ := Verify(context.Background(), p, res, without, opts)
 	if len(rep.Paths) != 1 || rep.Paths[0].Verdict != Contradiction || !rep.Contradicted() {
 		t.Fatalf("paths %+v", rep.Paths)
 	}
