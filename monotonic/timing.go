@@ -1,6 +1,8 @@
 package monotonic
 
 import (
+	"slices"
+
 	"github.com/calmcheck/calmcheck/depgraph"
 	"github.com/calmcheck/calmcheck/modules"
 )
@@ -424,17 +426,29 @@ func (m *model) timing(reset, block []bool) *timingInfo {
 		v, e int
 	}
 	// A seal covers a join when one side is derived only from the sealed
-	// collection and the rule is gated by what seals it (a positive
-	// literal reached from the seal's by).
+	// collection and the rule is gated, on the same key, by what seals it:
+	// the side's seal-key columns and those of a positive literal reached
+	// from the seal's by (whose columns carry by's key) hold the same
+	// variables, so that the join reads only groups the seal completes.
 	var lits []lit
-	sealedBy := func(a, b int) int {
+	keys := make([][2][][]int, len(seals)) // per seal: the key's columns in each collection derived from c, from by (computed on first use)
+	sealedBy := func(pl, ol lit) int {
 		for si := range seals {
-			if !seals[si].only[a] && !seals[si].only[b] {
-				continue
-			}
-			for _, x := range lits {
-				if seals[si].by[x.v] && !x.a.Negated {
-					return si
+			for _, x := range [2]lit{pl, ol} {
+				if !seals[si].only[x.v] {
+					continue
+				}
+				if keys[si][0] == nil {
+					keys[si] = m.sealKeys(si, seals[si].only, seals[si].by)
+				}
+				kx, ok := keyVars(x.a, keys[si][0][x.v])
+				if !ok {
+					continue
+				}
+				for _, y := range lits {
+					if ky, ok := keyVars(y.a, keys[si][1][y.v]); ok && !y.a.Negated && seals[si].by[y.v] && slices.Equal(kx, ky) {
+						return si
+					}
 				}
 			}
 		}
@@ -507,7 +521,7 @@ func (m *model) timing(reset, block []bool) *timingInfo {
 					if race == nil {
 						tj := TimingJoin{Rule: r, Edge: pl.e, OtherEdge: ol.e, Literal: pl.a, Other: ol.a}
 						dec |= tcN
-						switch si := sealedBy(pl.v, ol.v); {
+						switch si := sealedBy(pl, ol); {
 						case mech >= 0:
 							tj.Covered = m.mechanismDesc(mech)
 						case si >= 0:
@@ -548,7 +562,7 @@ func (m *model) timing(reset, block []bool) *timingInfo {
 					} else {
 						dec |= tcN
 					}
-					sealed := sealedBy(pl.v, ol.v)
+					sealed := sealedBy(pl, ol)
 					switch {
 					case mech >= 0:
 						tj.Covered = m.mechanismDesc(mech)
@@ -636,4 +650,123 @@ func (m *model) forwardFrom(vs []int, block []bool) []bool {
 		}
 	}
 	return seen
+}
+
+// sealKeys returns, for seal si, the columns that carry its key in each
+// collection derived only from the sealed collection (within only), and
+// in each collection reached from its by collection (within by): see
+// keyCarriers.
+func (m *model) sealKeys(si int, only, by []bool) [2][][]int {
+	s := m.p.Seals[si]
+	cols := func(name string) []int {
+		d := m.p.Collection(name)
+		if d == nil {
+			return nil
+		}
+		out := []int{}
+		for _, k := range s.Key {
+			i := slices.IndexFunc(d.Columns(), func(c modules.Column) bool { return c.Name == k.Name })
+			if i < 0 {
+				return nil
+			}
+			out = append(out, i)
+		}
+		return out
+	}
+	sn := m.sealNodes[si]
+	return [2][][]int{m.keyCarriers(sn[0], cols(s.Collection.Name), only), m.keyCarriers(sn[1], cols(s.By.Name), by)}
+}
+
+// keyCarriers returns, per collection, the columns that carry root's
+// columns cols (nil: it does not carry them all): root carries them; a
+// collection within carries them when every rule that inserts into it
+// reads a collection that carries them in a positive atom, with a plain
+// variable in each of those columns, and puts each variable in a column
+// of its head (in the same columns for every rule). A collection on a
+// cycle through itself carries nothing (cautious). One pass over the
+// components of the graph in topological order: linear.
+func (m *model) keyCarriers(root int, cols []int, within []bool) [][]int {
+	g := m.g
+	out := make([][]int, len(g.Nodes))
+	if root < 0 || cols == nil {
+		return out
+	}
+	out[root] = cols
+	carry := func(r *modules.Rule) []int {
+		for _, a := range r.BodyAtoms() {
+			u, ok := g.Lookup(a.Pred)
+			if !ok || a.Negated || out[u] == nil {
+				continue
+			}
+			if a.Bare && r.Head.Bare {
+				return out[u]
+			}
+			vs, ok := keyVars(a, out[u])
+			if !ok {
+				continue
+			}
+			pos := make([]int, 0, len(vs))
+			for _, v := range vs {
+				j := slices.IndexFunc(r.Head.Args, func(e modules.Expr) bool {
+					x, ok := e.(*modules.Var)
+					return ok && x.Name == v
+				})
+				if j < 0 {
+					break
+				}
+				pos = append(pos, j)
+			}
+			if len(pos) == len(vs) {
+				return pos
+			}
+		}
+		return nil
+	}
+	scc := g.SCC(0)
+	for c := scc.Count - 1; c >= 0; c-- {
+		for _, v := range scc.Members(c) {
+			v := int(v)
+			if v == root || !within[v] {
+				continue
+			}
+			var got []int
+			ok := false
+			for _, ei := range g.In(v) {
+				r := g.Edges[ei].Rule
+				if r.Op == modules.OpDelete {
+					continue
+				}
+				pos := carry(r)
+				if pos == nil || got != nil && !slices.Equal(pos, got) {
+					ok = false
+					break
+				}
+				got, ok = pos, true
+			}
+			if ok {
+				out[v] = got
+			}
+		}
+	}
+	return out
+}
+
+// keyVars returns the variables of atom a in columns pos; false when pos
+// is nil or a column holds anything but a named variable.
+func keyVars(a *modules.AtomLit, pos []int) ([]string, bool) {
+	if pos == nil {
+		return nil, false
+	}
+	out := make([]string, 0, len(pos))
+	for _, p := range pos {
+		if p >= len(a.Args) {
+			return nil, false
+		}
+		v, ok := a.Args[p].(*modules.Var)
+		if !ok || v.Wildcard() {
+			return nil, false
+		}
+		out = append(out, v.Name)
+	}
+	return out, true
 }
