@@ -87,6 +87,10 @@ type TimingJoin struct {
 	// labels (a seal, a coordination protocol's mechanism, coordination
 	// on the other side's way), "" if nothing.
 	Covered string
+	// Seal and Coordination are what Covered names, when a seal or a
+	// coordination protocol's mechanism covers the join (nil otherwise).
+	Seal         *modules.Seal
+	Coordination *modules.Coordination
 	// coordinated: the other side's messages reach it only through
 	// coordinated collections (the effective label is N).
 	coordinated bool
@@ -523,10 +527,10 @@ func (m *model) timing(reset, block []bool) *timingInfo {
 						dec |= tcN
 						switch si := sealedBy(pl, ol); {
 						case mech >= 0:
-							tj.Covered = m.mechanismDesc(mech)
+							tj.Covered, tj.Coordination = m.mechanismDesc(mech), p.Coordinations[mech]
 						case si >= 0:
 							eff |= tcSealed
-							tj.Covered = m.sealDesc(si)
+							tj.Covered, tj.Seal = m.sealDesc(si), p.Seals[si]
 						default:
 							eff |= tcN
 						}
@@ -565,10 +569,10 @@ func (m *model) timing(reset, block []bool) *timingInfo {
 					sealed := sealedBy(pl, ol)
 					switch {
 					case mech >= 0:
-						tj.Covered = m.mechanismDesc(mech)
+						tj.Covered, tj.Coordination = m.mechanismDesc(mech), p.Coordinations[mech]
 					case sealed >= 0:
 						eff |= tcSealed
-						tj.Covered = m.sealDesc(sealed)
+						tj.Covered, tj.Seal = m.sealDesc(sealed), p.Seals[sealed]
 					case remoteEff[ol.v]:
 						eff |= tcD
 					default:

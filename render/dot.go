@@ -51,11 +51,11 @@ func legendEntries(v *View) []LegendEntry {
 		{"edge", "B is in the head, A in the body of a rule R"},
 		{"temporal", "R is temporal (<+, <-, <+-)"},
 		{"async", "R is asynchronous (<~)"},
-		{"nonmonotonic", "R is nonmonotonic (notin, aggregation, deletion): a point of order"},
+		{"nonmonotonic", "R is nonmonotonic (notin, aggregation, deletion) or a timing join: a point of order"},
 		{"ends", "dataflow source (S) and sink (T)"},
 		{"underspecified", "underspecified dataflow"},
 	}
-	var red, comp, diff, coord, unneeded, mech, seal, sealed, contract, lat bool
+	var red, comp, diff, coord, unneeded, mech, seal, sealed, contract, lat, snap bool
 	for _, p := range v.Programs {
 		for _, n := range p.Nodes {
 			lat = lat || n.Lattice
@@ -75,7 +75,11 @@ func legendEntries(v *View) []LegendEntry {
 			sealed = sealed || e.Sealed != nil
 			seal = seal || e.Kind == EdgeSeal
 			contract = contract || e.Kind == EdgeContract
+			snap = snap || e.Snapshot
 		}
+	}
+	if snap {
+		out = append(out, LegendEntry{"snapshot", "R is a snapshot read: a transient fact reads grow-only state that timing fills (stale, never wrong)"})
 	}
 	if lat {
 		out = append(out, LegendEntry{"lattice", "lattice collection (Bloom^L): values merge, read through monotone functions and thresholds"})
@@ -423,7 +427,7 @@ func edgeClass(e *Edge) string {
 	for _, f := range []struct {
 		on   bool
 		name string
-	}{{e.Temporal, "temporal"}, {e.Async, "async"}, {e.Nonmonotonic, "nonmonotonic"}, {e.Mechanism != nil, "mechanism"}, {e.Sealed != nil, "sealed"},
+	}{{e.Temporal, "temporal"}, {e.Async, "async"}, {e.Nonmonotonic, "nonmonotonic"}, {e.TimingJoin, "timing"}, {e.Snapshot, "snapshot"}, {e.Mechanism != nil, "mechanism"}, {e.Sealed != nil, "sealed"},
 		{e.MissedSeal != nil, "unsealed"}, {e.Unstratifiable, "unstratifiable"}, {e.Diffluent, "diffluent"}} {
 		if f.on {
 			c += " " + f.name
@@ -479,6 +483,9 @@ func writeEdge(d *dotWriter, v *View, p *ProgramView, e *Edge, indent string) {
 		}
 		if e.Sealed != nil {
 			label = strings.TrimSpace(label + " sealed")
+		}
+		if e.Snapshot {
+			label = strings.TrimSpace(label + " snapshot")
 		}
 		if e.Diffluent {
 			color, pen = colDiffluent, "2.5"
@@ -595,6 +602,8 @@ func writeLegend(d *dotWriter, v *View) {
 			edge("style", "dashed")
 		case "nonmonotonic":
 			edge("arrowhead", "veeodot")
+		case "snapshot":
+			edge("label", dotText("snapshot"))
 		case "ends":
 			shape("S", "S", "shape", "diamond", "color", colBlue, "fontcolor", colBlue, "penwidth", "2")
 			shape("T", "T", "shape", "diamond", "color", colBlue, "fontcolor", colBlue, "penwidth", "2")

@@ -172,6 +172,9 @@ func (m *mermaid) edge(v *View, from, to string, e *Edge) {
 	if e.Sealed != nil {
 		label = strings.TrimSpace(label + " sealed")
 	}
+	if e.Snapshot {
+		label = strings.TrimSpace(label + " snapshot")
+	}
 	link := arrow(e.Async, e.Nonmonotonic, label)
 	switch e.Kind {
 	case EdgeSeal:
@@ -239,6 +242,8 @@ func (m *mermaid) legend(v *View) {
 			edge(false, false, "+/-")
 		case "async":
 			edge(true, false, "")
+		case "snapshot":
+			edge(false, false, "snapshot")
 		case "nonmonotonic", "unstratifiable":
 			edge(false, true, "")
 			if en.ID == "unstratifiable" {

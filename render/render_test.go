@@ -505,12 +505,40 @@ func TestSVGStructure(t *testing.T) {
 			for _, ce := range p.ContractEdges {
 				wantContracts[g.Nodes[ce.From].Name+" -> "+g.Nodes[ce.To].Name] = ce.Label.String()
 			}
+			// Order-sensitive timing joins are points of order too: drawn
+			// nonmonotonic, muted or sealed when every join on the edge is
+			// covered by a mechanism or a seal.
+			timing, open := map[int]bool{}, map[int]bool{}
+			for _, tj := range p.Result.TimingJoins {
+				if tj.Snapshot {
+					continue
+				}
+				timing[tj.Edge] = true
+				switch {
+				case tj.Coordination != nil:
+					mech[tj.Edge] = mech[tj.Edge] || !g.Edges[tj.Edge].Nonmonotonic
+				case tj.Seal != nil:
+					sealed[tj.Edge] = sealed[tj.Edge] || !g.Edges[tj.Edge].Nonmonotonic
+				default:
+					open[tj.Edge] = true
+				}
+			}
+			for ei := range open {
+				if !g.Edges[ei].Nonmonotonic {
+					mech[ei], sealed[ei] = false, false
+				}
+			}
+			for ei := range mech {
+				if mech[ei] && !g.Edges[ei].Nonmonotonic {
+					sealed[ei] = false
+				}
+			}
 			wantNM, wantAll := map[key]bool{}, map[key]bool{}
 			for i, e := range g.Edges {
-				nm := e.Nonmonotonic
+				nm := e.Nonmonotonic || timing[i]
 				k := key{g.Nodes[e.From].Name, g.Nodes[e.To].Name, e.Temporal, e.Async, nm && mech[i], nm && sealed[i], nm && missed[i]}
 				wantAll[k] = true
-				if e.Nonmonotonic {
+				if nm {
 					wantNM[k] = true
 				}
 			}

@@ -285,6 +285,13 @@ type Edge struct {
 	Temporal     bool   `json:"temporal,omitempty"`
 	Async        bool   `json:"async,omitempty"`
 	Nonmonotonic bool   `json:"nonmonotonic,omitempty"`
+	// TimingJoin: the edge is nonmonotonic only as an order-sensitive
+	// timing join (a fact whose timing varies meets a negated, shrinking or
+	// transient one in the same timestep: a point of order); Snapshot: a
+	// snapshot read (a transient fact reads grow-only state that timing
+	// fills: stale, never wrong).
+	TimingJoin bool `json:"timingJoin,omitempty"`
+	Snapshot   bool `json:"snapshot,omitempty"`
 	// Unstratifiable: an instantaneous edge inside a cycle through a
 	// nonmonotonic edge (drawn red).
 	Unstratifiable bool `json:"unstratifiable,omitempty"`
@@ -482,6 +489,9 @@ type builder struct {
 	seals                  []*SealInfo
 	nodeCoords             [][]int
 	mechBy, sealBy, missBy []int
+	// Per edge: an order-sensitive timing join (a point of order, drawn
+	// as a nonmonotonic edge), a snapshot read (monotonic.Result.TimingJoins).
+	timing, snapshot []bool
 
 	instGroups map[string]int // instance path -> its cluster
 	modGroups  map[string]int // module name -> its cluster
@@ -559,6 +569,64 @@ func (b *builder) coordination() {
 		}
 	}
 	b.pv.Coordination, b.pv.Seals = b.coords, b.seals
+	b.timingJoins()
+}
+
+// timingJoins marks the edges of the timing joins: an order-sensitive one
+// is a point of order, drawn as a nonmonotonic edge (covered by a seal or
+// a protocol's mechanism when every join on the edge is); a snapshot read
+// is drawn labelled "snapshot".
+func (b *builder) timingJoins() {
+	res, g := b.p.Result, b.g
+	if res == nil {
+		return
+	}
+	ne := len(g.Edges)
+	b.timing, b.snapshot = make([]bool, ne), make([]bool, ne)
+	open := make([]bool, ne)
+	mech, seal := make([]int, ne), make([]int, ne)
+	for i := range mech {
+		mech[i], seal[i] = -1, -1
+	}
+	for _, tj := range res.TimingJoins {
+		ei := tj.Edge
+		if ei < 0 || ei >= ne {
+			continue
+		}
+		if tj.Snapshot {
+			b.snapshot[ei] = true
+			continue
+		}
+		b.timing[ei] = true
+		switch {
+		case tj.Coordination != nil:
+			if k := slices.IndexFunc(b.p.Coordination, func(u monotonic.CoordinationUse) bool { return u.Decl == tj.Coordination }); k >= 0 && mech[ei] < 0 {
+				mech[ei] = k
+			}
+		case tj.Seal != nil:
+			if si := slices.IndexFunc(b.p.Seals, func(u monotonic.SealUse) bool { return u.Seal == tj.Seal }); si >= 0 && seal[ei] < 0 {
+				seal[ei] = si
+			}
+		default:
+			open[ei] = true
+		}
+	}
+	for ei := range ne {
+		if !b.timing[ei] || open[ei] || g.Edges[ei].Nonmonotonic {
+			continue // Bud's nonmonotonic edges keep their own coverage
+		}
+		if mech[ei] >= 0 {
+			b.mechBy[ei] = mech[ei]
+		} else if seal[ei] >= 0 {
+			b.sealBy[ei] = seal[ei]
+		}
+	}
+}
+
+// pointOfOrder reports whether graph edge i is drawn as a point of order:
+// nonmonotonic, or an order-sensitive timing join.
+func (b *builder) pointOfOrder(i int) bool {
+	return b.g.Edges[i].Nonmonotonic || b.timing != nil && b.timing[i]
 }
 
 // coordinated returns the declarations that coordinate graph node v.
@@ -827,9 +895,9 @@ func (b *builder) componentNode(ms []int32, groupIdx []int) *Node {
 // edgeKey identifies the drawn edge of a rule edge: same ends, same style
 // (the same coordination mechanism, seal, missed seal).
 type edgeKey struct {
-	from, to                     int
-	temporal, async, nonmonotone bool
-	mech, seal, miss             int
+	from, to                               int
+	temporal, async, nonmonotone, snapshot bool
+	mech, seal, miss                       int
 }
 
 func (b *builder) edges() {
@@ -848,17 +916,20 @@ func (b *builder) edges() {
 			continue // inside a collapsed component
 		}
 		mech, seal, miss := -1, -1, -1
-		if e.Nonmonotonic {
+		nonmono := b.pointOfOrder(i)
+		snap := b.snapshot != nil && b.snapshot[i]
+		if nonmono {
 			mech, seal, miss = b.mechBy[i], b.sealBy[i], b.missBy[i]
 		}
-		k := edgeKey{from, to, e.Temporal, e.Async, e.Nonmonotonic, mech, seal, miss}
+		k := edgeKey{from, to, e.Temporal, e.Async, nonmono, snap, mech, seal, miss}
 		ei, ok := byKey[k]
 		if !ok {
 			ei = len(pv.Edges)
 			byKey[k] = ei
 			de := &Edge{
 				ID: fmt.Sprintf("%s_e%d", pv.ID, i), Kind: EdgeRule, From: from, To: to,
-				Temporal: e.Temporal, Async: e.Async, Nonmonotonic: e.Nonmonotonic,
+				Temporal: e.Temporal, Async: e.Async, Nonmonotonic: nonmono,
+				TimingJoin: nonmono && !e.Nonmonotonic, Snapshot: snap,
 			}
 			switch {
 			case mech >= 0:
@@ -875,6 +946,9 @@ func (b *builder) edges() {
 		de.Unstratifiable = de.Unstratifiable || b.redEdge[i]
 		de.Diffluent = de.Diffluent || b.dEdge != nil && b.dEdge[i]
 		ri := RuleInfo{Text: e.Rule.Text, Op: e.Op.String(), Pos: posLine(e.Rule.Pos), Module: e.Rule.Module, Block: e.Rule.Block, Reason: e.Reason()}
+		if b.p.Result != nil {
+			ri.Reason = b.p.Result.StepReason(i)
+		}
 		dup := false
 		for _, r := range de.rules {
 			dup = dup || r == e.Rule
@@ -1142,8 +1216,13 @@ func (b *builder) tooltips() {
 			case e.Sealed != nil:
 				lines = append(lines, fmt.Sprintf("nonmonotonic, but sealed: %s (%s, %s): it reads groups the seal completes, so it needs no coordination",
 					e.Sealed, e.Sealed.Module, e.Sealed.Pos))
+			case e.TimingJoin:
+				lines = append(lines, "a timing join: a point of order (which facts meet in one timestep depends on timing)")
 			case e.Nonmonotonic:
 				lines = append(lines, "nonmonotonic: a point of order")
+			}
+			if e.Snapshot {
+				lines = append(lines, "a snapshot read: a transient fact reads grow-only state that timing fills (stale, never wrong)")
 			}
 			if s := e.MissedSeal; s != nil {
 				lines = append(lines, fmt.Sprintf("the seal %s (%s) does not cover it: the rule is not evaluated per the seal's key", s, s.Pos))
@@ -1156,7 +1235,10 @@ func (b *builder) tooltips() {
 			}
 			for _, r := range e.Rules {
 				l := r.Text + "\n  " + r.Pos + " (" + r.Module + "." + r.Block + ")"
-				if r.Reason != "" {
+				switch {
+				case strings.HasPrefix(r.Reason, "timing join: "):
+					l += ", a " + r.Reason
+				case r.Reason != "":
 					l += ", nonmonotonic: " + r.Reason
 				}
 				lines = append(lines, l)
