@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -204,4 +205,62 @@ func addInput(t *testing.T, node string, tick int, fact string) func(w *Workload
 		t.Fatal(err)
 	}
 	return func(w *Workload) { w.Inputs = append(w.Inputs, WorkloadFact{Node: node, Tick: tick, Fact: f}) }
+}
+
+// TestLabelChangesTiming: a pair now A (stale) that was Bot: every seed
+// gives the same set, at timesteps that differ with the seed (Bot promises
+// no message on the path: the same timesteps for every schedule).
+func TestLabelChangesTiming(t *testing.T) {
+	for _, tc := range []struct {
+		workload, node, input, output string
+		why                           string
+	}{
+		{"replicated-lattice-kvs", "r3", "lkv_watch", "lkv_watch_response",
+			"a watch is answered once the lkv_sync messages have brought its value"},
+		{"vote-collector", "coord", "vote_request", "decision",
+			"a request is decided once the votes have arrived"},
+	} {
+		t.Run(tc.workload, func(t *testing.T) {
+			s := builtin(t, tc.workload)
+			if label, _ := pairLabel(t, s, tc.input, tc.output); label != monotonic.A {
+				t.Fatalf("%s -> %s: labelled %s, want A", tc.input, tc.output, label)
+			}
+			// when renders the set with each fact's first timestep.
+			when := func(res *Result) (set, timed string) {
+				first := map[string]int{}
+				for _, n := range res.Nodes {
+					if n.Node != tc.node {
+						continue
+					}
+					for _, o := range n.Outputs {
+						if f := o.Fact.String(); o.Fact.Collection == tc.output {
+							if _, ok := first[f]; !ok {
+								first[f] = o.Tick
+							}
+						}
+					}
+				}
+				var facts, ticks []string
+				for f, tick := range first {
+					facts = append(facts, f)
+					ticks = append(ticks, fmt.Sprintf("%s at %d", f, tick))
+				}
+				slices.Sort(facts)
+				slices.Sort(ticks)
+				return strings.Join(facts, "; "), strings.Join(ticks, "; ")
+			}
+			set1, timed1 := when(mustRun(t, s, Options{Seed: 1}))
+			for seed := uint64(2); seed <= seeds; seed++ {
+				set, timed := when(mustRun(t, s, Options{Seed: seed}))
+				if set != set1 {
+					t.Fatalf("seed %d: {%s}, seed 1 {%s}: the set differs", seed, set, set1)
+				}
+				if timed != timed1 {
+					t.Logf("%s: seed 1 {%s}, seed %d {%s}", tc.why, timed1, seed, timed)
+					return
+				}
+			}
+			t.Fatalf("%d seeds: %s at the same timesteps", seeds, tc.output)
+		})
+	}
 }
