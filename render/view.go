@@ -943,6 +943,9 @@ func (b *builder) edges() {
 			pv.Edges = append(pv.Edges, de)
 		}
 		de := pv.Edges[ei]
+		if e.Nonmonotonic {
+			de.TimingJoin = false // nonmonotonic in its own right
+		}
 		de.Unstratifiable = de.Unstratifiable || b.redEdge[i]
 		de.Diffluent = de.Diffluent || b.dEdge != nil && b.dEdge[i]
 		ri := RuleInfo{Text: e.Rule.Text, Op: e.Op.String(), Pos: posLine(e.Rule.Pos), Module: e.Rule.Module, Block: e.Rule.Block, Reason: e.Reason()}
