@@ -17,7 +17,9 @@ import (
 // other literal L of the body:
 //
 //   - same source: L is derived within the timestep from the very transient
-//     collection P is (FilterByNegation); exempt;
+//     collection P is, or is P's collection: negated (FilterByNegation),
+//     exempt (L's own edge carries the label); positive, which facts
+//     coincide matters, as in a self-join: N after the edge from P;
 //   - order-sensitive: L is negated, or shrinks, or both are transient, or
 //     P shrinks; the edge from P counts as nonmonotonic, N after it when L
 //     is reached only locally, D when through a <~;
