@@ -24,14 +24,17 @@ type class struct {
 	key     bool // some column of the class is a key column (of a collection with values)
 	numeric bool
 	list    bool
-	consts  []executor.Value
-	names   []string // column names
+	// threshold: compared with a lattice's size or bound (ge(size(S),
+	// N)): small integers, so that thresholds are reached.
+	threshold bool
+	consts    []executor.Value
+	names     []string // column names
 }
 
 // mark is what was seen at a column or of a variable.
 type mark struct {
-	addr, numeric, list bool
-	consts              []executor.Value
+	addr, numeric, list, threshold bool
+	consts                         []executor.Value
 }
 
 type domains struct {
@@ -40,6 +43,26 @@ type domains struct {
 	base   []int          // collection index -> first column id
 	parent []int
 	cls    map[int]*class // root -> class
+	// elems: the ids of the elements of list values, per (class root of
+	// the column or element holding the list, position): a list pattern
+	// [S, R] in one rule and [S, R] in another, at columns of one class,
+	// put their elements in the classes of the same positions (the
+	// ordered cart's action goes through pipe_in's payload [I, A] to
+	// pipe_out's, where the cart compares it with "A" and "D").
+	elems  map[[2]int]int
+	unions int
+}
+
+// elem returns the id of element i of the lists held at id x.
+func (d *domains) elem(x, i int) int {
+	k := [2]int{d.find(x), i}
+	if id, ok := d.elems[k]; ok {
+		return id
+	}
+	id := len(d.parent)
+	d.parent = append(d.parent, id)
+	d.elems[k] = id
+	return id
 }
 
 func (d *domains) id(r colRef) int { return d.base[r.coll] + r.col }
@@ -56,6 +79,7 @@ func (d *domains) union(a, b int) {
 	a, b = d.find(a), d.find(b)
 	if a != b {
 		d.parent[b] = a
+		d.unions++
 	}
 }
 
@@ -64,7 +88,7 @@ func (d *domains) classOf(coll, col int) *class { return d.cls[d.find(d.base[col
 
 // inferDomains computes the value classes of every column of p.
 func inferDomains(p *modules.Program) *domains {
-	d := &domains{prog: p, index: map[string]int{}}
+	d := &domains{prog: p, index: map[string]int{}, elems: map[[2]int]int{}}
 	n := 0
 	for i, c := range p.Collections {
 		d.index[c.Name] = i
@@ -84,6 +108,23 @@ func inferDomains(p *modules.Program) *domains {
 		}
 		return m
 	}
+	// The rules are read until the classes settle: a union found late
+	// (two payload columns joined by a variable) merges the classes whose
+	// list elements earlier rules put apart.
+	for pass := 0; pass < 4; pass++ {
+		before := len(d.parent)
+		unions := d.unions
+		d.rulePass(p, at)
+		if len(d.parent) == before && d.unions == unions {
+			break
+		}
+	}
+	d.classes(p, marks)
+	return d
+}
+
+// rulePass reads every rule once, joining columns and marking them.
+func (d *domains) rulePass(p *modules.Program, at func(int) *mark) {
 	for _, r := range p.Rules {
 		vars := map[string]int{} // variable -> a column id it occurs at
 		varMarks := map[string]*mark{}
@@ -122,6 +163,7 @@ func inferDomains(p *modules.Program) *domains {
 				}
 			}
 		}
+		var term func(x int, arg modules.Expr)
 		atom := func(a *modules.Atom) {
 			ci, ok := d.index[a.Pred]
 			if !ok {
@@ -131,11 +173,15 @@ func inferDomains(p *modules.Program) *domains {
 				if k >= p.Collections[ci].Arity() {
 					break
 				}
-				x := d.base[ci] + k
+				term(d.base[ci]+k, arg)
+			}
+		}
+		term = func(x int, arg modules.Expr) {
+			{
 				switch e := arg.(type) {
 				case *modules.Var:
 					if e.Wildcard() {
-						continue
+						return
 					}
 					if y, ok := vars[e.Name]; ok {
 						d.union(x, y)
@@ -152,6 +198,9 @@ func inferDomains(p *modules.Program) *domains {
 				case *modules.ListExpr:
 					at(x).list = true
 					exprVars(e, false)
+					for i, el := range e.Elems {
+						term(d.elem(x, i), el)
+					}
 				case *modules.CallExpr:
 					if e.Func == "me" {
 						at(x).addr = true
@@ -179,6 +228,16 @@ func inferDomains(p *modules.Program) *domains {
 				cmpConst(l.Y, l.X, vm)
 				exprVars(l.X, false)
 				exprVars(l.Y, false)
+			case *modules.TestLit:
+				// A threshold test (ge(size(S), N)): its bound is an
+				// integer.
+				exprVars(l.Call, false)
+				if f := l.Call.Func; (f == "ge" || f == "gt" || f == "le" || f == "lt") && len(l.Call.Args) == 2 {
+					if v, ok := l.Call.Args[1].(*modules.Var); ok && !v.Wildcard() {
+						vm(v.Name).numeric = true
+						vm(v.Name).threshold = true
+					}
+				}
 			case *modules.BindLit:
 				cmpConst(l.Var, l.X, vm)
 				if c, ok := l.X.(*modules.CallExpr); ok && c.Func == "me" {
@@ -192,9 +251,23 @@ func inferDomains(p *modules.Program) *domains {
 				mm := at(x)
 				mm.addr = mm.addr || m.addr
 				mm.numeric = mm.numeric || m.numeric
+				mm.threshold = mm.threshold || m.threshold
 				mm.consts = append(mm.consts, m.consts...)
 			}
 		}
+	}
+}
+
+// classes builds the classes of the columns (and list elements) from the
+// unions and marks.
+func (d *domains) classes(p *modules.Program, marks map[int]*mark) {
+	at := func(x int) *mark {
+		m := marks[x]
+		if m == nil {
+			m = &mark{}
+			marks[x] = m
+		}
+		return m
 	}
 	// Channels' @ columns hold addresses; so do columns named like one.
 	addrNames := map[string]bool{}
@@ -212,33 +285,41 @@ func inferDomains(p *modules.Program) *domains {
 		}
 	}
 	d.cls = map[int]*class{}
+	get := func(x int) *class {
+		root := d.find(x)
+		cl := d.cls[root]
+		if cl == nil {
+			cl = &class{}
+			d.cls[root] = cl
+		}
+		return cl
+	}
 	for ci, c := range p.Collections {
 		for k, col := range c.Columns() {
-			x := d.base[ci] + k
-			root := d.find(x)
-			cl := d.cls[root]
-			if cl == nil {
-				cl = &class{}
-				d.cls[root] = cl
-			}
+			cl := get(d.base[ci] + k)
 			cl.names = appendUniq(cl.names, col.Name)
 			if len(c.Val) > 0 && k < len(c.Key) {
 				cl.key = true
 			}
-			if m := marks[x]; m != nil {
-				cl.addr = cl.addr || m.addr
-				cl.numeric = cl.numeric || m.numeric
-				cl.list = cl.list || m.list
-				for _, v := range m.consts {
-					cl.addConst(v)
-				}
-			}
+		}
+	}
+	for x := range d.parent {
+		m := marks[x]
+		if m == nil {
+			continue
+		}
+		cl := get(x)
+		cl.addr = cl.addr || m.addr
+		cl.numeric = cl.numeric || m.numeric
+		cl.list = cl.list || m.list
+		cl.threshold = cl.threshold || m.threshold
+		for _, v := range m.consts {
+			cl.addConst(v)
 		}
 	}
 	for _, cl := range d.cls {
 		sort.Slice(cl.consts, func(i, j int) bool { return cl.consts[i].Compare(cl.consts[j]) < 0 })
 	}
-	return d
 }
 
 // cmpConst marks variable x with constant y (X == "A", Z = 0).

@@ -502,8 +502,29 @@ func (v *verifier) plan() {
 			v.total.Add(int64(n))
 		}
 	}
+	// Coordination checked by execution (coordination.go): on the given
+	// workload, the schedule experiment seeks it too; on the protocol's
+	// other workloads, an experiment of its own.
+	coordTargets := func() []*target {
+		var ts []*target
+		for _, fs := range v.planCoordination() {
+			ts = append(ts, &target{finding: fs, broken: "broken-coordination"})
+		}
+		return ts
+	}()
 	for _, wl := range v.wls {
-		add(&experiment{name: "schedules", kind: varySchedules, wl: wl, targets: slices.Concat(dPairs, pooTargets, ctxSched)})
+		ts := slices.Concat(dPairs, pooTargets, ctxSched)
+		if v.opts.Workload != nil {
+			ts = append(ts, coordTargets...)
+		}
+		add(&experiment{name: "schedules", kind: varySchedules, wl: wl, targets: ts})
+	}
+	if len(coordTargets) > 0 {
+		for _, wl := range v.protocolWorkloads() {
+			if !slices.Contains(v.wls, wl) {
+				add(&experiment{name: "schedules, on a workload that follows the coordination", kind: varySchedules, wl: wl, targets: coordTargets})
+			}
+		}
 	}
 	for _, wl := range v.wls {
 		for _, s := range sources {
@@ -662,6 +683,13 @@ type runResult struct {
 	// replayed: the rules of credits that were replayed (the others acted
 	// alike in both runs: no cause, and no replay spent).
 	replayed map[int]bool
+	// varied: the input whose facts alone the two executions order
+	// differently (an input-order experiment), the cause of any
+	// difference; inputCredit: per input whose facts were removed from a
+	// replay of both executions, the outputs where part of the difference
+	// went away (see inputCredits).
+	varied      string
+	inputCredit map[string]map[string]bool
 	// The systematic exploration's: the run's delivery order and the
 	// schedules that reverse its races (computed by the worker).
 	sig      string
@@ -722,20 +750,102 @@ func (v *verifier) runOne(e *experiment, sp spec, deliveries bool, pending []*ta
 		base := v.baselineLineage(e)
 		if lin.Stop == "quiescent" && base.Stop == "quiescent" {
 			rr.attr = attribute(base, lin, v.sinks)
-			rr.credits = map[int]map[string]bool{}
-			rr.replayed = map[int]bool{}
-			for _, r := range v.candidates(e.baseOut, rr.out, rr.attr, pending, tries) {
-				rr.credits[r] = nil
-				if v.actedDifferently(rr.attr, r) {
-					rr.credits[r] = v.credit(e, spec{}, sp, e.baseOut, rr.out, rr.attr, r)
-					rr.replayed[r] = true
-				}
-			}
+			v.attributeRun(e, spec{}, sp, e.baseOut, rr, pending, tries)
 		}
 	}
 	v.done.Add(1)
 	v.progress(false)
 	return rr
+}
+
+// attributeRun fills in the counterfactual credits of a divergent run rr
+// (rr.attr set, rr.out its outcome) against a (whose outcome is oa): the
+// points of order the pending targets need (candidates), and the inputs
+// of the pairs that lineage does not connect to the difference
+// (inputCredits).
+func (v *verifier) attributeRun(e *experiment, a, b spec, oa outcome, rr *runResult, pending []*target, tries map[*target]int) {
+	rr.credits = map[int]map[string]bool{}
+	rr.replayed = map[int]bool{}
+	if e.kind == varyOrders {
+		rr.varied = e.input
+	}
+	for _, r := range v.candidates(oa, rr.out, rr.attr, pending, tries) {
+		rr.credits[r] = nil
+		if v.actedDifferently(rr.attr, r) {
+			rr.credits[r] = v.credit(e, a, b, oa, rr.out, rr.attr, r)
+			rr.replayed[r] = true
+		}
+	}
+	v.inputCredits(e, a, b, oa, rr, pending, tries)
+}
+
+// inputCredits credits the inputs of pending D and N pairs whose output
+// differs but whose input is in the lineage of no differing fact of it:
+// the input may still be a cause, through an absence (a tick that, by
+// arriving before the question, suppresses an answer through a notin
+// leaves nothing in the lineage of the answer the other execution
+// gives). Both executions are replayed without the input's facts (every
+// other message keeps its delay: schedules are keyed by message); when
+// part of the difference in the output goes away and nothing new
+// differs (changed), the difference depends on the input. Only tried
+// when a point of order on the pair's paths is credited with the
+// difference (or the pair has none), since the pair needs that too.
+func (v *verifier) inputCredits(e *experiment, a, b spec, oa outcome, rr *runResult, pending []*target, tries map[*target]int) {
+	differing := differingColls(oa, rr.out)
+	for _, t := range pending {
+		if t.path == nil || t.contradiction || t.finding != nil || tries[t] >= maxCounterfactuals {
+			continue
+		}
+		from, to := t.path.from, t.path.to
+		if !differing[to] || rr.varied == from || rr.attr.pair(from, to) {
+			continue
+		}
+		if _, done := rr.inputCredit[from]; done {
+			continue
+		}
+		credited := len(t.path.onPath) == 0
+		for _, r := range t.path.onPath {
+			credited = credited || rr.credits[r][to]
+		}
+		if !credited {
+			continue
+		}
+		if rr.inputCredit == nil {
+			rr.inputCredit = map[string]map[string]bool{}
+		}
+		rr.inputCredit[from] = nil
+		without := func(sp spec) spec {
+			ins := sp.inputs
+			if ins == nil {
+				ins = e.wl.inputs
+			}
+			out := []executor.WorkloadFact{}
+			for _, in := range ins {
+				if in.Fact.Collection != from {
+					out = append(out, in)
+				}
+			}
+			sp.inputs = out
+			return sp
+		}
+		ra := v.execute(e, without(a), false, false)
+		if ra.Stop != "quiescent" || ra.Err != nil {
+			continue
+		}
+		rb := v.execute(e, without(b), false, false)
+		if rb.Stop != "quiescent" || rb.Err != nil {
+			continue
+		}
+		rr.inputCredit[from] = changed(oa, rr.out, outcomeOf(ra, v.sinks), outcomeOf(rb, v.sinks))
+	}
+}
+
+// caused reports whether the difference in output to depends on input
+// from: a differing fact of to has from in its lineage, or only the order
+// of from's facts differs between the executions, or removing from's
+// facts from both removes part of the difference (inputCredits).
+func (rr *runResult) caused(from, to string) bool {
+	return rr.attr.pair(from, to) || rr.varied == from || rr.inputCredit[from][to]
 }
 
 // candidates returns the rules whose counterfactual the pending targets
@@ -773,7 +883,10 @@ func (v *verifier) candidates(oa, ob outcome, at *attribution, pending []*target
 				}
 			}
 		case !t.contradiction:
-			if at.pair(t.path.from, t.path.to) {
+			// Also when the input is in no differing fact's lineage:
+			// it may have caused the difference by an absence
+			// (inputCredits, which needs these credits).
+			if differing[t.path.to] {
 				for _, r := range t.path.onPath {
 					consider(r)
 				}
@@ -847,7 +960,7 @@ func (v *verifier) matches(base outcome, t *target, rr *runResult) (ok, stale bo
 		}
 		return true, false
 	}
-	if !rr.attr.pair(t.path.from, t.path.to) {
+	if !rr.caused(t.path.from, t.path.to) {
 		return false, false
 	}
 	if len(t.path.onPath) == 0 {

@@ -57,11 +57,13 @@ type generator struct {
 	dom     *domains
 	sources []int // input collections nothing writes
 	static  []int // tables no rule writes and some rule reads
+	// keys: the key dependencies generated facts keep (keys.go).
+	keys map[int][]keyDep
 }
 
 func newGenerator(g *depgraph.Graph) *generator {
 	p := g.Program
-	gen := &generator{prog: p, g: g, dom: inferDomains(p)}
+	gen := &generator{prog: p, g: g, dom: inferDomains(p), keys: keyDeps(p)}
 	for _, v := range g.Sources() {
 		gen.sources = append(gen.sources, v)
 	}
@@ -93,6 +95,7 @@ func (gen *generator) generate(seed uint64, j int, maxTicks int) *workload {
 		w.nodes = append(w.nodes, fmt.Sprintf("n%d", i))
 	}
 	ids := 0
+	kk := &keyKeeper{deps: gen.keys}
 	for _, ti := range gen.static {
 		decl := gen.prog.Collections[ti]
 		allAddr := decl.Arity() > 0
@@ -117,6 +120,7 @@ func (gen *generator) generate(seed uint64, j int, maxTicks int) *workload {
 			}
 			for range 2 {
 				args, _ := gen.values(rng, ti, node, w.nodes, &ids)
+				kk.keep(ti, args)
 				w.facts = append(w.facts, executor.WorkloadFact{Node: node, Fact: executor.Fact{Collection: decl.Name, Args: args}})
 			}
 		}
@@ -139,6 +143,7 @@ func (gen *generator) generate(seed uint64, j int, maxTicks int) *workload {
 			node = w.nodes[rng.IntN(len(w.nodes))]
 		}
 		args, at := gen.values(rng, ci, node, w.nodes, &ids)
+		kk.keep(ci, args)
 		if at != "" {
 			node = at
 		}
@@ -200,6 +205,10 @@ func (gen *generator) values(rng *rand.Rand, ci int, node string, nodes []string
 			args[k] = executor.Int(int64(*ids))
 		case cl.list:
 			args[k] = executor.List(executor.Int(int64(1 + rng.IntN(2))))
+		case cl.threshold:
+			// A bound a lattice's size is compared with: small, so
+			// that the inputs reach it, or nearly.
+			args[k] = executor.Int(int64(1 + rng.IntN(3)))
 		case k >= nkey && !cl.key:
 			// A value column (after =>) that is nowhere a key: a fresh
 			// value, so that two writes of one key always differ.

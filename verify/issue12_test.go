@@ -415,3 +415,157 @@ func TestContextContradictionAndSnapshotRead(t *testing.T) {
 		t.Errorf("with a snapshot read: get -> resp %s, %d stale divergences", pr.Verdict, pr.Stale)
 	}
 }
+
+// A D pair whose input causes the divergence only by an absence (the
+// tick, arriving first, suppresses the answer through a notin; no
+// differing fact has it in its lineage) is confirmed, with a witness,
+// by replaying both executions without the input; an input that reaches
+// the same notin but whose removal changes nothing is not.
+func TestInputCausesByAbsence(t *testing.T) {
+	rep := verifyCase(t, "absence-input", Options{Schedules: 300})
+	p := pathByPair(t, rep, "tick", "open")
+	if p.Verdict != Confirmed || p.Witness == "" {
+		t.Fatalf("tick -> open: %s, witness %q", p.Verdict, p.Witness)
+	}
+	w := witness(rep, p.Witness)
+	hasTick := false
+	for _, in := range w.A.Inputs {
+		hasTick = hasTick || strings.HasPrefix(in.Fact, "tick(")
+	}
+	if !hasTick || len(w.Differs) == 0 {
+		t.Errorf("witness %s: tick among its inputs %v, differences %v", w.ID, hasTick, w.Differs)
+	}
+	if p := pathByPair(t, rep, "skip", "open"); p.Verdict == Confirmed {
+		t.Errorf("skip -> open confirmed (witness %s)", p.Witness)
+	}
+	if p := pathByPair(t, rep, "ask", "open"); p.Verdict != Confirmed {
+		t.Errorf("ask -> open: %s", p.Verdict)
+	}
+}
+
+// A point of order that a declared coordination covers, confirmed by a
+// schedule experiment on a workload that follows the protocol, is a
+// broken coordination (its acknowledgement does not hide it), with a
+// witness whose two executions have the same inputs; the mechanism of a
+// coordination is never blamed.
+func TestBrokenCoordination(t *testing.T) {
+	rep := verifyCase(t, "broken-coordination", Options{Schedules: 200})
+	f := caseFinding(t, "broken-coordination", rep, "count<X>")
+	if f.Verdict != Confirmed || f.Broken != "broken-coordination" || f.Acknowledged == "" {
+		t.Fatalf("the coordinated count: %s, broken %q, acknowledged %q", f.Verdict, f.Broken, f.Acknowledged)
+	}
+	w := witness(rep, f.Witness)
+	if w == nil || w.Kind != "schedule" || fmt.Sprint(w.A.Inputs) != fmt.Sprint(w.B.Inputs) || len(w.Differs) == 0 {
+		t.Fatalf("witness %+v", w)
+	}
+	// A generated workload need not follow the protocol: nothing is
+	// called broken on one.
+	p, _ := loadCase(t, "broken-coordination")
+	for _, f := range verifyComposed(t, p, Options{Seed: 1, Schedules: 100, Workloads: 2}).Findings {
+		if f.Broken != "" {
+			t.Errorf("generated workloads: %s at %s is %s", f.Check, f.Pos, f.Broken)
+		}
+	}
+}
+
+// The built-in ordered cart and the ordered to-do list keep their
+// coordination on the workloads that follow it (one sequencer): nothing
+// broken, and the covered points of order were tried there.
+func TestOrderedDeliveryKeepsItsCoordination(t *testing.T) {
+	rep := verifyProgram(t, builtinLib(t), "ordered-cart", Options{Seed: 1, Schedules: 300,
+		ProtocolWorkloads: []*executor.Workload{builtinWorkload(t, "ordered-cart")}})
+	tried := 0
+	for _, f := range rep.Findings {
+		if f.Broken != "" {
+			t.Errorf("%s at %s: %s (witness %s)", f.Check, f.Pos, f.Broken, f.Witness)
+		}
+		if strings.HasPrefix(f.Acknowledged, "coordinated") && f.Check == "point-of-order" {
+			// The 6 generated workloads and the built-in one.
+			if f.Workloads != DefaultWorkloads+1 {
+				t.Errorf("%s at %s tried on %d workloads", f.Check, f.Pos, f.Workloads)
+			}
+			tried++
+		}
+	}
+	if tried == 0 {
+		t.Errorf("no coordinated point of order")
+	}
+}
+
+// Generated workloads keep the program's keys and reach its outputs:
+// VoteCollector keeps vote_request(txn) => (n) in vote_wait(txn) => (n),
+// so a generated transaction has one n (and a voter one vote), and n is
+// a small integer (a bound ge compares a size with); the ordered cart's
+// actions go through pipe_in's payload list [I, A] and the cart compares
+// A with "A" and "D" on the other side, so the actions take those
+// values. Their pairs are then tested, not "not tested". A store that
+// overwrites a key itself (a deletion) still gets two values for a key.
+func TestGeneratedWorkloadsKeepKeys(t *testing.T) {
+	lib := builtinLib(t)
+	rep := verifyProgram(t, lib, "vote-collector", Options{Seed: 1, Schedules: 100})
+	if len(rep.Errors) > 0 {
+		t.Errorf("vote-collector: runs ended in errors: %v", rep.Errors)
+	}
+	for _, p := range rep.Paths {
+		if p.Verdict == NotTested {
+			t.Errorf("vote-collector %s -> %s: not tested: %s", p.From, p.To, p.Why)
+		}
+	}
+	rep = verifyProgram(t, lib, "ordered-cart", Options{Seed: 1, Schedules: 100})
+	for _, in := range []string{"client_action", "client_checkout"} {
+		if p := pathByPair(t, rep, in, "client_response"); p.Verdict == NotTested {
+			t.Errorf("ordered-cart %s -> client_response: not tested: %s", in, p.Why)
+		}
+	}
+	op, _ := lib.ComposeProgram("ordered-cart")
+	gen := newGenerator(monotonic.Analyze(op, monotonic.Analyzers).Graph)
+	actions := map[string]bool{}
+	for j := range 6 {
+		for _, in := range gen.generate(1, j, 100).inputs {
+			if in.Fact.Collection == "client_action" {
+				actions[in.Fact.Args[4].String()] = true
+			}
+		}
+	}
+	if !actions[`"A"`] || !actions[`"D"`] {
+		t.Errorf("the ordered cart's actions take %v, want \"A\" and \"D\" among them", actions)
+	}
+
+	vp, _ := lib.ComposeProgram("vote-collector")
+	gen = newGenerator(monotonic.Analyze(vp, monotonic.Analyzers).Graph)
+	for j := range 6 {
+		n := map[string]string{}
+		for _, in := range gen.generate(1, j, 100).inputs {
+			if in.Fact.Collection != "vote_request" {
+				continue
+			}
+			txn, v := in.Fact.Args[0].String(), in.Fact.Args[1]
+			if old, ok := n[txn]; ok && old != v.String() {
+				t.Errorf("workload %d: vote_request(%s) with n %s and %s", j, txn, old, v)
+			}
+			n[txn] = v.String()
+			if _, ok := v.AsInt(); !ok {
+				t.Errorf("workload %d: n = %s, not an integer", j, v)
+			}
+		}
+	}
+
+	kp, _ := lib.ComposeProgram("basic-kvs")
+	gen = newGenerator(monotonic.Analyze(kp, monotonic.Analyzers).Graph)
+	overwritten := false
+	for j := range 6 {
+		vals := map[string]string{}
+		for _, in := range gen.generate(1, j, 100).inputs {
+			if in.Fact.Collection == "kvput" {
+				k, v := in.Fact.Args[1].String(), in.Fact.Args[3].String()
+				if old, ok := vals[k]; ok && old != v {
+					overwritten = true
+				}
+				vals[k] = v
+			}
+		}
+	}
+	if !overwritten {
+		t.Errorf("basic-kvs: no key is put twice with different values")
+	}
+}

@@ -53,13 +53,7 @@ func (v *verifier) holds(e *experiment, t *target, c *pairOf) (bool, *executor.R
 	rr := &runResult{ok: true, out: ob, differs: true}
 	if lin {
 		rr.attr = attribute(ra, rb, v.sinks)
-		rr.credits = map[int]map[string]bool{}
-		for _, r := range v.candidates(oa, ob, rr.attr, []*target{t}, nil) {
-			rr.credits[r] = nil
-			if v.actedDifferently(rr.attr, r) {
-				rr.credits[r] = v.credit(e, sa, sb, oa, ob, rr.attr, r)
-			}
-		}
+		v.attributeRun(e, sa, sb, oa, rr, []*target{t}, nil)
 	}
 	ok, _ := v.matches(oa, t, rr)
 	return ok, ra, rb

@@ -339,3 +339,17 @@ func TestVerifyBrokenSealFailsTheGate(t *testing.T) {
 		t.Errorf("exit %d, stderr %q\n%s", code, errs, out)
 	}
 }
+
+// A coordination that an execution breaks fails the gate too, although
+// its acknowledgement turned the point of order into a note.
+func TestVerifyBrokenCoordinationFailsTheGate(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "verify", "testdata", "broken-coordination.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := project(t, string(data))
+	code, out, errs := runCLI(t, dir, "verify", "--workload", "calmcheck.yaml", "--schedules", "100", "--format", "json")
+	if code != 1 || !strings.Contains(out, `"broken": "broken-coordination"`) || !strings.Contains(out, `"failed": true`) {
+		t.Errorf("exit %d, stderr %q\n%s", code, errs, out)
+	}
+}
