@@ -53,6 +53,11 @@ func (v *verifier) report() *Report {
 			pr.Verdict, pr.Why = NotTested, fmt.Sprintf("no workload has facts of %s: give one that does (--workload)", ps.from)
 		} else if why := untested(&ps.tally, ps.from); why != "" {
 			pr.Verdict, pr.Why = NotTested, why
+		} else if ps.label == monotonic.N && ps.orders == 0 {
+			// Only its input alone was tried: the experiment that
+			// could confirm an N pair (its input's facts in another
+			// order, every other input fixed) never ran.
+			pr.Verdict, pr.Why = NotTested, fmt.Sprintf("no workload has two facts of %s to put in another order (an N pair diverges by the order of its input's facts): give one that does (--workload)", ps.from)
 		} else if ps.nonempty == 0 {
 			pr.Verdict, pr.Why = NotTested, fmt.Sprintf("%s was empty in every run (%s compared): the workloads never produce it; give a workload whose inputs lead to it (--workload)", ps.to, count(ps.compared))
 		}
