@@ -39,8 +39,11 @@ type model struct {
 	// bud: Bud's labels with the timing joins (timing.go), no contract,
 	// coordination or seal.
 	bud *automaton
-	// tm: the timing joins.
-	tm *timingInfo
+	// tm: the timing joins; joinStart and joinIdx index them by edge
+	// (the joins of edge ei are joinIdx[joinStart[ei]:joinStart[ei+1]],
+	// in the order of tm.joins).
+	tm                 *timingInfo
+	joinStart, joinIdx []int32
 	// plain: nothing beyond Bud and the timing joins (no contract edge,
 	// coordination or seal): every label is bud's.
 	plain bool
@@ -160,12 +163,43 @@ func newModel(g *depgraph.Graph) *model {
 		m.mech = &automaton{class: exempt, virt: virt, vedges: m.vedges}
 	}
 	m.tm = m.timing(reset, nil)
+	m.indexJoins()
 	m.bud = &automaton{timing: m.tm.decl}
 	m.declared.timing, m.full.timing = m.tm.decl, m.tm.eff
 	if m.mech != nil {
 		m.mech.timing = m.tm.mech
 	}
 	return m
+}
+
+// indexJoins indexes the timing joins by edge (a counting sort, O(E +
+// joins)), so that the joins of one edge are found without a scan of
+// them all.
+func (m *model) indexJoins() {
+	ne := len(m.g.Edges)
+	m.joinStart = make([]int32, ne+2)
+	for i := range m.tm.joins {
+		m.joinStart[m.tm.joins[i].Edge+2]++
+	}
+	for i := 2; i < len(m.joinStart); i++ {
+		m.joinStart[i] += m.joinStart[i-1]
+	}
+	m.joinIdx = make([]int32, len(m.tm.joins))
+	for i := range m.tm.joins {
+		e := m.tm.joins[i].Edge + 1
+		m.joinIdx[m.joinStart[e]] = int32(i)
+		m.joinStart[e]++
+	}
+	m.joinStart = m.joinStart[:ne+1]
+}
+
+// joinsAt returns the indexes (in tm.joins, in order) of the timing joins
+// on edge ei.
+func (m *model) joinsAt(ei int) []int32 {
+	if ei < 0 || ei+1 >= len(m.joinStart) {
+		return nil
+	}
+	return m.joinIdx[m.joinStart[ei]:m.joinStart[ei+1]]
 }
 
 // coordsOf returns the coordination declarations that coordinate node v.

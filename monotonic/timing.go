@@ -155,7 +155,7 @@ func (m *model) timingAt(ei int) *TimingJoin {
 		return nil
 	}
 	var best *TimingJoin
-	for i := range m.tm.joins {
+	for _, i := range m.joinsAt(ei) {
 		tj := &m.tm.joins[i]
 		if tj.Edge == ei && !tj.Snapshot && (best == nil || tj.Remote && !best.Remote || tj.Covered != "" && best.Covered == "") {
 			best = tj
@@ -173,10 +173,18 @@ func (r *Result) StepReason(ei int) string {
 		return e.Reason()
 	}
 	var best *TimingJoin
-	for i := range r.TimingJoins {
-		tj := &r.TimingJoins[i]
+	consider := func(tj *TimingJoin) {
 		if tj.Edge == ei && !tj.Snapshot && (best == nil || tj.Remote && !best.Remote) {
 			best = tj
+		}
+	}
+	if f := r.facts; f != nil && f.m != nil && len(f.m.tm.joins) == len(r.TimingJoins) {
+		for _, i := range f.m.joinsAt(ei) { // the joins of ei, in order
+			consider(&r.TimingJoins[i])
+		}
+	} else {
+		for i := range r.TimingJoins {
+			consider(&r.TimingJoins[i])
 		}
 	}
 	if best == nil {

@@ -333,8 +333,8 @@ func (f *facts) covers(edges []int, ureached []bool) string {
 			eff := m.tm.eff[ei]
 			switch {
 			case eff&(tcN|tcD) == 0:
-				for _, tj := range m.tm.joins {
-					if tj.Edge == ei && !tj.Snapshot && tj.Covered != "" {
+				for _, i := range m.joinsAt(ei) {
+					if tj := &m.tm.joins[i]; tj.Edge == ei && !tj.Snapshot && tj.Covered != "" {
 						why = appendUnique(why, tj.Covered)
 					}
 				}
