@@ -1,6 +1,7 @@
 package monotonic
 
 import (
+	"math/bits"
 	"sort"
 
 	"github.com/calmcheck/calmcheck/depgraph"
@@ -159,16 +160,24 @@ func (f *facts) persists() []bool {
 // origins returns, for each target set, the origins (in the order given)
 // that reach some node of it. It propagates 64 origins at a time as bit
 // sets over the condensation in topological order: O(ceil(origins/64) *
-// (V + E) + total target size).
+// (V + E) + total target size + total output). Targets reached by the
+// same origins share one slice (read-only): on large programs most
+// places are reached by the same inputs, and the lists would otherwise
+// be O(targets x origins) in memory.
 func (f *facts) origins(origins []int, targets [][]int) [][]int {
 	g := f.g
 	scc := f.sccAll()
 	out := make([][]int, len(targets))
+	if len(origins) == 0 {
+		return out
+	}
+	words := (len(origins) + 63) / 64
+	tmask := make([]uint64, len(targets)*words)
 	masks := make([]uint64, len(g.Nodes))
 	comp := make([]uint64, scc.Count)
-	for base := 0; base < len(origins); base += 64 {
+	for b := 0; b < words; b++ {
 		clear(comp)
-		batch := origins[base:min(base+64, len(origins))]
+		batch := origins[b*64 : min(b*64+64, len(origins))]
 		for i, o := range batch {
 			comp[scc.Comp[o]] |= 1 << uint(i)
 		}
@@ -196,12 +205,32 @@ func (f *facts) origins(origins []int, targets [][]int) [][]int {
 			for _, v := range set {
 				m |= masks[v]
 			}
-			for i := range batch {
-				if m&(1<<uint(i)) != 0 {
-					out[t] = append(out[t], batch[i])
-				}
+			tmask[t*words+b] = m
+		}
+	}
+	shared := map[string][]int{}
+	key := make([]byte, words*8)
+	for t := range targets {
+		ms := tmask[t*words : t*words+words]
+		for i, m := range ms {
+			for j := 0; j < 8; j++ {
+				key[i*8+j] = byte(m >> (8 * j))
 			}
 		}
+		if xs, ok := shared[string(key)]; ok {
+			out[t] = xs
+			continue
+		}
+		var xs []int
+		for i, m := range ms {
+			for m != 0 {
+				j := bits.TrailingZeros64(m)
+				m &= m - 1
+				xs = append(xs, origins[i*64+j])
+			}
+		}
+		shared[string(key)] = xs
+		out[t] = xs
 	}
 	return out
 }

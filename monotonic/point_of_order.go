@@ -152,12 +152,27 @@ func runPointOfOrder(pass *Pass) {
 		targets = append(targets, []int{m.vedges[i].from})
 	}
 	reach := f.origins(entries, targets)
+	// The names of a list of inputs, once per list (origins shares the
+	// lists of targets reached by the same inputs; so do the findings).
+	names := map[*int][]string{}
+	namesOf := func(ids []int) []string {
+		if len(ids) == 0 {
+			return g.Names(ids)
+		}
+		k := &ids[0]
+		ns, ok := names[k]
+		if !ok || len(ns) != len(ids) {
+			ns = g.Names(ids)
+			names[k] = ns
+		}
+		return ns
+	}
 	via, viaMore := f.firstOrigins(channels, maxChannels, targets)
 	ureached := f.uncovered()
 	for i, p := range found {
 		e0 := &g.Edges[p.Edges[0]]
 		r := p.Rule
-		inputs := g.Names(reach[i])
+		inputs := namesOf(reach[i])
 		chans := g.Names(via[i])
 		var uses []string
 		cols := []string{g.Nodes[e0.To].Name}
@@ -238,11 +253,11 @@ func runPointOfOrder(pass *Pass) {
 		var b strings.Builder
 		fmt.Fprintf(&b, "point of order implied by the abstraction: the contract %s of %s promises a nonmonotonic step from %s to %s in any implementation, and %s is reached asynchronously",
 			c, c.Module, c.Input.Name, c.Output.Name, c.Input.Name)
-		writeReach(&b, g.Names(reach[i]), g.Names(via[i]), viaMore[i])
+		writeReach(&b, namesOf(reach[i]), g.Names(via[i]), viaMore[i])
 		b.WriteString("; every implementation will need what enters it ordered, or a design that needs no order")
 		fd := Finding{
 			Pos: c.Pos, Module: c.Module, Collections: []string{c.Output.Name, c.Input.Name},
-			Inputs: g.Names(reach[i]), Key: c.Module + ".contract " + c.Input.Name + " -> " + c.Output.Name,
+			Inputs: namesOf(reach[i]), Key: c.Module + ".contract " + c.Input.Name + " -> " + c.Output.Name,
 			Flow: f.steps(append(f.witnessTo(ce.from), len(g.Edges)+vi), len(g.Edges)+vi), Message: b.String(),
 		}
 		if !ureached[ce.from] {
