@@ -1,11 +1,13 @@
 package lint
 
 import (
+	"bytes"
 	"fmt"
 	"github.com/calmcheck/calmcheck/internal/textsafe"
 	"io"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/calmcheck/calmcheck/modules"
 	"github.com/calmcheck/calmcheck/monotonic"
@@ -277,9 +279,12 @@ func (f *Text) writePaths(res *monotonic.Result) {
 		fmt.Fprintf(w, "  paths: none (%s)\n", whyNoPaths(res))
 		return
 	}
-	var buf strings.Builder
-	tw := tabwriter.NewWriter(&buf, 0, 8, 2, ' ', 0)
-	rows := 0
+	// The rows' cells, kept until the columns' widths are known: the
+	// output's name and the coordinate's description are shared between
+	// rows (one description per coordinate edge), so the table costs
+	// little beyond its own text, which is written row by row.
+	var rows [][4]string
+	coords := map[int]string{}
 	var hidden [monotonic.D + 1]int // pairs not listed, by label
 	groupPaths(res, false, func(to int, groups []pathGroup) {
 		out := g.Nodes[to].Name
@@ -289,14 +294,18 @@ func (f *Text) writePaths(res *monotonic.Result) {
 				hidden[v.Label] += len(grp.from)
 				continue
 			}
-			if rows == 0 {
-				fmt.Fprintln(tw, "    OUTPUT\tINPUT\tLABEL\tCOORDINATE AT")
+			if len(rows) == 0 {
+				rows = append(rows, [4]string{"    OUTPUT", "INPUT", "LABEL", "COORDINATE AT"})
 			}
-			rows++
 			coord := ""
 			switch {
 			case v.Effective == monotonic.D && grp.coord >= 0:
-				coord = coordinateAt(res, grp.coord)
+				c, ok := coords[grp.coord]
+				if !ok {
+					c = coordinateAt(res, grp.coord)
+					coords[grp.coord] = c
+				}
+				coord = c
 			case v.Label == monotonic.D:
 				coord = v.Covered
 			}
@@ -307,20 +316,15 @@ func (f *Text) writePaths(res *monotonic.Result) {
 			}
 			label := v.Label.String()
 			if v.Stale {
-				label += " stale" // a snapshot read on the way (docs/checks.md)
+				label = staleLabels[v.Label] // a snapshot read on the way (docs/checks.md)
 			}
-			fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\n", out, list, label, coord)
+			rows = append(rows, [4]string{"    " + out, list, label, coord})
 			out = ""
 		}
 	})
-	tw.Flush()
-	if rows > 0 {
+	if len(rows) > 0 {
 		fmt.Fprintln(w, "  paths:")
-	}
-	for _, line := range strings.SplitAfter(buf.String(), "\n") {
-		if line != "" {
-			fmt.Fprintln(w, strings.TrimRight(line, " \n"))
-		}
+		writeTable(w, rows)
 	}
 	var parts []string
 	total := 0
@@ -335,10 +339,67 @@ func (f *Text) writePaths(res *monotonic.Result) {
 	}
 	if total > 0 {
 		lead := "  paths: "
-		if rows > 0 {
+		if len(rows) > 0 {
 			lead = "    and "
 		}
 		fmt.Fprintf(w, "%s%d (input, output) pair%s without a D path (%s): --paths all lists them\n", lead, total, plural(total), strings.Join(parts, ", "))
+	}
+}
+
+// staleLabels are the labels of stale pairs in the path table.
+var staleLabels = [...]string{monotonic.Bot: "Bot stale", monotonic.A: "A stale", monotonic.N: "N stale", monotonic.D: "D stale"}
+
+// writeTable writes rows of cells as text/tabwriter does with minimum
+// width 0, padding 2 and spaces (every cell but the last padded to its
+// column's widest, in runes, plus 2), each line without trailing spaces,
+// but one line at a time: tabwriter keeps the whole table (and its
+// cells) until it is flushed. A table with a cell that tabwriter would
+// read as more than text (a tab, a line break, an escape) goes through
+// tabwriter itself.
+func writeTable(w io.Writer, rows [][4]string) {
+	var width [3]int
+	for _, r := range rows {
+		for j, c := range r {
+			if strings.ContainsAny(c, "\t\n\v\f\xff") {
+				writeTabwriter(w, rows)
+				return
+			}
+			if j < 3 {
+				width[j] = max(width[j], utf8.RuneCountInString(c)+2)
+			}
+		}
+	}
+	var line []byte
+	for _, r := range rows {
+		line = line[:0]
+		for j, c := range r {
+			line = append(line, c...)
+			if j < 3 {
+				for k := utf8.RuneCountInString(c); k < width[j]; k++ {
+					line = append(line, ' ')
+				}
+			}
+		}
+		line = bytes.TrimRight(line, " ")
+		line = append(line, '\n')
+		if _, err := w.Write(line); err != nil {
+			return
+		}
+	}
+}
+
+// writeTabwriter is writeTable through text/tabwriter.
+func writeTabwriter(w io.Writer, rows [][4]string) {
+	var buf strings.Builder
+	tw := tabwriter.NewWriter(&buf, 0, 8, 2, ' ', 0)
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r[0], r[1], r[2], r[3])
+	}
+	tw.Flush()
+	for _, line := range strings.SplitAfter(buf.String(), "\n") {
+		if line != "" {
+			fmt.Fprintln(w, strings.TrimRight(line, " \n"))
+		}
 	}
 }
 
