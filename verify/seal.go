@@ -9,7 +9,7 @@ import (
 	"github.com/calmcheck/calmcheck/modules"
 )
 
-// Seals checked by execution (docs/verify.md, "Broken seals"). A seal
+// Seals checked by execution (docs/verify.md, "Broken seals and coordination"). A seal
 // {collection: c, key: K, by: b} is a promise: once a fact of b has
 // arrived for a key, no more facts of c arrive for it. calmcheck's
 // analysis believes it, and the points of order it covers become notes.
