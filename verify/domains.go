@@ -232,6 +232,15 @@ func (d *domains) rulePass(p *modules.Program, at func(int) *mark) {
 				// A threshold test (ge(size(S), N)): its bound is an
 				// integer.
 				exprVars(l.Call, false)
+				// contains(S, X): X is an element of the set S, whose
+				// column holds lists of the elements of its class.
+				if l.Call.Func == "contains" && len(l.Call.Args) == 2 {
+					if sv, ok := l.Call.Args[0].(*modules.Var); ok && !sv.Wildcard() {
+						if y, ok := vars[sv.Name]; ok {
+							term(d.elem(y, 0), l.Call.Args[1])
+						}
+					}
+				}
 				if f := l.Call.Func; (f == "ge" || f == "gt" || f == "le" || f == "lt") && len(l.Call.Args) == 2 {
 					if v, ok := l.Call.Args[1].(*modules.Var); ok && !v.Wildcard() {
 						vm(v.Name).numeric = true

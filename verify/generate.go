@@ -59,13 +59,28 @@ type generator struct {
 	static  []int // tables no rule writes and some rule reads
 	// keys: the key dependencies generated facts keep (keys.go).
 	keys map[int][]keyDep
+	// shared: the classes of columns of two inputs or more (a watched
+	// value and a put value): values the program compares across inputs.
+	shared map[*class]bool
 }
 
 func newGenerator(g *depgraph.Graph) *generator {
 	p := g.Program
 	gen := &generator{prog: p, g: g, dom: inferDomains(p), keys: keyDeps(p)}
+	in := map[*class]map[int]bool{}
 	for _, v := range g.Sources() {
 		gen.sources = append(gen.sources, v)
+		for k := range p.Collections[v].Arity() {
+			cl := gen.dom.classOf(v, k)
+			if in[cl] == nil {
+				in[cl] = map[int]bool{}
+			}
+			in[cl][v] = true
+		}
+	}
+	gen.shared = map[*class]bool{}
+	for cl, ins := range in {
+		gen.shared[cl] = len(ins) > 1
 	}
 	// Tables some rule reads and no rule inserts into (none, or only
 	// deletions, write them) are filled with initial facts: else they
@@ -209,9 +224,12 @@ func (gen *generator) values(rng *rand.Rand, ci int, node string, nodes []string
 			// A bound a lattice's size is compared with: small, so
 			// that the inputs reach it, or nearly.
 			args[k] = executor.Int(int64(1 + rng.IntN(3)))
-		case k >= nkey && !cl.key:
+		case k >= nkey && !cl.key && !gen.shared[cl]:
 			// A value column (after =>) that is nowhere a key: a fresh
-			// value, so that two writes of one key always differ.
+			// value, so that two writes of one key always differ
+			// (unless another input holds values of its class, which
+			// the program compares with it: a watch of a put value
+			// must be able to meet it).
 			*ids++
 			if cl.numeric {
 				args[k] = executor.Int(int64(*ids))

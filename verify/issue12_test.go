@@ -559,6 +559,7 @@ func TestOrderedDeliveryKeepsItsCoordination(t *testing.T) {
 // A with "A" and "D" on the other side, so the actions take those
 // values. Their pairs are then tested, not "not tested". A store that
 // overwrites a key itself (a deletion) still gets two values for a key.
+// The lattice store's watches meet the values put.
 func TestGeneratedWorkloadsKeepKeys(t *testing.T) {
 	lib := builtinLib(t)
 	rep := verifyProgram(t, lib, "vote-collector", Options{Seed: 1, Schedules: 100})
@@ -606,6 +607,16 @@ func TestGeneratedWorkloadsKeepKeys(t *testing.T) {
 			if _, ok := v.AsInt(); !ok {
 				t.Errorf("workload %d: n = %s, not an integer", j, v)
 			}
+		}
+	}
+
+	// A watch of a value meets the puts of that value: the value columns
+	// of the two inputs are one class (contains(Vs, V) with lkv_store(K,
+	// [V])), drawn from a small domain, not fresh per input.
+	rep = verifyProgram(t, lib, "lattice-kvs", Options{Seed: 1, Schedules: 100})
+	for _, in := range []string{"lkv_put", "lkv_watch"} {
+		if p := pathByPair(t, rep, in, "lkv_watch_response"); p.Verdict == NotTested {
+			t.Errorf("lattice-kvs %s -> lkv_watch_response: not tested: %s", in, p.Why)
 		}
 	}
 
