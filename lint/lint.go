@@ -132,12 +132,24 @@ func (r *Report) Failed() bool {
 	if r.Gate.Never {
 		return false
 	}
-	for _, f := range r.All() {
-		if !f.Expected && f.Severity >= r.Gate.Severity {
-			return true
+	failed := false
+	r.each(func(f *monotonic.Finding) {
+		failed = failed || !f.Expected && f.Severity >= r.Gate.Severity
+	})
+	return failed
+}
+
+// each calls fn for every finding, in the order of All, without a copy
+// of them all.
+func (r *Report) each(fn func(f *monotonic.Finding)) {
+	for i := range r.Workspace {
+		fn(&r.Workspace[i])
+	}
+	for _, p := range r.Programs {
+		for i := range p.Findings {
+			fn(&p.Findings[i])
 		}
 	}
-	return false
 }
 
 // All returns every finding: the workspace's first, then by program.
@@ -152,7 +164,7 @@ func (r *Report) All() []monotonic.Finding {
 // Counts returns the number of findings per severity, and of expected
 // ones.
 func (r *Report) Counts() (errors, warnings, notes, expected int) {
-	for _, f := range r.All() {
+	r.each(func(f *monotonic.Finding) {
 		switch f.Severity {
 		case modules.Error:
 			errors++
@@ -164,7 +176,7 @@ func (r *Report) Counts() (errors, warnings, notes, expected int) {
 		if f.Expected {
 			expected++
 		}
-	}
+	})
 	return
 }
 

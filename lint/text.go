@@ -152,17 +152,17 @@ func (f *Text) End(w io.Writer, r *Report) error {
 // verdict is the report's last line: whether the gate passed, and why.
 func (f *Text) verdict(r *Report) string {
 	p := painter(f.Color)
-	all := r.All()
-	var failing, unexpected int
-	for _, x := range all {
+	var failing, unexpected, all int
+	r.each(func(x *monotonic.Finding) {
+		all++
 		if x.Expected {
-			continue
+			return
 		}
 		unexpected++
 		if !r.Gate.Never && x.Severity >= r.Gate.Severity {
 			failing++
 		}
-	}
+	})
 	gate := "--fail-on " + r.Gate.Severity.String()
 	if r.Gate.Never {
 		gate = "--fail-on never"
@@ -170,12 +170,12 @@ func (f *Text) verdict(r *Report) string {
 	switch {
 	case failing > 0:
 		return fmt.Sprintf("%s %d finding%s at or above %s that no expect: list declares", p.paint(ansiBold+ansiRed, "FAIL:"), failing, plural(failing), gate)
-	case len(all) == 0:
+	case all == 0:
 		return p.paint(ansiBold, "ok:") + " no findings"
 	case unexpected > 0:
 		return fmt.Sprintf("%s nothing at or above %s; %d finding%s below it to read", p.paint(ansiBold, "ok:"), gate, unexpected, plural(unexpected))
 	}
-	v := fmt.Sprintf("%s all %d finding%s expected", p.paint(ansiBold, "ok:"), len(all), plural(len(all)))
+	v := fmt.Sprintf("%s all %d finding%s expected", p.paint(ansiBold, "ok:"), all, plural(all))
 	if !f.ShowExpected {
 		v += " (--show-expected lists them)"
 	}

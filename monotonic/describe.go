@@ -25,22 +25,27 @@ func cycleCollections(g *depgraph.Graph, cycle []int) []string {
 func steps(g *depgraph.Graph, path []int, mark int) []Step {
 	out := make([]Step, len(path))
 	for i, ei := range path {
-		e := &g.Edges[ei]
-		var notes []string
-		if ei == mark {
-			notes = append(notes, "point of order")
-		}
-		if e.Nonmonotonic {
-			notes = append(notes, "nonmonotonic: "+e.Reason())
-		}
-		if e.Async {
-			notes = append(notes, "asynchronous")
-		} else if e.Temporal {
-			notes = append(notes, "temporal")
-		}
-		out[i] = Step{From: g.Nodes[e.From].Name, To: g.Nodes[e.To].Name, Op: e.Op.String(), Pos: e.Rule.Pos, Note: strings.Join(notes, "; ")}
+		out[i] = step1(g, ei, ei == mark)
 	}
 	return out
+}
+
+// step1 is the step of edge ei of a path (marked: the point of order).
+func step1(g *depgraph.Graph, ei int, marked bool) Step {
+	e := &g.Edges[ei]
+	var notes []string
+	if marked {
+		notes = append(notes, "point of order")
+	}
+	if e.Nonmonotonic {
+		notes = append(notes, "nonmonotonic: "+e.Reason())
+	}
+	if e.Async {
+		notes = append(notes, "asynchronous")
+	} else if e.Temporal {
+		notes = append(notes, "temporal")
+	}
+	return Step{From: g.Nodes[e.From].Name, To: g.Nodes[e.To].Name, Op: e.Op.String(), Pos: e.Rule.Pos, Note: strings.Join(notes, "; ")}
 }
 
 func listNames(names []string) string {
@@ -119,19 +124,38 @@ func (f *facts) stepDesc(ei int) string {
 	return fmt.Sprintf("the nonmonotonic %s in %s", g.UseOf(e), e.Rule.Shape())
 }
 
+// edgeStep is the step of edge ei of a witness, with its timing join.
+func (f *facts) edgeStep(ei int, marked bool) Step {
+	st := step1(f.g, ei, marked)
+	if tj := f.timingAt(ei); tj != nil {
+		st.Note = strings.TrimPrefix(st.Note+"; timing join: "+tj.race(), "; ")
+	}
+	return st
+}
+
 // steps renders a witness path, contract edges included.
 func (f *facts) steps(path []int, mark int) []Step {
 	g, m := f.g, f.model()
-	var real []int
 	out := make([]Step, 0, len(path))
 	for _, ei := range path {
 		if !m.isContract(ei) {
-			real = append(real[:0], ei)
-			out = append(out, steps(g, real, mark)...)
-			if tj := f.timingAt(ei); tj != nil {
-				st := &out[len(out)-1]
-				st.Note = strings.TrimPrefix(st.Note+"; timing join: "+tj.race(), "; ")
+			if ei != mark {
+				// The unmarked step of an edge is the same in every flow:
+				// described once (flows of large programs share most edges).
+				if f.stepDone == nil {
+					f.stepDone = make([]bool, len(g.Edges))
+					f.stepNote = make([]string, len(g.Edges))
+				}
+				if !f.stepDone[ei] {
+					f.stepDone[ei] = true
+					f.stepNote[ei] = f.edgeStep(ei, false).Note
+				}
+				st := step1(g, ei, false)
+				st.Note = f.stepNote[ei]
+				out = append(out, st)
+				continue
 			}
+			out = append(out, f.edgeStep(ei, true))
 			continue
 		}
 		ce := m.vedge(ei)
