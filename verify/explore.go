@@ -569,10 +569,15 @@ func (v *verifier) exploreAll() {
 			continue
 		}
 		v.explore(e)
+		counted := map[*tally]bool{} // a finding sought twice (as itself and as a broken declaration) counts once
 		for _, t := range e.targets {
 			var tl *tally
 			if t.finding != nil {
 				tl = &t.finding.tally
+				if counted[tl] {
+					continue
+				}
+				counted[tl] = true
 			} else {
 				tl = &t.path.tally
 				if len(inputsOf(e.wl.inputs, t.path.from)) == 0 {
