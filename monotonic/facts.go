@@ -70,7 +70,7 @@ func (f *facts) searcher() *depgraph.Searcher {
 func (f *facts) pathLabels() []PathLabel {
 	if !f.labelsDone {
 		m := f.model()
-		f.labels = pathLabels(f.g, m.bud, m.tm.stale)
+		f.labels = pathLabels(f.g, f.sccAll(), m.bud, m.tm.stale)
 		f.labelsDone = true
 	}
 	return f.labels

@@ -204,6 +204,19 @@ type labeler struct {
 	work    []int32 // (node*numStates+state) items: the breadth-first queue
 	stale   []bool  // staleReach's result
 	squeue  []int32
+	tail    []int32 // per edge of g: its tail (shared between labelers; nil: read g.Edges)
+	eflag   []depgraph.Flag
+}
+
+// edgeEnds returns, per edge of g, its tail and flags: small arrays for
+// the walks back along witnesses (the Edge structs are large).
+func edgeEnds(g *depgraph.Graph) ([]int32, []depgraph.Flag) {
+	tail := make([]int32, len(g.Edges))
+	flag := make([]depgraph.Flag, len(g.Edges))
+	for i := range g.Edges {
+		tail[i], flag[i] = int32(g.Edges[i].From), g.Edges[i].Flags()
+	}
+	return tail, flag
 }
 
 func newLabeler(g *depgraph.Graph, a *automaton) *labeler {
@@ -391,6 +404,9 @@ func (l *labeler) witness(v int, s uint8) (path []int, coord, async int) {
 
 // from returns the tail of an edge or contract edge.
 func (l *labeler) from(ei int) int {
+	if ei < len(l.tail) {
+		return int(l.tail[ei])
+	}
 	if ei < len(l.g.Edges) {
 		return l.g.Edges[ei].From
 	}
@@ -399,6 +415,9 @@ func (l *labeler) from(ei int) int {
 
 // async reports whether an edge or contract edge is asynchronous.
 func (l *labeler) async(ei int) bool {
+	if ei < len(l.eflag) {
+		return l.eflag[ei]&depgraph.FlagAsync != 0
+	}
 	if ei < len(l.g.Edges) {
 		return l.g.Edges[ei].Async
 	}
@@ -424,22 +443,36 @@ func Labels(g *depgraph.Graph, src int) ([]Label, []bool) {
 // a path, with automaton a (Bud's labels and the timing joins) and the
 // snapshot-read edges stale (nil: none): one propagation per source,
 // O(sources * (V + E)).
-func pathLabels(g *depgraph.Graph, a *automaton, stale []bool) []PathLabel {
+func pathLabels(g *depgraph.Graph, scc *depgraph.SCC, a *automaton, stale []bool) []PathLabel {
 	sources, sinks := g.Sources(), g.Sinks()
 	if len(sources) == 0 || len(sinks) == 0 {
 		return nil
 	}
+	var st *staleSets
+	if stale != nil && a.virt == nil && a.stop == nil {
+		st = newStaleSets(g, scc, sources, sinks, stale)
+	}
+	tail, eflag := edgeEnds(g)
 	bySource := make([][]PathLabel, len(sources))
-	perSource(len(sources), func() *labeler { return newLabeler(g, a) }, func(l *labeler, i int) {
+	mk := func() *labeler {
+		l := newLabeler(g, a)
+		l.tail, l.eflag = tail, eflag
+		return l
+	}
+	perSource(len(sources), mk, func(l *labeler, i int) {
 		src := sources[i]
 		l.run(src)
-		st := l.staleReach(stale)
-		for _, t := range sinks {
+		var sr []bool
+		if st == nil {
+			sr = l.staleReach(stale)
+		}
+		for ti, t := range sinks {
 			lab, ok := l.label(t)
 			if !ok {
 				continue
 			}
-			pl := PathLabel{From: src, To: t, Label: lab, Coordinate: -1, Async: -1, Stale: st != nil && st[t]}
+			isStale := sr != nil && sr[t] || st != nil && st.has(i, ti)
+			pl := PathLabel{From: src, To: t, Label: lab, Coordinate: -1, Async: -1, Stale: isStale}
 			if lab == D {
 				pl.Path, pl.Coordinate, pl.Async = l.witness(t, stD)
 			}
@@ -449,6 +482,67 @@ func pathLabels(g *depgraph.Graph, a *automaton, stale []bool) []PathLabel {
 	// Order by sink, then source (declaration order of each): a
 	// counting sort into one slice of the exact size.
 	return bySink(g, sinks, bySource, func(p *PathLabel) int { return p.To })
+}
+
+// staleSets are, per sink and source, whether a path from the source to
+// the sink crosses a snapshot-read edge: for each batch of 64 sources, one
+// pass over the condensation in topological order for what reaches each
+// node, and one for what reaches it through a stale edge:
+// O(ceil(sources/64) * (V + E)) for every source at once (the search per
+// source that it replaces was O(sources * (V + E))). Only for automata
+// without contract edges or boundaries (reachability over g's edges).
+type staleSets struct {
+	words int
+	bits  []uint64 // sink index * words + source index / 64
+}
+
+func newStaleSets(g *depgraph.Graph, scc *depgraph.SCC, sources, sinks []int, stale []bool) *staleSets {
+	words := (len(sources) + 63) / 64
+	st := &staleSets{words: words, bits: make([]uint64, len(sinks)*words)}
+	reach := make([]uint64, scc.Count) // per component: the batch's sources that reach it
+	thru := make([]uint64, scc.Count)  // per component: those that reach it through a stale edge
+	for b := 0; b < words; b++ {
+		clear(reach)
+		clear(thru)
+		for i, src := range sources[b*64 : min(b*64+64, len(sources))] {
+			reach[scc.Comp[src]] |= 1 << uint(i)
+		}
+		// In topological order (components are numbered in reverse): a
+		// component's sets are complete before it passes them on. A stale
+		// edge inside a component marks the component itself.
+		for c := scc.Count - 1; c >= 0; c-- {
+			r := reach[c]
+			if r == 0 {
+				continue
+			}
+			for _, v := range scc.Members(c) {
+				for _, ei := range g.Out(int(v)) {
+					if stale[ei] {
+						thru[scc.Comp[g.Edges[ei].To]] |= r
+					}
+				}
+			}
+			t := thru[c]
+			for _, v := range scc.Members(c) {
+				to, _ := g.OutAdj(int(v))
+				for _, w := range to {
+					if wc := scc.Comp[w]; int(wc) != c {
+						reach[wc] |= r
+						thru[wc] |= t
+					}
+				}
+			}
+		}
+		for ti, t := range sinks {
+			st.bits[ti*words+b] = thru[scc.Comp[t]]
+		}
+	}
+	return st
+}
+
+// has reports whether a path from source i to sink ti crosses a stale edge.
+func (st *staleSets) has(i, ti int) bool {
+	return st.bits[ti*st.words+i/64]&(1<<uint(i%64)) != 0
 }
 
 // bySink merges per-source results (each in sink order) into one slice
