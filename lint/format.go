@@ -61,6 +61,10 @@ type errWriter struct {
 
 	buf bytes.Buffer  // compact's
 	enc *json.Encoder // on buf
+
+	sbuf  bytes.Buffer  // appendStringSlow's
+	senc  *json.Encoder // on sbuf
+	bytes []byte        // compact's for findings
 }
 
 func (e *errWriter) Write(p []byte) (int, error) {
@@ -77,6 +81,11 @@ func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, 
 // compact writes v as compact JSON on one line (HTML characters are not
 // escaped), reusing one buffer.
 func (e *errWriter) compact(v any) {
+	if x, ok := v.(JSONFinding); ok {
+		e.bytes = e.appendFinding(e.bytes[:0], &x)
+		e.Write(e.bytes)
+		return
+	}
 	if e.enc == nil {
 		e.enc = json.NewEncoder(&e.buf)
 		e.enc.SetEscapeHTML(false)

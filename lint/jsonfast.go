@@ -1,0 +1,143 @@
+package lint
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+)
+
+// The findings are most of a large report's JSON (hundreds of megabytes
+// on generated programs of 100,000 rules), so they are written by hand
+// rather than through encoding/json's reflection: byte for byte what
+// json.Encoder writes with SetEscapeHTML(false) (TestFindingJSONFast
+// compares the two).
+
+// appendFinding appends x as compact JSON.
+func (e *errWriter) appendFinding(b []byte, x *JSONFinding) []byte {
+	b = append(b, `{"check":`...)
+	b = e.appendString(b, x.Check)
+	b = append(b, `,"severity":`...)
+	b = e.appendString(b, x.Severity)
+	b = append(b, `,"message":`...)
+	b = e.appendString(b, x.Message)
+	b = append(b, `,"file":`...)
+	b = e.appendString(b, x.File)
+	b = append(b, `,"line":`...)
+	b = strconv.AppendInt(b, int64(x.Line), 10)
+	b = append(b, `,"column":`...)
+	b = strconv.AppendInt(b, int64(x.Column), 10)
+	b = append(b, `,"program":`...)
+	b = e.appendString(b, x.Program)
+	b = append(b, `,"module":`...)
+	b = e.appendString(b, x.Module)
+	b = append(b, `,"collections":`...)
+	b = e.appendStrings(b, x.Collections)
+	if len(x.Inputs) > 0 {
+		b = append(b, `,"inputs":`...)
+		b = e.appendStrings(b, x.Inputs)
+	}
+	if len(x.Pairs) > 0 {
+		b = append(b, `,"pairs":[`...)
+		for i := range x.Pairs {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"from":`...)
+			b = e.appendString(b, x.Pairs[i].From)
+			b = append(b, `,"to":`...)
+			b = e.appendString(b, x.Pairs[i].To)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"expected":`...)
+	b = strconv.AppendBool(b, x.Expected)
+	if x.Acknowledged != "" {
+		b = append(b, `,"acknowledged":`...)
+		b = e.appendString(b, x.Acknowledged)
+	}
+	b = append(b, `,"fingerprint":`...)
+	b = e.appendString(b, x.Fingerprint)
+	if len(x.Flow) > 0 {
+		b = append(b, `,"flow":`...)
+		b = e.appendSteps(b, x.Flow)
+	}
+	if len(x.OtherFlow) > 0 {
+		b = append(b, `,"other_flow":`...)
+		b = e.appendSteps(b, x.OtherFlow)
+	}
+	return append(b, '}')
+}
+
+func (e *errWriter) appendSteps(b []byte, steps []JSONStep) []byte {
+	b = append(b, '[')
+	for i := range steps {
+		s := &steps[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"from":`...)
+		b = e.appendString(b, s.From)
+		b = append(b, `,"to":`...)
+		b = e.appendString(b, s.To)
+		b = append(b, `,"op":`...)
+		b = e.appendString(b, s.Op)
+		if s.Note != "" {
+			b = append(b, `,"note":`...)
+			b = e.appendString(b, s.Note)
+		}
+		b = append(b, `,"file":`...)
+		b = e.appendString(b, s.File)
+		b = append(b, `,"line":`...)
+		b = strconv.AppendInt(b, int64(s.Line), 10)
+		b = append(b, `,"column":`...)
+		b = strconv.AppendInt(b, int64(s.Column), 10)
+		b = append(b, '}')
+	}
+	return append(b, ']')
+}
+
+// appendStrings appends a list of strings (null for nil, as
+// encoding/json).
+func (e *errWriter) appendStrings(b []byte, xs []string) []byte {
+	if xs == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i, s := range xs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = e.appendString(b, s)
+	}
+	return append(b, ']')
+}
+
+// appendString appends s as a JSON string: between quotes as it is when
+// every byte is printable ASCII other than a quote or a backslash (what
+// encoding/json copies unchanged), otherwise through encoding/json.
+func (e *errWriter) appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return e.appendStringSlow(b, s)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+func (e *errWriter) appendStringSlow(b []byte, s string) []byte {
+	if e.senc == nil {
+		e.senc = json.NewEncoder(&e.sbuf)
+		e.senc.SetEscapeHTML(false)
+	}
+	e.sbuf.Reset()
+	if err := e.senc.Encode(s); err != nil {
+		if e.err == nil {
+			e.err = err
+		}
+		return b
+	}
+	return append(b, bytes.TrimSuffix(e.sbuf.Bytes(), []byte("\n"))...)
+}
