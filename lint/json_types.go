@@ -438,20 +438,33 @@ func FindingsJSON(fs []monotonic.Finding) []JSONFinding {
 }
 
 func findingJSON(f *monotonic.Finding) JSONFinding {
-	jf := JSONFinding{Check: f.Check, Severity: f.Severity.String(), Message: f.Message,
+	var jf JSONFinding
+	fillFindingJSON(&jf, f)
+	return jf
+}
+
+// fillFindingJSON sets jf to f's JSON form, reusing jf's slices (the
+// JSON formatter converts every finding into one JSONFinding). An empty
+// list of pairs or steps is nil in a fresh jf, empty in a reused one:
+// both are left out of the JSON.
+func fillFindingJSON(jf *JSONFinding, f *monotonic.Finding) {
+	pairs, flow, other := jf.Pairs[:0], jf.Flow[:0], jf.OtherFlow[:0]
+	*jf = JSONFinding{Check: f.Check, Severity: f.Severity.String(), Message: f.Message,
 		File: f.Pos.File, Line: f.Pos.Line, Column: f.Pos.Col, Program: f.Program, Module: f.Module,
 		Collections: nonNil(f.Collections), Inputs: f.Inputs, Expected: f.Expected, Acknowledged: f.Acknowledged,
 		Fingerprint: f.Fingerprint}
 	for _, p := range f.Pairs {
-		jf.Pairs = append(jf.Pairs, JSONPair{From: p.From, To: p.To})
+		pairs = append(pairs, JSONPair{From: p.From, To: p.To})
 	}
-	jf.Flow, jf.OtherFlow = jsonSteps(f.Flow), jsonSteps(f.OtherFlow)
-	return jf
+	if len(pairs) > 0 {
+		jf.Pairs = pairs
+	}
+	jf.Flow, jf.OtherFlow = jsonSteps(flow, f.Flow), jsonSteps(other, f.OtherFlow)
 }
 
-// jsonSteps converts a finding's flow (nil for none).
-func jsonSteps(steps []monotonic.Step) []JSONStep {
-	var out []JSONStep
+// jsonSteps converts a finding's flow, appending to out (nil for none
+// when out is nil).
+func jsonSteps(out []JSONStep, steps []monotonic.Step) []JSONStep {
 	for _, s := range steps {
 		out = append(out, JSONStep{From: s.From, To: s.To, Op: s.Op, Note: s.Note, File: s.Pos.File, Line: s.Pos.Line, Column: s.Pos.Col})
 	}
