@@ -117,9 +117,13 @@ func (e *errWriter) appendStrings(b []byte, xs []string) []byte {
 // every byte is printable ASCII other than a quote or a backslash (what
 // encoding/json copies unchanged), otherwise through encoding/json.
 func (e *errWriter) appendString(b []byte, s string) []byte {
+	return appendJSONString(e, b, s)
+}
+
+func appendJSONString[S ~string | ~[]byte](e *errWriter, b []byte, s S) []byte {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
-			return e.appendStringSlow(b, s)
+			return e.appendStringSlow(b, string(s))
 		}
 	}
 	b = append(b, '"')

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+
+	"github.com/calmcheck/calmcheck/modules"
+	"github.com/calmcheck/calmcheck/monotonic"
 )
 
 // TestFindingJSONFast: a finding written by hand is what json.Encoder
@@ -33,6 +36,44 @@ func TestFindingJSONFast(t *testing.T) {
 		w.compact(fs[i])
 		if got.String() != string(bytes.TrimSuffix(want.Bytes(), []byte("\n"))) {
 			t.Errorf("finding %d:\n got %s\nwant %s", i, got.String(), want.String())
+		}
+	}
+}
+
+// TestSARIFResultFast: a SARIF result written from the finding is the
+// encoding of the result's structs by json.Encoder (SetEscapeHTML(false)),
+// byte for byte: odd strings, absolute and relative files, no position,
+// one flow or two, acknowledged and expected findings. (The goldens of
+// cmd/calmcheck cover related locations on the built-in library.)
+func TestSARIFResultFast(t *testing.T) {
+	odd := []string{"", "plain", `quote " and \ backslash`, "<html> & more", "tab\tnew\nline", "\x00\x7f",
+		"ünïcødé €", "\u2028", "bad \xff utf8 \xc3", "/abs/file.yaml", "./rel/dir/f.yaml", "with space.yaml"}
+	var fs []monotonic.Finding
+	for i, s := range odd {
+		pos := modules.Pos{File: s, Line: i, Col: i - 1}
+		step := monotonic.Step{From: s, To: "t", Op: "<~", Pos: pos, Note: s}
+		fs = append(fs,
+			monotonic.Finding{Check: "point-of-order", Severity: modules.Warning, Pos: pos, Message: s, Program: s, Module: s, Collections: []string{s, "c"}, Fingerprint: s},
+			monotonic.Finding{Check: "no-such-check", Severity: modules.Error, Pos: pos, Message: s, Flow: []monotonic.Step{step, {From: "a", To: s, Op: s}}, Acknowledged: s, Expected: true, Program: s},
+			monotonic.Finding{Check: s, Severity: modules.Note, Message: s, Flow: []monotonic.Step{step}, OtherFlow: []monotonic.Step{step, step}, Expected: true},
+			monotonic.Finding{OtherFlow: []monotonic.Step{step}, Acknowledged: s, Collections: []string{}},
+		)
+	}
+	f := &SARIF{}
+	var out bytes.Buffer
+	if err := f.Start(&out, &Report{}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range fs {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(f.result(&fs[i])); err != nil {
+			t.Fatal(err)
+		}
+		got := f.appendResult(nil, &fs[i])
+		if string(got) != string(bytes.TrimSuffix(want.Bytes(), []byte("\n"))) {
+			t.Errorf("finding %d:\n got %s\nwant %s", i, got, want.String())
 		}
 	}
 }

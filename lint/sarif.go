@@ -159,6 +159,9 @@ type SARIF struct {
 	index map[string]int
 	n     int
 	g     *depgraph.Graph // the program whose results are written, for the declarations of collections
+
+	scratch []byte               // appendResult's
+	uris    map[string][2]string // sarifURI's results
 }
 
 // maxRelated is how many relatedLocations a result carries: the inputs
@@ -211,7 +214,8 @@ func (f *SARIF) End(w io.Writer, r *Report) error {
 func (f *SARIF) results(fs []monotonic.Finding) {
 	for i := range fs {
 		f.w.element(4, f.n)
-		f.w.compact(f.result(&fs[i]))
+		f.w.bytes = f.appendResult(f.w.bytes[:0], &fs[i])
+		f.w.Write(f.w.bytes)
 		f.n++
 	}
 }
