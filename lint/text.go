@@ -279,23 +279,28 @@ func (f *Text) writePaths(res *monotonic.Result) {
 		fmt.Fprintf(w, "  paths: none (%s)\n", whyNoPaths(res))
 		return
 	}
-	// The rows' cells, kept until the columns' widths are known: the
-	// output's name and the coordinate's description are shared between
-	// rows (one description per coordinate edge), so the table costs
-	// little beyond its own text, which is written row by row.
-	var rows [][4]string
+	// The rows, kept until the columns' widths are known, as small
+	// records (the inputs' ids, the coordinate's description shared
+	// between rows: one per coordinate edge); their cells are made twice
+	// into reused buffers, to measure and to write, so that the table
+	// costs little beyond its own text, which is written row by row.
+	type pathRow struct {
+		out   int32 // the output, -1 on its later rows
+		from  []int
+		label monotonic.Label
+		stale bool
+		coord string
+	}
+	rows := make([]pathRow, 0, min(len(res.Verdicts), 1<<16))
 	coords := map[int]string{}
 	var hidden [monotonic.D + 1]int // pairs not listed, by label
 	groupPaths(res, false, func(to int, groups []pathGroup) {
-		out := g.Nodes[to].Name
+		out := int32(to)
 		for _, grp := range groups {
 			v := grp.v
 			if f.Paths == PathsFindings && v.Label != monotonic.D {
 				hidden[v.Label] += len(grp.from)
 				continue
-			}
-			if len(rows) == 0 {
-				rows = append(rows, [4]string{"    OUTPUT", "INPUT", "LABEL", "COORDINATE AT"})
 			}
 			coord := ""
 			switch {
@@ -309,22 +314,45 @@ func (f *Text) writePaths(res *monotonic.Result) {
 			case v.Label == monotonic.D:
 				coord = v.Covered
 			}
-			inputs := g.Names(grp.from)
-			list := strings.Join(inputs, ", ")
-			if f.Paths != PathsAll {
-				list = inputList(inputs)
-			}
-			label := v.Label.String()
-			if v.Stale {
-				label = staleLabels[v.Label] // a snapshot read on the way (docs/checks.md)
-			}
-			rows = append(rows, [4]string{"    " + out, list, label, coord})
-			out = ""
+			rows = append(rows, pathRow{out: out, from: grp.from, label: v.Label, stale: v.Stale, coord: coord})
+			out = -1
 		}
 	})
 	if len(rows) > 0 {
 		fmt.Fprintln(w, "  paths:")
-		writeTable(w, rows)
+		writeTableFunc(w, len(rows)+1, func(i int, c *[4][]byte) {
+			if i == 0 {
+				c[0] = append(c[0][:0], "    OUTPUT"...)
+				c[1] = append(c[1][:0], "INPUT"...)
+				c[2] = append(c[2][:0], "LABEL"...)
+				c[3] = append(c[3][:0], "COORDINATE AT"...)
+				return
+			}
+			r := &rows[i-1]
+			c[0] = append(c[0][:0], "    "...)
+			if r.out >= 0 {
+				c[0] = append(c[0], g.Nodes[r.out].Name...)
+			}
+			from := r.from
+			if f.Paths != PathsAll && len(from) > maxInputsInRow {
+				from = from[:maxInputsInRow]
+			}
+			c[1] = c[1][:0]
+			for k, v := range from {
+				if k > 0 {
+					c[1] = append(c[1], ", "...)
+				}
+				c[1] = append(c[1], g.Nodes[v].Name...)
+			}
+			if len(from) < len(r.from) {
+				c[1] = fmt.Appendf(c[1], " and %d more", len(r.from)-len(from))
+			}
+			c[2] = append(c[2][:0], r.label.String()...)
+			if r.stale {
+				c[2] = append(c[2], " stale"...) // a snapshot read on the way (docs/checks.md)
+			}
+			c[3] = append(c[3][:0], r.coord...)
+		})
 	}
 	var parts []string
 	total := 0
@@ -346,8 +374,6 @@ func (f *Text) writePaths(res *monotonic.Result) {
 	}
 }
 
-// staleLabels are the labels of stale pairs in the path table.
-var staleLabels = [...]string{monotonic.Bot: "Bot stale", monotonic.A: "A stale", monotonic.N: "N stale", monotonic.D: "D stale"}
 
 // writeTable writes rows of cells as text/tabwriter does with minimum
 // width 0, padding 2 and spaces (every cell but the last padded to its
@@ -357,25 +383,46 @@ var staleLabels = [...]string{monotonic.Bot: "Bot stale", monotonic.A: "A stale"
 // read as more than text (a tab, a line break, an escape) goes through
 // tabwriter itself.
 func writeTable(w io.Writer, rows [][4]string) {
+	writeTableFunc(w, len(rows), func(i int, c *[4][]byte) {
+		for j := range c {
+			c[j] = append(c[j][:0], rows[i][j]...)
+		}
+	})
+}
+
+// writeTableFunc is writeTable for n rows whose cells cell makes, into
+// the buffers it is given, when asked (twice per row: to measure, then to
+// write).
+func writeTableFunc(w io.Writer, n int, cell func(i int, c *[4][]byte)) {
+	var c [4][]byte
 	var width [3]int
-	for _, r := range rows {
-		for j, c := range r {
-			if strings.ContainsAny(c, "\t\n\v\f\xff") {
+	for i := 0; i < n; i++ {
+		cell(i, &c)
+		for j := range c {
+			if bytes.ContainsAny(c[j], "\t\n\v\f\xff") {
+				rows := make([][4]string, n)
+				for k := range rows {
+					cell(k, &c)
+					for j := range c {
+						rows[k][j] = string(c[j])
+					}
+				}
 				writeTabwriter(w, rows)
 				return
 			}
 			if j < 3 {
-				width[j] = max(width[j], utf8.RuneCountInString(c)+2)
+				width[j] = max(width[j], utf8.RuneCount(c[j])+2)
 			}
 		}
 	}
 	var line []byte
-	for _, r := range rows {
+	for i := 0; i < n; i++ {
+		cell(i, &c)
 		line = line[:0]
-		for j, c := range r {
-			line = append(line, c...)
+		for j := range c {
+			line = append(line, c[j]...)
 			if j < 3 {
-				for k := utf8.RuneCountInString(c); k < width[j]; k++ {
+				for k := utf8.RuneCount(c[j]); k < width[j]; k++ {
 					line = append(line, ' ')
 				}
 			}
@@ -401,14 +448,6 @@ func writeTabwriter(w io.Writer, rows [][4]string) {
 			fmt.Fprintln(w, strings.TrimRight(line, " \n"))
 		}
 	}
-}
-
-// inputList names the first few inputs of a row: "a, b, c and 5 more".
-func inputList(names []string) string {
-	if len(names) <= maxInputsInRow {
-		return strings.Join(names, ", ")
-	}
-	return strings.Join(names[:maxInputsInRow], ", ") + fmt.Sprintf(" and %d more", len(names)-maxInputsInRow)
 }
 
 // whyNoPaths says why a program has no path to label.
