@@ -374,7 +374,6 @@ func (f *Text) writePaths(res *monotonic.Result) {
 	}
 }
 
-
 // writeTable writes rows of cells as text/tabwriter does with minimum
 // width 0, padding 2 and spaces (every cell but the last padded to its
 // column's widest, in runes, plus 2), each line without trailing spaces,
