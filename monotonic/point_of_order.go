@@ -125,6 +125,7 @@ func runPointOfOrder(pass *Pass) {
 	if len(found) == 0 && len(implied) == 0 {
 		return
 	}
+	pass.reserve(len(found) + len(implied))
 	// Which entries reach each point of order (all of them), and through
 	// which channels (the first few: listing every channel would make the
 	// report quadratic in the size of large programs).
@@ -265,6 +266,14 @@ func runPointOfOrder(pass *Pass) {
 		}
 		pass.Report(fd)
 	}
+}
+
+// reserve makes room for n more findings at once: a large program has
+// tens of thousands of points of order, and growing the slice by
+// doubling copies them again and again (14% of lint's allocations on the
+// wide 100,000-rule program).
+func (p *Pass) reserve(n int) {
+	*p.findings = slices.Grow(*p.findings, n)
 }
 
 func writeReach(b *strings.Builder, inputs, chans []string, more bool) {
