@@ -3,6 +3,8 @@ package monotonic
 import (
 	"fmt"
 	"math/rand"
+	"reflect"
+	"runtime"
 	"testing"
 
 	"github.com/calmcheck/calmcheck/depgraph"
@@ -288,5 +290,33 @@ func TestStaleSetsAgree(t *testing.T) {
 		if n == 0 {
 			t.Errorf("%s: no stale pair: the test compares nothing", shape.name)
 		}
+	}
+}
+
+// TestAnalysisSameOnAnyProcessors: the per-input searches and the points
+// of order are computed on several goroutines; the findings, labels and
+// verdicts must not depend on how many (run with -race, this also checks
+// that what they share is read-only).
+func TestAnalysisSameOnAnyProcessors(t *testing.T) {
+	lib := loadGenerated(t, genFilesShape(3000, shapeDense))
+	p, ds := lib.Compose("gen", []modules.Ref{{Name: "GenAll"}})
+	if ds.HasErrors() {
+		t.Fatal(ds.Errors()[:1])
+	}
+	analyze := func(procs int) *Result {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		res := AnalyzeGraph(depgraph.Build(p), Analyzers)
+		res.Findings = Finish(p, res.Findings, Options{})
+		return res
+	}
+	one, two := analyze(1), analyze(4)
+	if len(one.Findings) < 1000 {
+		t.Fatalf("%d findings: the test compares little", len(one.Findings))
+	}
+	if !reflect.DeepEqual(one.Findings, two.Findings) {
+		t.Error("the findings differ between 1 and 4 processors")
+	}
+	if !reflect.DeepEqual(one.Paths, two.Paths) || !reflect.DeepEqual(one.Verdicts, two.Verdicts) {
+		t.Error("the labels differ between 1 and 4 processors")
 	}
 }
