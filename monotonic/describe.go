@@ -133,20 +133,6 @@ func (f *facts) edgeStep(ei int, marked bool) Step {
 	return st
 }
 
-// stepNotes returns, per edge, the note of its unmarked step in a flow,
-// computed for every edge on first use (O(E); read-only afterwards, so
-// that findings can be made on several goroutines).
-func (f *facts) stepNotes() []string {
-	if f.stepNote == nil {
-		notes := make([]string, len(f.g.Edges))
-		for ei := range notes {
-			notes[ei] = f.edgeStep(ei, false).Note
-		}
-		f.stepNote = notes
-	}
-	return f.stepNote
-}
-
 // steps renders a witness path, contract edges included.
 func (f *facts) steps(path []int, mark int) []Step {
 	g, m := f.g, f.model()
@@ -156,8 +142,16 @@ func (f *facts) steps(path []int, mark int) []Step {
 			if ei != mark {
 				// The unmarked step of an edge is the same in every flow:
 				// described once (flows of large programs share most edges).
+				if f.stepDone == nil {
+					f.stepDone = make([]bool, len(g.Edges))
+					f.stepNote = make([]string, len(g.Edges))
+				}
+				if !f.stepDone[ei] {
+					f.stepDone[ei] = true
+					f.stepNote[ei] = f.edgeStep(ei, false).Note
+				}
 				st := step1(g, ei, false)
-				st.Note = f.stepNotes()[ei]
+				st.Note = f.stepNote[ei]
 				out = append(out, st)
 				continue
 			}

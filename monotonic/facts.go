@@ -37,7 +37,8 @@ type facts struct {
 	ureached     []bool   // reached from an entry or an async edge without crossing coordination
 	coordReach   [][]bool // per coordination declaration: what its collections reach
 
-	stepNote []string // per edge: the note of its unmarked step in a flow (stepNotes)
+	stepDone []bool   // per edge: stepNote computed
+	stepNote []string // per edge: the note of its unmarked step in a flow
 }
 
 func newFacts(g *depgraph.Graph) *facts { return &facts{g: g} }

@@ -170,28 +170,82 @@ func runPointOfOrder(pass *Pass) {
 	}
 	via, viaMore := f.firstOrigins(channels, maxChannels, targets)
 	ureached := f.uncovered()
-	inputNames := make([][]string, len(found))
-	for i := range found {
-		inputNames[i] = namesOf(reach[i])
-	}
-	// The findings are made on every processor (a large program has tens
-	// of thousands of points of order, each with its message and flows),
-	// a chunk at a time, and reported in order: what they read is
-	// computed before (the facts' lazy parts: step notes, coordination
-	// reach), and each is made from its point alone.
-	f.stepNotes()
-	f.coordReaches()
-	const chunk = 4096
-	fds := make([]Finding, min(chunk, len(found)))
-	for lo := 0; lo < len(found); lo += chunk {
-		hi := min(lo+chunk, len(found))
-		perSource(hi-lo, func() struct{} { return struct{}{} }, func(_ struct{}, k int) {
-			fds[k] = f.orderPointFinding(pass, &found[lo+k], inputNames[lo+k], g.Names(via[lo+k]), viaMore[lo+k], ureached)
-		})
-		for k := range fds[:hi-lo] {
-			pass.Report(fds[k])
-			fds[k] = Finding{}
+	for i, p := range found {
+		e0 := &g.Edges[p.Edges[0]]
+		r := p.Rule
+		inputs := namesOf(reach[i])
+		chans := g.Names(via[i])
+		var uses []string
+		cols := []string{g.Nodes[e0.To].Name}
+		for _, ei := range p.Edges {
+			e := &g.Edges[ei]
+			if e.Negated {
+				uses = append(uses, "notin "+g.Nodes[e.From].Name)
+			}
+			if e.Revealed {
+				uses = append(uses, "reveal of the lattice "+g.Nodes[e.From].Name)
+			}
+			cols = appendUnique(cols, g.Nodes[e.From].Name)
 		}
+		for _, tj := range p.Joins {
+			cols = appendUnique(cols, g.Nodes[g.Edges[tj.OtherEdge].From].Name)
+		}
+		if len(p.Joins) > 0 {
+			u := "a timing join (" + p.Joins[0].race()
+			if len(p.Joins) > 1 {
+				u += fmt.Sprintf(", and %d more", len(p.Joins)-1)
+			}
+			uses = append(uses, u+")")
+		}
+		if e0.Nonmonotonic && e0.Aggregate {
+			for _, a := range r.Aggregates() {
+				uses = append(uses, a.String())
+			}
+		}
+		switch r.Op {
+		case modules.OpDelete:
+			uses = append(uses, "deletion (<-)")
+		case modules.OpUpsert:
+			uses = append(uses, "upsert (<+-)")
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "point of order: %s in %s", strings.Join(uses, ", "), r.Shape())
+		b.WriteString(" is reached asynchronously")
+		writeReach(&b, inputs, chans, viaMore[i])
+		persisted := p.Persisted
+		switch {
+		case r.Op.Nonmonotonic():
+			b.WriteString("; persisted (a deletion or overwrite lasts): every input through it must be ordered")
+		case persisted:
+			b.WriteString("; persisted (its result reaches a table): every input through it must be ordered")
+		default:
+			b.WriteString("; observed (its result only flows to scratches, outputs and channels): ordering is needed only where it is observed")
+		}
+		if key := groupingKey(g, r, p.Edges); len(key) > 0 {
+			fmt.Fprintf(&b, "; keyed by (%s)", strings.Join(key, ", "))
+		}
+		// Witness: how an input reaches the first nonmonotonic edge.
+		flow := append(f.witnessTo(e0.From), p.Edges[0])
+		pos := e0.UsePos()
+		if !e0.Nonmonotonic {
+			pos = e0.Pos // a timing join: the literal whose facts meet the other's
+		}
+		fd := Finding{
+			Pos: pos, Module: r.Module, Rule: r, Collections: cols,
+			Inputs: inputs, Key: ruleKey(r),
+			Flow: f.steps(flow, p.Edges[0]), Message: b.String(),
+		}
+		if len(p.Joins) > 0 {
+			tj := p.Joins[0]
+			fd.OtherFlow = f.steps(append(f.witnessTo(g.Edges[tj.OtherEdge].From), tj.OtherEdge), -1)
+		}
+		// Coordination and seals: a point of order whose every
+		// nonmonotonic use is a protocol's mechanism, sealed, or reached
+		// only through coordinated collections is covered.
+		if why := f.covers(p.Edges, ureached); why != "" {
+			fd.Check, fd.Severity, fd.Acknowledged = pass.Analyzer.Name, modules.Note, why
+		}
+		pass.Report(fd)
 	}
 	for j, vi := range implied {
 		i := len(found) + j
@@ -212,86 +266,6 @@ func runPointOfOrder(pass *Pass) {
 		}
 		pass.Report(fd)
 	}
-}
-
-// orderPointFinding makes the finding of point of order p, reached from
-// the inputs and channels given (chans, and more of them when more):
-// from p alone and facts computed before (it runs on several goroutines).
-func (f *facts) orderPointFinding(pass *Pass, p *OrderPoint, inputs, chans []string, more bool, ureached []bool) Finding {
-	g := f.g
-	e0 := &g.Edges[p.Edges[0]]
-	r := p.Rule
-	var uses []string
-	cols := []string{g.Nodes[e0.To].Name}
-	for _, ei := range p.Edges {
-		e := &g.Edges[ei]
-		if e.Negated {
-			uses = append(uses, "notin "+g.Nodes[e.From].Name)
-		}
-		if e.Revealed {
-			uses = append(uses, "reveal of the lattice "+g.Nodes[e.From].Name)
-		}
-		cols = appendUnique(cols, g.Nodes[e.From].Name)
-	}
-	for _, tj := range p.Joins {
-		cols = appendUnique(cols, g.Nodes[g.Edges[tj.OtherEdge].From].Name)
-	}
-	if len(p.Joins) > 0 {
-		u := "a timing join (" + p.Joins[0].race()
-		if len(p.Joins) > 1 {
-			u += fmt.Sprintf(", and %d more", len(p.Joins)-1)
-		}
-		uses = append(uses, u+")")
-	}
-	if e0.Nonmonotonic && e0.Aggregate {
-		for _, a := range r.Aggregates() {
-			uses = append(uses, a.String())
-		}
-	}
-	switch r.Op {
-	case modules.OpDelete:
-		uses = append(uses, "deletion (<-)")
-	case modules.OpUpsert:
-		uses = append(uses, "upsert (<+-)")
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "point of order: %s in %s", strings.Join(uses, ", "), r.Shape())
-	b.WriteString(" is reached asynchronously")
-	writeReach(&b, inputs, chans, more)
-	persisted := p.Persisted
-	switch {
-	case r.Op.Nonmonotonic():
-		b.WriteString("; persisted (a deletion or overwrite lasts): every input through it must be ordered")
-	case persisted:
-		b.WriteString("; persisted (its result reaches a table): every input through it must be ordered")
-	default:
-		b.WriteString("; observed (its result only flows to scratches, outputs and channels): ordering is needed only where it is observed")
-	}
-	if key := groupingKey(g, r, p.Edges); len(key) > 0 {
-		fmt.Fprintf(&b, "; keyed by (%s)", strings.Join(key, ", "))
-	}
-	// Witness: how an input reaches the first nonmonotonic edge.
-	flow := append(f.witnessTo(e0.From), p.Edges[0])
-	pos := e0.UsePos()
-	if !e0.Nonmonotonic {
-		pos = e0.Pos // a timing join: the literal whose facts meet the other's
-	}
-	fd := Finding{
-		Pos: pos, Module: r.Module, Rule: r, Collections: cols,
-		Inputs: inputs, Key: ruleKey(r),
-		Flow: f.steps(flow, p.Edges[0]), Message: b.String(),
-	}
-	if len(p.Joins) > 0 {
-		tj := p.Joins[0]
-		fd.OtherFlow = f.steps(append(f.witnessTo(g.Edges[tj.OtherEdge].From), tj.OtherEdge), -1)
-	}
-	// Coordination and seals: a point of order whose every
-	// nonmonotonic use is a protocol's mechanism, sealed, or reached
-	// only through coordinated collections is covered.
-	if why := f.covers(p.Edges, ureached); why != "" {
-		fd.Check, fd.Severity, fd.Acknowledged = pass.Analyzer.Name, modules.Note, why
-	}
-	return fd
 }
 
 // reserve makes room for n more findings at once: a large program has

@@ -359,24 +359,17 @@ func (f *facts) covers(edges []int, ureached []bool) string {
 	return strings.Join(why, "; ")
 }
 
-// coordReaches returns, per coordination declaration, what its
-// collections reach (computed on first use).
-func (f *facts) coordReaches() [][]bool {
+// coordinatedReason names the coordination declarations whose collections
+// reach v.
+func (f *facts) coordinatedReason(v int) string {
 	m := f.model()
 	if f.coordReach == nil {
 		for k := range m.p.Coordinations {
 			f.coordReach = append(f.coordReach, m.forwardFrom(m.coordNodes[k], nil))
 		}
 	}
-	return f.coordReach
-}
-
-// coordinatedReason names the coordination declarations whose collections
-// reach v.
-func (f *facts) coordinatedReason(v int) string {
-	m := f.model()
 	var why []string
-	for k, r := range f.coordReaches() {
+	for k, r := range f.coordReach {
 		if r[v] {
 			why = append(why, m.coordDesc(k))
 		}
