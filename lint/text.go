@@ -59,7 +59,8 @@ type Text struct {
 	w         *errWriter
 	n         int
 	workspace bool
-	builtin   bool // every program so far is of the built-in library
+	builtin   bool   // every program so far is of the built-in library
+	line      []byte // finding's buffer
 }
 
 func (f *Text) Start(w io.Writer, r *Report) error {
@@ -191,8 +192,6 @@ func (f *Text) finding(x *monotonic.Finding) {
 	// line: escaped, so that they can neither drive the terminal nor
 	// forge a line.
 	pos := textsafe.Line(x.Pos.String())
-	prefix := fmt.Sprintf("%s: %s: ", pos, x.Severity)
-	msg := textsafe.Line(x.Message) + " [" + x.Check + "]"
 	var notes []string
 	if x.Acknowledged != "" {
 		notes = append(notes, fmt.Sprintf("(acknowledged: %s)", textsafe.Line(x.Acknowledged)))
@@ -200,16 +199,31 @@ func (f *Text) finding(x *monotonic.Finding) {
 	if x.Expected {
 		notes = append(notes, "(expected)")
 	}
+	// One line, made in a reused buffer (a large program has a hundred
+	// thousand findings).
+	b := append(f.line[:0], pos...)
+	b = append(b, ": "...)
+	b = append(b, p.severity(x.Severity)...)
+	b = append(b, ": "...)
 	if f.Width > 0 {
 		// the notes wrap with the message (and lose their dimming)
-		msg = wrap(strings.Join(append([]string{msg}, notes...), " "), len(prefix), f.Width, "    ")
+		msg := textsafe.Line(x.Message) + " [" + x.Check + "]"
+		prefix := len(pos) + len(": ") + len(x.Severity.String()) + len(": ")
+		b = append(b, wrap(strings.Join(append([]string{msg}, notes...), " "), prefix, f.Width, "    ")...)
 		notes = nil
+	} else {
+		b = append(b, textsafe.Line(x.Message)...)
+		b = append(b, " ["...)
+		b = append(b, x.Check...)
+		b = append(b, ']')
 	}
-	f.w.printf("%s: %s: %s", pos, p.severity(x.Severity), msg)
 	for _, n := range notes {
-		f.w.printf(" %s", p.paint(ansiDim, n))
+		b = append(b, ' ')
+		b = append(b, p.paint(ansiDim, n)...)
 	}
-	f.w.printf("\n")
+	b = append(b, '\n')
+	f.w.Write(b)
+	f.line = b
 }
 
 // wrap breaks s at spaces so that no line is longer than width, the first
