@@ -402,6 +402,43 @@ func (l *labeler) witness(v int, s uint8) (path []int, coord, async int) {
 	return path, coord, async
 }
 
+// witnessInto is witness written into path, whose length is the depth of
+// (v, s) in the last run (the length of the walk), back to front.
+func (l *labeler) witnessInto(path []int, v int, s uint8) ([]int, int, int) {
+	coord, async, at := -1, -1, -1 // at: the coordinate edge's index
+	v0, s0 := v, s
+	i := len(path)
+	for {
+		k := v*numStates + int(s)
+		ei := l.parent[k]
+		if ei < 0 {
+			break
+		}
+		if i == 0 {
+			return l.witness(v0, s0) // longer than its depth: cannot happen
+		}
+		i--
+		ps := l.pstate[k]
+		path[i] = int(ei)
+		if s == stD && ps != stD {
+			coord, at = int(ei), i
+		}
+		v, s = l.from(int(ei)), ps
+	}
+	if i != 0 {
+		return l.witness(v0, s0) // shorter than its depth: cannot happen
+	}
+	if coord >= 0 {
+		// a witness is a walk: the coordinate edge may occur twice
+		for _, ei := range path[:at] {
+			if l.async(ei) {
+				async = ei
+			}
+		}
+	}
+	return path, coord, async
+}
+
 // from returns the tail of an edge or contract edge.
 func (l *labeler) from(ei int) int {
 	if ei < len(l.tail) {
@@ -466,6 +503,20 @@ func pathLabels(g *depgraph.Graph, scc *depgraph.SCC, a *automaton, stale []bool
 		if st == nil {
 			sr = l.staleReach(stale)
 		}
+		// The pairs of this source and their witnesses, each in one
+		// allocation of the exact size: a witness is as long as the
+		// breadth-first depth of its sink in state D.
+		n, total := 0, 0
+		for _, t := range sinks {
+			if lab, ok := l.label(t); ok {
+				n++
+				if lab == D {
+					total += int(l.depth[t*numStates+stD])
+				}
+			}
+		}
+		out := make([]PathLabel, 0, n)
+		paths := make([]int, total)
 		for ti, t := range sinks {
 			lab, ok := l.label(t)
 			if !ok {
@@ -474,10 +525,13 @@ func pathLabels(g *depgraph.Graph, scc *depgraph.SCC, a *automaton, stale []bool
 			isStale := sr != nil && sr[t] || st != nil && st.has(i, ti)
 			pl := PathLabel{From: src, To: t, Label: lab, Coordinate: -1, Async: -1, Stale: isStale}
 			if lab == D {
-				pl.Path, pl.Coordinate, pl.Async = l.witness(t, stD)
+				d := int(l.depth[t*numStates+stD])
+				pl.Path, pl.Coordinate, pl.Async = l.witnessInto(paths[:d:d], t, stD)
+				paths = paths[d:]
 			}
-			bySource[i] = append(bySource[i], pl)
+			out = append(out, pl)
 		}
+		bySource[i] = out
 	})
 	// Order by sink, then source (declaration order of each): a
 	// counting sort into one slice of the exact size.

@@ -320,3 +320,37 @@ func TestAnalysisSameOnAnyProcessors(t *testing.T) {
 		t.Error("the labels differ between 1 and 4 processors")
 	}
 }
+
+// TestWitnessIntoAsWitness: a witness written into a slice as long as
+// its sink's depth is the witness walked back and reversed (the same
+// path, coordinate and asynchronous edge), for every D pair of the
+// generated programs.
+func TestWitnessIntoAsWitness(t *testing.T) {
+	for _, shape := range genShapes {
+		lib := loadGenerated(t, genFilesShape(2000, shape))
+		p, ds := lib.Compose("gen", []modules.Ref{{Name: "GenAll"}})
+		if ds.HasErrors() {
+			t.Fatal(ds.Errors()[:1])
+		}
+		g := depgraph.Build(p)
+		l := newLabeler(g, newFacts(g).model().bud)
+		n := 0
+		for _, src := range g.Sources() {
+			l.run(src)
+			for _, sink := range g.Sinks() {
+				if lab, _ := l.label(sink); lab != D {
+					continue
+				}
+				n++
+				path, coord, async := l.witness(sink, stD)
+				got, gc, ga := l.witnessInto(make([]int, l.depth[sink*numStates+stD]), sink, stD)
+				if !reflect.DeepEqual(got, path) || gc != coord || ga != async {
+					t.Fatalf("%s: %s -> %s: %v %d %d, walked back %v %d %d", shape.name, g.Nodes[src].Name, g.Nodes[sink].Name, got, gc, ga, path, coord, async)
+				}
+			}
+		}
+		if n == 0 {
+			t.Errorf("%s: no D pair: the test compares nothing", shape.name)
+		}
+	}
+}
