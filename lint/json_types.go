@@ -230,6 +230,8 @@ type programDoc struct {
 	res *monotonic.Result
 	p   *modules.Program
 	g   *depgraph.Graph
+
+	coords map[int]JSONCoord // coord's descriptions, once per edge
 }
 
 func newProgramDoc(pr *Program) *programDoc {
@@ -357,6 +359,21 @@ func groupPaths(res *monotonic.Result, byAsync bool, emit func(to int, groups []
 // coord describes where a path becomes D: a rule, or a contract standing
 // in for an implementation.
 func (x *programDoc) coord(ei int) *JSONCoord {
+	// Described once per edge (a large program has hundreds of thousands
+	// of groups, most at a few thousand places); each caller gets its own
+	// copy, to set After on.
+	c, ok := x.coords[ei]
+	if !ok {
+		c = *x.describeCoord(ei)
+		if x.coords == nil {
+			x.coords = map[int]JSONCoord{}
+		}
+		x.coords[ei] = c
+	}
+	return &c
+}
+
+func (x *programDoc) describeCoord(ei int) *JSONCoord {
 	g := x.g
 	if ei >= len(g.Edges) {
 		ce := x.res.ContractEdges[ei-len(g.Edges)]
