@@ -280,6 +280,20 @@ func TestSCCRandom(t *testing.T) {
 				}
 			}
 			checkTopological(t, g, s, skip)
+			// Spread: node u's bit reaches exactly the components of
+			// the nodes u reaches.
+			masks := make([]uint64, s.Count)
+			for u := 0; u < n; u++ {
+				masks[s.Comp[u]] |= 1 << uint(u)
+			}
+			s.Spread(g, masks)
+			for u := 0; u < n; u++ {
+				for v := 0; v < n; v++ {
+					if got := masks[s.Comp[v]]&(1<<uint(u)) != 0; got != reach[u][v] {
+						t.Fatalf("graph %v skip %d: Spread says %d reaches %d: %v, closure %v", edges, skip, u, v, got, reach[u][v])
+					}
+				}
+			}
 		}
 	}
 }

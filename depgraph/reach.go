@@ -37,3 +37,26 @@ func (g *Graph) ReachWithin(seeds []int, backward bool, skip Flag, within func(v
 	}
 	return seen
 }
+
+// Spread propagates bit sets over the condensation: masks holds one set
+// per component, and afterwards each component's set also holds the sets
+// of every component that reaches it (through the edges s was computed
+// over). Components are numbered in reverse topological order, so one
+// pass from the last to the first is enough: O(V + E) for 64 sets of
+// seeds at once (the bits of a uint64), whatever the number of seeds.
+func (s *SCC) Spread(g *Graph, masks []uint64) {
+	for c := s.Count - 1; c >= 0; c-- {
+		m := masks[c]
+		if m == 0 {
+			continue
+		}
+		for _, v := range s.Members(c) {
+			to, flags := g.OutAdj(int(v))
+			for i, w := range to {
+				if wc := s.Comp[w]; int(wc) != c && flags[i]&s.skip == 0 {
+					masks[wc] |= m
+				}
+			}
+		}
+	}
+}

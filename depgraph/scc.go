@@ -13,6 +13,7 @@ type SCC struct {
 	Cyclic []bool
 
 	memOff, memIdx []int32
+	skip           Flag // the flags of the edges left out
 }
 
 // Members returns the nodes of component c, in increasing id order.
@@ -33,7 +34,7 @@ func (g *Graph) SCC(skip Flag) *SCC {
 	for i := range index {
 		index[i] = unvisited
 	}
-	s := &SCC{Comp: make([]int32, n)}
+	s := &SCC{Comp: make([]int32, n), skip: skip}
 	var stack []int32
 	type frame struct {
 		v    int32

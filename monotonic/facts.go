@@ -176,7 +176,6 @@ func (f *facts) origins(origins []int, targets [][]int) [][]int {
 	}
 	words := (len(origins) + 63) / 64
 	tmask := make([]uint64, len(targets)*words)
-	masks := make([]uint64, len(g.Nodes))
 	comp := make([]uint64, scc.Count)
 	for b := 0; b < words; b++ {
 		clear(comp)
@@ -184,29 +183,11 @@ func (f *facts) origins(origins []int, targets [][]int) [][]int {
 		for i, o := range batch {
 			comp[scc.Comp[o]] |= 1 << uint(i)
 		}
-		// A component's set is the union of what enters it and its own
-		// origins; every member has it.
-		for c := scc.Count - 1; c >= 0; c-- {
-			m := comp[c]
-			for _, v := range scc.Members(c) {
-				masks[v] = m
-			}
-			if m == 0 {
-				continue
-			}
-			for _, v := range scc.Members(c) {
-				to, _ := g.OutAdj(int(v))
-				for _, w := range to {
-					if wc := scc.Comp[w]; int(wc) != c {
-						comp[wc] |= m
-					}
-				}
-			}
-		}
+		scc.Spread(g, comp)
 		for t, set := range targets {
 			var m uint64
 			for _, v := range set {
-				m |= masks[v]
+				m |= comp[scc.Comp[v]]
 			}
 			tmask[t*words+b] = m
 		}

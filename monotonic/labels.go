@@ -561,32 +561,16 @@ func newStaleSets(g *depgraph.Graph, scc *depgraph.SCC, sources, sinks []int, st
 		for i, src := range sources[b*64 : min(b*64+64, len(sources))] {
 			reach[scc.Comp[src]] |= 1 << uint(i)
 		}
-		// In topological order (components are numbered in reverse): a
-		// component's sets are complete before it passes them on. A stale
-		// edge inside a component marks the component itself.
-		for c := scc.Count - 1; c >= 0; c-- {
-			r := reach[c]
-			if r == 0 {
-				continue
-			}
-			for _, v := range scc.Members(c) {
-				for _, ei := range g.Out(int(v)) {
-					if stale[ei] {
-						thru[scc.Comp[g.Edges[ei].To]] |= r
-					}
-				}
-			}
-			t := thru[c]
-			for _, v := range scc.Members(c) {
-				to, _ := g.OutAdj(int(v))
-				for _, w := range to {
-					if wc := scc.Comp[w]; int(wc) != c {
-						reach[wc] |= r
-						thru[wc] |= t
-					}
-				}
+		scc.Spread(g, reach)
+		// A stale edge passes on what reaches its tail; then that
+		// spreads like the rest.
+		for ei, s := range stale {
+			if s {
+				e := &g.Edges[ei]
+				thru[scc.Comp[e.To]] |= reach[scc.Comp[e.From]]
 			}
 		}
+		scc.Spread(g, thru)
 		for ti, t := range sinks {
 			st.bits[ti*words+b] = thru[scc.Comp[t]]
 		}
