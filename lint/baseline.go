@@ -22,7 +22,7 @@ type Baseline struct {
 
 // pathChecks are the checks whose findings version 1 reported per pair
 // and version 2 per place.
-var pathChecks = map[string]bool{"diffluent-path": true, "missing-coordination": true}
+var pathChecks = map[monotonic.Check]bool{monotonic.CheckDiffluentPath: true, monotonic.CheckMissingCoordination: true}
 
 // Has reports whether the baseline has the finding.
 func (b *Baseline) Has(f *monotonic.Finding) bool {
@@ -34,7 +34,7 @@ func (b *Baseline) Has(f *monotonic.Finding) bool {
 	}
 	if pathChecks[f.Check] && len(f.Collections) > 0 {
 		for _, c := range f.Collections[1:] {
-			if b.places[[5]string{f.Program, f.Check, f.Module, f.Collections[0], c}] {
+			if b.places[[5]string{f.Program, string(f.Check), f.Module, f.Collections[0], c}] {
 				return true
 			}
 		}
@@ -67,7 +67,7 @@ func ReadBaseline(file string) (*Baseline, error) {
 			// version 1: collections are the output, the input, then the
 			// rule's head and the collection it reads there
 			if doc.Version == 1 && pathChecks[f.Check] && len(f.Collections) >= 4 {
-				b.places[[5]string{f.Program, f.Check, f.Module, f.Collections[2], f.Collections[3]}] = true
+				b.places[[5]string{f.Program, string(f.Check), f.Module, f.Collections[2], f.Collections[3]}] = true
 			}
 		}
 	}

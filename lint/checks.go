@@ -10,7 +10,7 @@ import (
 
 // CheckDoc describes one check lint can report.
 type CheckDoc struct {
-	Name     string
+	Name     monotonic.Check
 	Severity modules.Severity
 	Doc      string
 }
@@ -52,17 +52,17 @@ func Checks() []CheckDoc {
 // SelectChecks returns the predicate of enabled checks for --checks
 // (only these, if any) and --disable (not these). An unknown name is an
 // error that lists the checks.
-func SelectChecks(only, disable []string) (func(string) bool, error) {
-	known := map[string]bool{}
+func SelectChecks(only, disable []string) (func(monotonic.Check) bool, error) {
+	known := map[monotonic.Check]bool{}
 	var names []string
 	for _, c := range Checks() {
 		known[c.Name] = true
-		names = append(names, c.Name)
+		names = append(names, string(c.Name))
 	}
-	check := func(list []string) (map[string]bool, error) {
-		set := map[string]bool{}
-		for _, c := range list {
-			c = strings.TrimSpace(c)
+	check := func(list []string) (map[monotonic.Check]bool, error) {
+		set := map[monotonic.Check]bool{}
+		for _, s := range list {
+			c := monotonic.Check(strings.TrimSpace(s))
 			if c == "" {
 				continue
 			}
@@ -81,7 +81,7 @@ func SelectChecks(only, disable []string) (func(string) bool, error) {
 	if err != nil {
 		return nil, err
 	}
-	return func(c string) bool {
+	return func(c monotonic.Check) bool {
 		if off[c] {
 			return false
 		}

@@ -49,7 +49,7 @@ func (f *GitHub) finding(x *monotonic.Finding) {
 	case x.Severity == modules.Warning:
 		cmd = "warning"
 	}
-	title := "calmcheck " + x.Check
+	title := "calmcheck " + string(x.Check)
 	if x.Program != "" {
 		title += " (" + x.Program + ")"
 	}

@@ -160,22 +160,22 @@ type JSONCoord struct {
 }
 
 type JSONFinding struct {
-	Check        string     `json:"check"`
-	Severity     string     `json:"severity"`
-	Message      string     `json:"message"`
-	File         string     `json:"file"`
-	Line         int        `json:"line"`
-	Column       int        `json:"column"`
-	Program      string     `json:"program"`
-	Module       string     `json:"module"`
-	Collections  []string   `json:"collections"`
-	Inputs       []string   `json:"inputs,omitempty"`
-	Pairs        []JSONPair `json:"pairs,omitempty"`
-	Expected     bool       `json:"expected"`
-	Acknowledged string     `json:"acknowledged,omitempty"`
-	Fingerprint  string     `json:"fingerprint"`
-	Flow         []JSONStep `json:"flow,omitempty"`
-	OtherFlow    []JSONStep `json:"other_flow,omitempty"`
+	Check        monotonic.Check `json:"check"`
+	Severity     string          `json:"severity"`
+	Message      string          `json:"message"`
+	File         string          `json:"file"`
+	Line         int             `json:"line"`
+	Column       int             `json:"column"`
+	Program      string          `json:"program"`
+	Module       string          `json:"module"`
+	Collections  []string        `json:"collections"`
+	Inputs       []string        `json:"inputs,omitempty"`
+	Pairs        []JSONPair      `json:"pairs,omitempty"`
+	Expected     bool            `json:"expected"`
+	Acknowledged string          `json:"acknowledged,omitempty"`
+	Fingerprint  string          `json:"fingerprint"`
+	Flow         []JSONStep      `json:"flow,omitempty"`
+	OtherFlow    []JSONStep      `json:"other_flow,omitempty"`
 }
 
 type JSONStep struct {

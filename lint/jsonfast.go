@@ -15,7 +15,7 @@ import (
 // appendFinding appends x as compact JSON.
 func (e *errWriter) appendFinding(b []byte, x *JSONFinding) []byte {
 	b = append(b, `{"check":`...)
-	b = e.appendString(b, x.Check)
+	b = e.appendString(b, string(x.Check))
 	b = append(b, `,"severity":`...)
 	b = e.appendString(b, x.Severity)
 	b = append(b, `,"message":`...)

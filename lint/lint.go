@@ -22,7 +22,7 @@ import (
 type Options struct {
 	// Enabled reports whether a check runs; nil runs every check (see
 	// SelectChecks).
-	Enabled func(check string) bool
+	Enabled func(monotonic.Check) bool
 	// NoExpect ignores the programs' expect: lists.
 	NoExpect bool
 	// Baseline holds the findings to hide (see ReadBaseline).
@@ -71,7 +71,7 @@ type Program struct {
 func Run(progs []*modules.Program, warnings modules.Diagnostics, opt Options) *Report {
 	enabled := opt.Enabled
 	if enabled == nil {
-		enabled = func(string) bool { return true }
+		enabled = func(monotonic.Check) bool { return true }
 	}
 	var analyzers []*monotonic.Analyzer
 	for _, a := range monotonic.Analyzers {
@@ -90,7 +90,7 @@ func Run(progs []*modules.Program, warnings modules.Diagnostics, opt Options) *R
 				fs = append(fs, f)
 			}
 		}
-		fs = monotonic.Finish(p, fs, monotonic.Options{NoExpect: opt.NoExpect, Enabled: opt.Enabled})
+		fs = monotonic.Finish(p, fs, monotonic.Options{NoExpect: opt.NoExpect, Enabled: enabled})
 		rep.Programs = append(rep.Programs, &Program{Result: res, Findings: rep.filter(fs, enabled, opt.Baseline)})
 	}
 	var ws []monotonic.Finding
@@ -98,7 +98,7 @@ func Run(progs []*modules.Program, warnings modules.Diagnostics, opt Options) *R
 		if !attributed[i] {
 			// the fingerprint's key: the message without the positions in it
 			key := positionsInMessage.ReplaceAllString(d.Message, "")
-			ws = append(ws, monotonic.Finding{Check: d.Check, Severity: d.Severity, Pos: d.Pos, Message: d.Message, Key: key})
+			ws = append(ws, monotonic.Finding{Check: monotonic.Check(d.Check), Severity: d.Severity, Pos: d.Pos, Message: d.Message, Key: key})
 		}
 	}
 	monotonic.SortFindings(ws)
@@ -111,7 +111,7 @@ func Run(progs []*modules.Program, warnings modules.Diagnostics, opt Options) *R
 
 // filter drops the findings of disabled checks and counts and drops those
 // in the baseline.
-func (r *Report) filter(fs []monotonic.Finding, enabled func(string) bool, base *Baseline) []monotonic.Finding {
+func (r *Report) filter(fs []monotonic.Finding, enabled func(monotonic.Check) bool, base *Baseline) []monotonic.Finding {
 	out := fs[:0]
 	for _, f := range fs {
 		if !enabled(f.Check) {
@@ -184,7 +184,7 @@ func (r *Report) Counts() (errors, warnings, notes, expected int) {
 // program p when it is about p: a block override or a shadowing module of
 // p, or p itself shadowing a built-in program.
 func warningFinding(p *modules.Program, d modules.Diagnostic) (monotonic.Finding, bool) {
-	f := monotonic.Finding{Check: d.Check, Severity: d.Severity, Pos: d.Pos, Message: d.Message, Program: p.Name}
+	f := monotonic.Finding{Check: monotonic.Check(d.Check), Severity: d.Severity, Pos: d.Pos, Message: d.Message, Program: p.Name}
 	if p.Spec != nil && p.Spec.Pos == d.Pos {
 		f.Key = "program " + p.Name
 		return f, true

@@ -156,7 +156,7 @@ type SARIF struct {
 	ToolVersion string
 
 	w     *errWriter
-	index map[string]int
+	index map[monotonic.Check]int
 	n     int
 	g     *depgraph.Graph // the program whose results are written, for the declarations of collections
 
@@ -170,16 +170,16 @@ type SARIF struct {
 const maxRelated = 50
 
 func (f *SARIF) Start(w io.Writer, r *Report) error {
-	f.w, f.index, f.n = &errWriter{w: w}, map[string]int{}, 0
+	f.w, f.index, f.n = &errWriter{w: w}, map[monotonic.Check]int{}, 0
 	driver := sarifDriver{Name: "calmcheck", Version: f.ToolVersion, InformationURI: "https://github.com/calmcheck/calmcheck"}
 	for i, c := range Checks() {
 		f.index[c.Name] = i
 		short := modules.FirstSentence(c.Doc)
 		driver.Rules = append(driver.Rules, sarifRule{
-			ID: c.Name, Name: c.Name,
+			ID: string(c.Name), Name: string(c.Name),
 			ShortDescription:     sarifText{Text: short},
 			FullDescription:      sarifText{Text: strings.Join(strings.Fields(c.Doc), " ")},
-			Help:                 sarifHelp{Text: c.Doc + "\n\nSee " + helpURI + "#" + c.Name, Markdown: c.Doc + "\n\n[docs/checks.md](" + helpURI + "#" + c.Name + ")"},
+			Help:                 sarifHelp{Text: c.Doc + "\n\nSee " + helpURI + "#" + string(c.Name), Markdown: c.Doc + "\n\n[docs/checks.md](" + helpURI + "#" + string(c.Name) + ")"},
 			DefaultConfiguration: sarifRuleCfg{Level: sarifLevel(c.Severity)},
 		})
 	}
@@ -264,7 +264,7 @@ func (f *SARIF) result(x *monotonic.Finding) sarifResult {
 		msg = x.Program + ": " + msg
 	}
 	res := sarifResult{
-		RuleID: x.Check, RuleIndex: f.index[x.Check], Level: sarifLevel(x.Severity),
+		RuleID: string(x.Check), RuleIndex: f.index[x.Check], Level: sarifLevel(x.Severity),
 		Message:             sarifText{Text: msg},
 		Locations:           []sarifLocation{sarifLoc(x.Pos, "")},
 		PartialFingerprints: map[string]string{"calmcheck/v1": x.Fingerprint},

@@ -16,7 +16,7 @@ import (
 func (f *SARIF) appendResult(b []byte, x *monotonic.Finding) []byte {
 	e := f.w
 	b = append(b, `{"ruleId":`...)
-	b = e.appendString(b, x.Check)
+	b = e.appendString(b, string(x.Check))
 	b = append(b, `,"ruleIndex":`...)
 	b = strconv.AppendInt(b, int64(f.index[x.Check]), 10)
 	b = append(b, `,"level":`...)

@@ -110,8 +110,8 @@ func (f *Text) Program(w io.Writer, pr *Program) error {
 func expectedSummary(fs []monotonic.Finding) string {
 	var parts []string
 	for _, sev := range []modules.Severity{modules.Error, modules.Warning, modules.Note} {
-		var checks []string
-		n := map[string]int{}
+		var checks []monotonic.Check
+		n := map[monotonic.Check]int{}
 		total := 0
 		for _, x := range fs {
 			if x.Severity != sev {
@@ -126,12 +126,14 @@ func expectedSummary(fs []monotonic.Finding) string {
 		if total == 0 {
 			continue
 		}
+		words := make([]string, len(checks))
 		for i, c := range checks {
+			words[i] = string(c)
 			if n[c] > 1 {
-				checks[i] = fmt.Sprintf("%d %s", n[c], c)
+				words[i] = fmt.Sprintf("%d %s", n[c], c)
 			}
 		}
-		parts = append(parts, fmt.Sprintf("%d %s%s (%s)", total, sev, plural(total), strings.Join(checks, ", ")))
+		parts = append(parts, fmt.Sprintf("%d %s%s (%s)", total, sev, plural(total), strings.Join(words, ", ")))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -207,7 +209,7 @@ func (f *Text) finding(x *monotonic.Finding) {
 	b = append(b, ": "...)
 	if f.Width > 0 {
 		// the notes wrap with the message (and lose their dimming)
-		msg := textsafe.Line(x.Message) + " [" + x.Check + "]"
+		msg := textsafe.Line(x.Message) + " [" + string(x.Check) + "]"
 		prefix := len(pos) + len(": ") + len(x.Severity.String()) + len(": ")
 		b = append(b, wrap(strings.Join(append([]string{msg}, notes...), " "), prefix, f.Width, "    ")...)
 		notes = nil

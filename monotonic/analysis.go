@@ -27,7 +27,7 @@ import (
 type Analyzer struct {
 	// Name is the check's name, as shown in reports and accepted by
 	// --checks and --disable.
-	Name string
+	Name Check
 	// Doc is the documentation: a first sentence (the short description),
 	// then the details.
 	Doc string
@@ -52,7 +52,7 @@ type Step struct {
 // Finding is a diagnostic of an analyzer (or of loading and composition,
 // carried through the same report).
 type Finding struct {
-	Check    string
+	Check    Check
 	Severity modules.Severity
 	Pos      modules.Pos
 	Message  string
@@ -199,7 +199,7 @@ var Analyzers = []*Analyzer{
 // Lookup returns the analyzer named name.
 func Lookup(name string) *Analyzer {
 	for _, a := range Analyzers {
-		if a.Name == name {
+		if a.Name == Check(name) {
 			return a
 		}
 	}
@@ -255,25 +255,19 @@ type Options struct {
 	// Enabled reports whether a check ran; expectations of checks that did
 	// not run are not reported as unmatched, and acknowledgements are
 	// only reported stale when every check they can silence ran.
-	Enabled func(check string) bool
+	Enabled func(Check) bool
 }
-
-// Names of the checks the driver itself reports.
-const (
-	CheckExpect = "expect"      // an expectation that matched no finding
-	CheckStale  = "coordinated" // an acknowledgement that matched no finding
-)
 
 // ackChecks are the checks whose findings are about a rule, which an
 // acknowledgement can silence.
-var ackChecks = []string{Unstratifiable.Name, PointOfOrder.Name, DiffluentPath.Name, MissingCoordination.Name, NonmonotonicCycle.Name, SnapshotRead.Name}
+var ackChecks = []Check{CheckUnstratifiable, CheckPointOfOrder, CheckDiffluentPath, CheckMissingCoordination, CheckNonmonotonicCycle, CheckSnapshotRead}
 
 // Finish applies acknowledgements and expectations to the findings of
 // one program, reports stale ones, fills in fingerprints and sorts.
 func Finish(p *modules.Program, findings []Finding, opt Options) []Finding {
 	enabled := opt.Enabled
 	if enabled == nil {
-		enabled = func(string) bool { return true }
+		enabled = func(Check) bool { return true }
 	}
 	// Acknowledgements: a finding about an acknowledged rule becomes a note.
 	used := map[modules.Pos]bool{}
@@ -307,7 +301,7 @@ func Finish(p *modules.Program, findings []Finding, opt Options) []Finding {
 	// Expectations.
 	if !opt.NoExpect {
 		for _, e := range p.Expect {
-			if !enabled(e.Check) && e.Check != CheckExpect && e.Check != CheckStale {
+			if c := Check(e.Check); !enabled(c) && c != CheckExpect && c != CheckStale {
 				continue
 			}
 			matched := false
@@ -355,7 +349,7 @@ func describeExpect(e modules.Expect) string {
 }
 
 func matches(e modules.Expect, f *Finding) bool {
-	if e.Check != f.Check {
+	if Check(e.Check) != f.Check {
 		return false
 	}
 	if e.Module != "" && e.Module != f.Module {
@@ -386,7 +380,7 @@ func Fingerprint(f *Finding) string {
 	cols := append([]string(nil), f.Collections...)
 	sort.Strings(cols)
 	h := sha256.New()
-	for _, s := range []string{f.Program, f.Check, f.Key, strings.Join(cols, ",")} {
+	for _, s := range []string{f.Program, string(f.Check), f.Key, strings.Join(cols, ",")} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}

@@ -19,8 +19,8 @@ import (
 // this directory and its section in docs/checks.md.
 func TestCheckTestdata(t *testing.T) {
 	for _, a := range Analyzers {
-		t.Run(a.Name, func(t *testing.T) {
-			files, _ := filepath.Glob(filepath.Join("testdata", a.Name, "*.yaml"))
+		t.Run(string(a.Name), func(t *testing.T) {
+			files, _ := filepath.Glob(filepath.Join("testdata", string(a.Name), "*.yaml"))
 			if len(files) == 0 {
 				t.Fatalf("no testdata/%s/*.yaml", a.Name)
 			}

@@ -9,7 +9,7 @@ import (
 // Contract reports realized protocols whose paths are worse than their
 // contract declares.
 var Contract = &Analyzer{
-	Name:     "contract",
+	Name:     CheckContract,
 	Severity: modules.Error,
 	Doc: `An implementation that breaks its protocol's contract.
 

@@ -8,7 +8,7 @@ import (
 
 // DiffluentPath reports the places where (input, output) pairs become D.
 var DiffluentPath = &Analyzer{
-	Name:     "diffluent-path",
+	Name:     CheckDiffluentPath,
 	Severity: modules.Warning,
 	Doc: `An input-to-output path labelled D: asynchrony followed by nonmonotonicity.
 

@@ -10,7 +10,7 @@ import (
 // EndlessSend reports channel rules that send the same messages every
 // timestep, forever.
 var EndlessSend = &Analyzer{
-	Name:     "endless-send",
+	Name:     CheckEndlessSend,
 	Severity: modules.Warning,
 	Doc: `A channel rule that sends the same messages every timestep, forever.
 

@@ -43,7 +43,7 @@ func TestAcknowledgements(t *testing.T) {
 	}
 	// With a check disabled, an acknowledgement cannot be known stale.
 	res := Analyze(p, []*Analyzer{PointOfOrder})
-	fs = Finish(p, res.Findings, Options{Enabled: func(c string) bool { return c == "point-of-order" || c == CheckStale }})
+	fs = Finish(p, res.Findings, Options{Enabled: func(c Check) bool { return c == "point-of-order" || c == CheckStale }})
 	if len(of(fs, CheckStale)) != 0 {
 		t.Errorf("stale acknowledgements reported with checks disabled: %v", keys(fs))
 	}
@@ -62,7 +62,7 @@ func TestExpectations(t *testing.T) {
 	var expected []string
 	for _, f := range fs {
 		if f.Expected {
-			expected = append(expected, f.Check)
+			expected = append(expected, string(f.Check))
 		}
 	}
 	if !reflect.DeepEqual(expected, []string{"point-of-order"}) {
@@ -92,7 +92,7 @@ func TestExpectations(t *testing.T) {
 		}
 	}
 	// An expectation of a check that did not run is not reported.
-	fs = Finish(p, Analyze(p, []*Analyzer{Unused}).Findings, Options{Enabled: func(c string) bool { return c == "unused" || c == CheckExpect }})
+	fs = Finish(p, Analyze(p, []*Analyzer{Unused}).Findings, Options{Enabled: func(c Check) bool { return c == "unused" || c == CheckExpect }})
 	if got := len(of(fs, CheckExpect)); got != 1 {
 		t.Errorf("with only unused enabled: %d unmatched expectations, want 1 (%v)", got, keys(fs))
 	}
@@ -149,7 +149,7 @@ func TestDeterministic(t *testing.T) {
 
 func TestLookup(t *testing.T) {
 	for _, a := range Analyzers {
-		if Lookup(a.Name) != a {
+		if Lookup(string(a.Name)) != a {
 			t.Errorf("Lookup(%q)", a.Name)
 		}
 		if a.Doc == "" || a.Short() == "" || !strings.HasSuffix(a.Short(), ".") {

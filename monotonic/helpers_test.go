@@ -93,7 +93,7 @@ func builtinModules(t testing.TB, mods ...string) *modules.Program {
 }
 
 // of returns the findings of one check.
-func of(fs []Finding, check string) []Finding {
+func of(fs []Finding, check Check) []Finding {
 	var out []Finding
 	for _, f := range fs {
 		if f.Check == check {
@@ -107,7 +107,7 @@ func of(fs []Finding, check string) []Finding {
 func keys(fs []Finding) []string {
 	var out []string
 	for _, f := range fs {
-		out = append(out, f.Check+": "+strings.Join(f.Collections, ","))
+		out = append(out, string(f.Check)+": "+strings.Join(f.Collections, ","))
 	}
 	return out
 }

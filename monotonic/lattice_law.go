@@ -7,7 +7,7 @@ import (
 
 // LatticeLaw tests the user lattices a program uses.
 var LatticeLaw = &Analyzer{
-	Name:     "lattice-law",
+	Name:     CheckLatticeLaw,
 	Severity: modules.Error,
 	Doc: `A user lattice whose merge is not a lattice, or a function claimed monotone that is not.
 

@@ -12,7 +12,7 @@ import (
 // MissingCoordination reports the places where (input, output) pairs stay
 // D once the program's coordination and seals are taken into account.
 var MissingCoordination = &Analyzer{
-	Name:     "missing-coordination",
+	Name:     CheckMissingCoordination,
 	Severity: modules.Warning,
 	Doc: `A diffluent (D) path with no coordination and no seal where it matters.
 

@@ -11,7 +11,7 @@ import (
 // NonmonotonicCycle reports cycles through a nonmonotonic edge that a
 // temporal edge makes legal.
 var NonmonotonicCycle = &Analyzer{
-	Name:     "nonmonotonic-cycle",
+	Name:     CheckNonmonotonicCycle,
 	Severity: modules.Note,
 	Doc: `A cycle through a nonmonotonic edge that a temporal edge makes legal.
 

@@ -12,7 +12,7 @@ import (
 // PointOfOrder reports nonmonotonic rules that messages can reach in
 // different orders.
 var PointOfOrder = &Analyzer{
-	Name:     "point-of-order",
+	Name:     CheckPointOfOrder,
 	Severity: modules.Warning,
 	Doc: `A nonmonotonic rule that inputs reach asynchronously: where order matters.
 

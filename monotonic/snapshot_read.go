@@ -10,7 +10,7 @@ import (
 // SnapshotRead reports the rules where transient facts read grow-only
 // state whose contents depend on timing.
 var SnapshotRead = &Analyzer{
-	Name:     "snapshot-read",
+	Name:     CheckSnapshotRead,
 	Severity: modules.Note,
 	Doc: `A rule where a transient fact reads grow-only state whose contents depend on timing: stale, never wrong.
 

@@ -9,7 +9,7 @@ import (
 
 // Underspecified reports the dangling ends of the dataflow.
 var Underspecified = &Analyzer{
-	Name:     "underspecified",
+	Name:     CheckUnderspecified,
 	Severity: modules.Error,
 	Doc: `A dangling end of the dataflow (the talk's ?? node).
 

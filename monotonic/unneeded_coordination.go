@@ -10,7 +10,7 @@ import (
 // UnneededCoordination reports coordination declarations that change no
 // label.
 var UnneededCoordination = &Analyzer{
-	Name:     "unneeded-coordination",
+	Name:     CheckUnneededCoordination,
 	Severity: modules.Warning,
 	Doc: `Coordination placed where nothing needs it: the talk's replication overkill.
 

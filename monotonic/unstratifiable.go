@@ -7,7 +7,7 @@ import (
 // Unstratifiable reports cycles through a nonmonotonic edge that no
 // temporal edge breaks.
 var Unstratifiable = &Analyzer{
-	Name:     "unstratifiable",
+	Name:     CheckUnstratifiable,
 	Severity: modules.Error,
 	Doc: `A cycle through a nonmonotonic edge with no temporal edge on it.
 

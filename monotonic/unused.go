@@ -8,7 +8,7 @@ import (
 
 // Unused reports collections nothing reads and nothing writes.
 var Unused = &Analyzer{
-	Name:     "unused",
+	Name:     CheckUnused,
 	Severity: modules.Note,
 	Doc: `A collection that no rule reads and no rule writes.
 

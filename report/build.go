@@ -124,7 +124,7 @@ func toReportVerification(vr *verify.Report, pr *lint.Program) *Verification {
 		if f.Acknowledged != "" {
 			detail = strings.TrimSpace(detail + " (acknowledged: " + f.Acknowledged + ")")
 		}
-		v.Verdicts = append(v.Verdicts, Verdict{Subject: f.Check + " at " + f.Pos.String(), Verdict: string(f.Verdict),
+		v.Verdicts = append(v.Verdicts, Verdict{Subject: string(f.Check) + " at " + f.Pos.String(), Verdict: string(f.Verdict),
 			Detail: detail, Witness: f.Witness, Collections: byPrint[f.Fingerprint+"\t"+f.Pos.String()]})
 	}
 	for _, p := range vr.Paths {

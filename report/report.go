@@ -304,7 +304,7 @@ func prepare(d *Document) (*pageData, error) {
 	checks := map[string]bool{}
 	for i := range d.Findings {
 		f := &d.Findings[i]
-		checks[f.Check] = true
+		checks[string(f.Check)] = true
 		pd.Counts.add(f)
 		pd.Workspace = append(pd.Workspace, findingRow{Finding: *f, SevClass: sevClass(f.Severity), Location: f.Location()})
 	}
@@ -315,7 +315,7 @@ func prepare(d *Document) (*pageData, error) {
 			return nil, fmt.Errorf("program %s: %w", p.Name, err)
 		}
 		for _, f := range p.Findings {
-			checks[f.Check] = true
+			checks[string(f.Check)] = true
 		}
 		pd.Counts.Errors += prog.Counts.Errors
 		pd.Counts.Warnings += prog.Counts.Warnings
@@ -470,7 +470,7 @@ func prepareProgram(p *Program, idx int) (*programData, error) {
 		row := findingRow{Finding: *f, SevClass: sevClass(f.Severity), Location: f.Location(),
 			Detail: fmt.Sprintf("d-%s_f%d", id, i), Nodes: gi.nodes(names...), Edges: gi.flowEdges(flow)}
 		pd.Findings = append(pd.Findings, row)
-		label := f.Severity + " " + f.Check
+		label := f.Severity + " " + string(f.Check)
 		for _, c := range f.Collections {
 			if l := findingsOf[c]; len(l) == 0 || l[len(l)-1] != label {
 				findingsOf[c] = append(findingsOf[c], label)
@@ -488,7 +488,7 @@ func prepareProgram(p *Program, idx int) (*programData, error) {
 			}
 			pairs = append(pairs, pr.From+" → "+pr.To)
 		}
-		pd.Details = append(pd.Details, detail{ID: row.Detail, Kind: "finding", Title: f.Check, Severity: sev, Pos: row.Location,
+		pd.Details = append(pd.Details, detail{ID: row.Detail, Kind: "finding", Title: string(f.Check), Severity: sev, Pos: row.Location,
 			Message: f.Message, Acknowledged: f.Acknowledged, Flow: f.Flow, Pairs: pairs, Nodes: row.Nodes, Edges: row.Edges})
 	}
 

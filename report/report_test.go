@@ -11,6 +11,7 @@ import (
 
 	"github.com/calmcheck/calmcheck/internal/golden"
 	"github.com/calmcheck/calmcheck/lint"
+	"github.com/calmcheck/calmcheck/monotonic"
 
 	"github.com/calmcheck/calmcheck/render"
 )
@@ -96,7 +97,7 @@ func sample(s string) *Document {
 				{Text: "rule " + s, Op: "<=", Module: s, Block: s, Pos: pos, Head: "b" + s, Body: []string{"a" + s}, Nonmonotonic: s},
 				{Text: "fact " + s, Op: "<=", Module: s, Block: s, Pos: pos, Head: "a" + s},
 			},
-			Findings: []Finding{f, {Check: "check " + s, Severity: "error", Message: s, File: pos.File, Line: pos.Line, Column: pos.Column, Collections: []string{"a" + s}}},
+			Findings: []Finding{f, {Check: monotonic.Check("check " + s), Severity: "error", Message: s, File: pos.File, Line: pos.Line, Column: pos.Column, Collections: []string{"a" + s}}},
 			Paths: []Path{
 				{From: "a" + s, To: "b" + s, Label: "D", Effective: "D", Covered: s,
 					Coordinate: &Coordinate{Collection: "b" + s, Reason: s, Rule: new(int), After: s},

@@ -279,7 +279,7 @@ func newVerifier(ctx context.Context, p *modules.Program, cp *executor.Program, 
 	for _, f := range findings {
 		fs := &findingState{f: f, rule: -1}
 		switch f.Check {
-		case monotonic.PointOfOrder.Name:
+		case monotonic.CheckPointOfOrder:
 			if op := res.OrderPointOf(f.Rule); op != nil {
 				fs.rule = op.RuleID
 				v.persisted[op.RuleID] = op.Persisted
@@ -288,7 +288,7 @@ func newVerifier(ctx context.Context, p *modules.Program, cp *executor.Program, 
 				v.pointRule[fs.rule] = true
 				v.points = append(v.points, fs.rule)
 			}
-		case "snapshot-read":
+		case monotonic.CheckSnapshotRead:
 			// The sound-labels analysis's note: a transient fact joined
 			// with grow-only state that timing fills (docs/checks.md).
 			if i := slices.Index(p.Rules, f.Rule); f.Rule != nil && i >= 0 {

@@ -355,7 +355,7 @@ func mentions(v executor.Value, used map[string]bool) {
 func (v *verifier) claim(t *target) Claim {
 	if t.finding != nil {
 		f := &t.finding.f
-		return Claim{Kind: "finding", Check: f.Check, Fingerprint: f.Fingerprint, Pos: f.Pos.String()}
+		return Claim{Kind: "finding", Check: string(f.Check), Fingerprint: f.Fingerprint, Pos: f.Pos.String()}
 	}
 	return Claim{Kind: "path", From: t.path.from, To: t.path.to, Label: t.path.label.String()}
 }

@@ -203,7 +203,7 @@ type PathReport struct {
 
 // FindingReport is the verdict on one finding.
 type FindingReport struct {
-	Check        string
+	Check        monotonic.Check
 	Pos          modules.Pos
 	Message      string
 	Fingerprint  string

@@ -51,7 +51,7 @@ func verifyComposed(t testing.TB, p *modules.Program, opts Options) *Report {
 func findingByPos(t testing.TB, rep *Report, check, pos string) FindingReport {
 	t.Helper()
 	for _, f := range rep.Findings {
-		if f.Check == check && f.Pos.String() == pos {
+		if string(f.Check) == check && f.Pos.String() == pos {
 			return f
 		}
 	}

@@ -434,7 +434,7 @@ func TestChecksDocExamples(t *testing.T) {
 		})
 	}
 	for _, c := range lint.Checks() {
-		if !documented[c.Name] {
+		if !documented[string(c.Name)] {
 			t.Errorf("check %s has no section in docs/checks.md", c.Name)
 		}
 	}

@@ -83,7 +83,7 @@ func TestReportAgreesWithLint(t *testing.T) {
 		t.Fatalf("%d finding rows, lint has %d findings", len(rows), len(want))
 	}
 	for i, f := range want {
-		if rows[i][1] != f.Check || rows[i][2] != f.Severity {
+		if rows[i][1] != string(f.Check) || rows[i][2] != f.Severity {
 			t.Errorf("row %d: %s %s, lint: %s %s", i, rows[i][1], rows[i][2], f.Check, f.Severity)
 		}
 		loc := f.File + ":" + itoa(f.Line) + ":" + itoa(f.Column)

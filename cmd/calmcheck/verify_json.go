@@ -121,7 +121,7 @@ func toJSONVerification(vreps []*verify.Report, requireTested bool) jsonVerifica
 			if f.Verdict == verify.NotChecked {
 				continue
 			}
-			jp.Findings = append(jp.Findings, jsonVFinding{Fingerprint: f.Fingerprint, Check: f.Check, File: f.Pos.File, Line: f.Pos.Line, Column: f.Pos.Col,
+			jp.Findings = append(jp.Findings, jsonVFinding{Fingerprint: f.Fingerprint, Check: string(f.Check), File: f.Pos.File, Line: f.Pos.Line, Column: f.Pos.Col,
 				Verdict: string(f.Verdict), Witness: f.Witness, Schedules: f.Schedules, Orders: f.Orders, Workloads: f.Workloads,
 				Why: f.Why, Broken: f.Broken, Errors: toJSONErrors(f.ErrorKinds)})
 			switch f.Verdict {

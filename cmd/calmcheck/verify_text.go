@@ -86,7 +86,7 @@ func writeVerifyProgram(w io.Writer, vr *verify.Report, dir string) {
 		if f.Acknowledged != "" {
 			note = strings.TrimSpace(note + " (acknowledged: " + f.Acknowledged + ")")
 		}
-		check := f.Check
+		check := string(f.Check)
 		if f.Path != "" {
 			check += " (" + f.Path + ")" // rows at one place name their pair
 		}
