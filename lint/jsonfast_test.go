@@ -17,7 +17,7 @@ func TestFindingJSONFast(t *testing.T) {
 		"ünïcødé €", "\u2028\u2029", "bad \xff utf8 \xc3", "emoji 🙂", "/slash"}
 	var fs []JSONFinding
 	for i, s := range odd {
-		fs = append(fs, JSONFinding{Check: s, Severity: "warning", Message: s + " message", File: s, Line: i, Column: -i,
+		fs = append(fs, JSONFinding{Check: monotonic.Check(s), Severity: "warning", Message: s + " message", File: s, Line: i, Column: -i,
 			Program: s, Module: s, Collections: []string{s, "c"}, Fingerprint: s})
 		fs = append(fs, JSONFinding{Check: "c", Severity: s, Message: s, Collections: nil, Inputs: []string{s}, Pairs: []JSONPair{{s, "o"}, {"i", s}},
 			Expected: true, Acknowledged: s, Flow: []JSONStep{{From: s, To: "t", Op: "<~", Note: s, File: s, Line: 1, Column: 2}, {From: "a", To: s, Op: s}},
@@ -55,7 +55,7 @@ func TestSARIFResultFast(t *testing.T) {
 		fs = append(fs,
 			monotonic.Finding{Check: "point-of-order", Severity: modules.Warning, Pos: pos, Message: s, Program: s, Module: s, Collections: []string{s, "c"}, Fingerprint: s},
 			monotonic.Finding{Check: "no-such-check", Severity: modules.Error, Pos: pos, Message: s, Flow: []monotonic.Step{step, {From: "a", To: s, Op: s}}, Acknowledged: s, Expected: true, Program: s},
-			monotonic.Finding{Check: s, Severity: modules.Note, Message: s, Flow: []monotonic.Step{step}, OtherFlow: []monotonic.Step{step, step}, Expected: true},
+			monotonic.Finding{Check: monotonic.Check(s), Severity: modules.Note, Message: s, Flow: []monotonic.Step{step}, OtherFlow: []monotonic.Step{step, step}, Expected: true},
 			monotonic.Finding{OtherFlow: []monotonic.Step{step}, Acknowledged: s, Collections: []string{}},
 		)
 	}
