@@ -5,6 +5,12 @@ import (
 	"slices"
 )
 
+// lineageState is a run's lineage-mode bookkeeping.
+type lineageState struct {
+	lw      int           // lineage words per fact (0: no lineage)
+	derived [][]*tupleSet // lineage mode: per rule, per node, the facts it derived
+}
+
 // Lineage is what a run records with Options.Lineage: for every output
 // fact, the rules and the inputs it was derived through (its lineage, as
 // in lineage-driven fault injection); and for every rule, the facts it

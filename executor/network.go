@@ -102,6 +102,16 @@ func (s *scheduledFaults) fate(tick int, m *Message) fate {
 	return fate{arrives: min(max(s.s.Arrival(m), tick+1), tick+s.maxDelay)}
 }
 
+// sending is a run's bookkeeping of the messages it sends: their
+// numbers, their facts and text, and reused buffers.
+type sending struct {
+	seqs    map[string]int     // messages sent so far per channel, tuple, sender and receiver
+	msgText map[string]msgFact // messages' facts and their text, by channel and tuple
+	keyBuf  []byte
+	idxBuf  []int
+	arena   []V
+}
+
 // send hands the timestep's channel facts to the network, in a canonical
 // order (channel, then value order), so that the random draws, and thus
 // the whole run, depend only on the seed and the facts.

@@ -24,6 +24,12 @@ type netChange struct {
 	delLin  []uint64 // lineage mode: of the deletions (a table's taint)
 }
 
+// evalScratch holds the buffers a run reuses while it evaluates nodes.
+type evalScratch struct {
+	latBuf, latBuf2 []V // tuple buffers of lattice merges
+	lo, hi, mark    []int
+}
+
 type node struct {
 	// latDirty are the lattice collections that gained versions since
 	// they were last compacted (see compactLattices).

@@ -7,6 +7,15 @@ import "math"
 // when a window of timesteps long enough for every period and delay
 // brought nothing new.
 
+// quiescence is what a run tracks to know when it is over.
+type quiescence struct {
+	periodic     bool
+	quiet        int
+	lastActivity int
+	noise        bool // exact mode: something happened this tick
+	activity     bool // periodic mode: something new happened this tick
+}
+
 // quietWindow is rounds × (every + 2 × delay) timesteps, saturated at
 // math.MaxInt32 (longer than any run): a huge period must not wrap the
 // window around to a small number.

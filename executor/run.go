@@ -138,41 +138,34 @@ func (e *RunError) Diagnostic() modules.Diagnostic {
 
 // run is the state of one execution of a Setup.
 type run struct {
-	latBuf, latBuf2 []V // tuple buffers of lattice merges
-	s               *Setup
-	p               *Program
-	ctx             context.Context
-	opts            Options
-	in              *interner
-	ev              *evaluator
-	nodes           []*node
-	byAddr          map[V]int
-	net             *network
-	tick            int
-	res             *Result
+	s     *Setup
+	p     *Program
+	ctx   context.Context
+	opts  Options
+	in    *interner
+	ev    *evaluator
+	nodes []*node
+	// byAddr maps a node's address to its index in nodes.
+	byAddr map[V]int
+	net    *network
+	tick   int
+	res    *Result
+	trace  *Trace
+	values map[V]Value // conversions of interned values, for results
 
+	budget       // the time and step bounds (this file)
+	quiescence   // when the run is over (quiescence.go)
+	lineageState // lineage mode's bookkeeping (lineage.go)
+	sending      // the messages' numbering, text and buffers (network.go)
+	evalScratch  // a node's evaluation buffers (node.go, lattice.go)
+}
+
+// budget is what the run counts against Options' bounds.
+type budget struct {
 	deadline time.Time
 	steps    int
 	// budgetSteps counts the clock checks; every 16th checks the budget.
 	budgetSteps int
-
-	lo, hi, mark []int
-
-	periodic     bool
-	quiet        int
-	lastActivity int
-	noise        bool // exact mode: something happened this tick
-	activity     bool // periodic mode: something new happened this tick
-	trace        *Trace
-	values       map[V]Value // conversions of interned values, for results
-	idxBuf       []int
-	arena        []V
-
-	lw      int                // lineage words per fact (0: no lineage)
-	derived [][]*tupleSet      // lineage mode: per rule, per node, the facts it derived
-	seqs    map[string]int     // messages sent so far per channel, tuple, sender and receiver
-	msgText map[string]msgFact // messages' facts and their text, by channel and tuple
-	keyBuf  []byte
 }
 
 type msgFact struct {

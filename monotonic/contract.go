@@ -6,6 +6,9 @@ import (
 	"github.com/calmcheck/calmcheck/modules"
 )
 
+// CheckContract is the contract check's name.
+const CheckContract Check = "contract"
+
 // Contract reports realized protocols whose paths are worse than their
 // contract declares.
 var Contract = &Analyzer{

@@ -6,6 +6,9 @@ import (
 	"github.com/calmcheck/calmcheck/modules"
 )
 
+// CheckDiffluentPath is the diffluent-path check's name.
+const CheckDiffluentPath Check = "diffluent-path"
+
 // DiffluentPath reports the places where (input, output) pairs become D.
 var DiffluentPath = &Analyzer{
 	Name:     CheckDiffluentPath,

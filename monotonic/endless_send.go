@@ -7,6 +7,9 @@ import (
 	"github.com/calmcheck/calmcheck/modules"
 )
 
+// CheckEndlessSend is the endless-send check's name.
+const CheckEndlessSend Check = "endless-send"
+
 // EndlessSend reports channel rules that send the same messages every
 // timestep, forever.
 var EndlessSend = &Analyzer{

@@ -5,6 +5,9 @@ import (
 	"github.com/calmcheck/calmcheck/modules"
 )
 
+// CheckLatticeLaw is the lattice-law check's name.
+const CheckLatticeLaw Check = "lattice-law"
+
 // LatticeLaw tests the user lattices a program uses.
 var LatticeLaw = &Analyzer{
 	Name:     CheckLatticeLaw,

@@ -9,6 +9,9 @@ import (
 	"github.com/calmcheck/calmcheck/modules"
 )
 
+// CheckMissingCoordination is the missing-coordination check's name.
+const CheckMissingCoordination Check = "missing-coordination"
+
 // MissingCoordination reports the places where (input, output) pairs stay
 // D once the program's coordination and seals are taken into account.
 var MissingCoordination = &Analyzer{

@@ -8,6 +8,9 @@ import (
 	"github.com/calmcheck/calmcheck/modules"
 )
 
+// CheckNonmonotonicCycle is the nonmonotonic-cycle check's name.
+const CheckNonmonotonicCycle Check = "nonmonotonic-cycle"
+
 // NonmonotonicCycle reports cycles through a nonmonotonic edge that a
 // temporal edge makes legal.
 var NonmonotonicCycle = &Analyzer{

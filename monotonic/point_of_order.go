@@ -9,6 +9,9 @@ import (
 	"github.com/calmcheck/calmcheck/modules"
 )
 
+// CheckPointOfOrder is the point-of-order check's name.
+const CheckPointOfOrder Check = "point-of-order"
+
 // PointOfOrder reports nonmonotonic rules that messages can reach in
 // different orders.
 var PointOfOrder = &Analyzer{

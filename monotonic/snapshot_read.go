@@ -7,6 +7,9 @@ import (
 	"github.com/calmcheck/calmcheck/modules"
 )
 
+// CheckSnapshotRead is the snapshot-read check's name.
+const CheckSnapshotRead Check = "snapshot-read"
+
 // SnapshotRead reports the rules where transient facts read grow-only
 // state whose contents depend on timing.
 var SnapshotRead = &Analyzer{

@@ -7,6 +7,9 @@ import (
 	"github.com/calmcheck/calmcheck/modules"
 )
 
+// CheckUnderspecified is the underspecified check's name.
+const CheckUnderspecified Check = "underspecified"
+
 // Underspecified reports the dangling ends of the dataflow.
 var Underspecified = &Analyzer{
 	Name:     CheckUnderspecified,

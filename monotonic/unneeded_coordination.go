@@ -7,6 +7,9 @@ import (
 	"github.com/calmcheck/calmcheck/modules"
 )
 
+// CheckUnneededCoordination is the unneeded-coordination check's name.
+const CheckUnneededCoordination Check = "unneeded-coordination"
+
 // UnneededCoordination reports coordination declarations that change no
 // label.
 var UnneededCoordination = &Analyzer{

@@ -4,6 +4,9 @@ import (
 	"github.com/calmcheck/calmcheck/modules"
 )
 
+// CheckUnstratifiable is the unstratifiable check's name.
+const CheckUnstratifiable Check = "unstratifiable"
+
 // Unstratifiable reports cycles through a nonmonotonic edge that no
 // temporal edge breaks.
 var Unstratifiable = &Analyzer{

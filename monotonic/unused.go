@@ -6,6 +6,9 @@ import (
 	"github.com/calmcheck/calmcheck/modules"
 )
 
+// CheckUnused is the unused check's name.
+const CheckUnused Check = "unused"
+
 // Unused reports collections nothing reads and nothing writes.
 var Unused = &Analyzer{
 	Name:     CheckUnused,
