@@ -3,6 +3,7 @@ package executor
 import (
 	"github.com/calmcheck/calmcheck/depgraph"
 	"github.com/calmcheck/calmcheck/modules"
+	"github.com/calmcheck/calmcheck/monotonic"
 )
 
 // stratify returns the stratum of every collection (indexed as
@@ -24,5 +25,5 @@ func stratify(p *modules.Program) ([]int, modules.Diagnostics) {
 		}
 	}
 	pos, msg := g.Unstratifiable(first)
-	return nil, modules.Diagnostics{{Pos: pos, Severity: modules.Error, Check: "unstratifiable", Message: msg}}
+	return nil, modules.Diagnostics{{Pos: pos, Severity: modules.Error, Check: string(monotonic.CheckUnstratifiable), Message: msg}}
 }
