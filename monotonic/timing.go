@@ -497,10 +497,38 @@ func (m *model) timing(reset, block []bool) *timingInfo {
 			}
 		}
 		lo = hi
+		mech := mechanism(r, head)
+		// Idle timesteps: a rule none of whose positive atoms lasts one
+		// timestep fires in every timestep, also in those without a new
+		// fact, and which timesteps a node runs depends on when messages
+		// arrive. A negated literal over facts that last one timestep
+		// (reached from an input) is then true or false depending on the
+		// schedule alone: D, whenever the program sends messages.
+		if len(asyncHeads) > 0 {
+			posEvent := false
+			for _, a := range r.BodyAtoms() {
+				if v, ok := g.Lookup(a.Pred); ok && !a.Negated && grow[v]&grEvent != 0 {
+					posEvent = true
+					break
+				}
+			}
+			for _, l := range lits {
+				if posEvent || !l.a.Negated || grow[l.v]&grEvent == 0 {
+					continue
+				}
+				if ti.decl == nil {
+					ti.decl, ti.eff, ti.mech = make([]uint8, ne), make([]uint8, ne), make([]uint8, ne)
+				}
+				ti.decl[l.e] |= tcD
+				if mech < 0 {
+					ti.mech[l.e] |= tcD
+					ti.eff[l.e] |= tcD
+				}
+			}
+		}
 		if len(lits) < 2 {
 			continue
 		}
-		mech := mechanism(r, head)
 		for i, pl := range lits {
 			if pl.a.Negated {
 				continue

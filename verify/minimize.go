@@ -6,9 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/calmcheck/calmcheck/depgraph"
 	"github.com/calmcheck/calmcheck/executor"
-	"github.com/calmcheck/calmcheck/modules"
 )
 
 // pairOf is a candidate witness while it is minimized: the two
@@ -297,7 +295,7 @@ func (v *verifier) minimize(f *found) *Witness {
 	w.Differs = differences(ra, rb, v.sinks, true)
 	if t.contradiction {
 		w.Contradicts = []Claim{claim}
-		w.Note = v.explainContradiction(t.path, w, attribute(ra, rb, v.sinks))
+		w.Note = contradictionNote
 	} else {
 		w.Confirms = []Claim{claim}
 	}
@@ -425,121 +423,8 @@ func (v *verifier) ruleInfo(w *Witness) []RuleInfo {
 	return out
 }
 
-// explainContradiction names the rules that make an output depend on
-// timing although the label says no path to it is diffluent: rules on a
-// path from the input to the output, in the lineage of a differing output
-// fact, that derived different facts in the two executions, and in whose
-// body facts whose timing the schedule (or the input order) decides meet
-// facts that exist only at some timesteps (see timingSensitiveRules).
-// Bud's labels read each body atom's path on its own: a join is monotonic,
-// and a negated or deleted collection not reached asynchronously is not
-// diffluent; but which facts meet in one timestep depends on when each
-// arrives.
-func (v *verifier) explainContradiction(ps *pathState, w *Witness, at *attribution) string {
-	inLineage := map[int]bool{}
-	for _, d := range w.Differs {
-		for _, r := range d.Rules {
-			inLineage[r] = true
-		}
-	}
-	var parts []string
-	for _, j := range timingSensitiveRules(v.g, ps.from, ps.to) {
-		i := slices.Index(v.prog.Rules, j.rule)
-		if inLineage[i] && at != nil && at.differs(i) {
-			parts = append(parts, fmt.Sprintf("%s (%s): %s", j.rule.Text, j.rule.Pos, j.what))
-		}
-	}
-	if len(parts) == 0 {
-		return "no rule where facts of varying timing meet transient facts explains it: this is a bug in the analysis (or the executor)"
-	}
-	return "the output depends on which facts meet in one timestep: " + strings.Join(parts, "; ") +
-		"; the analysis labels each body atom's path on its own (Bud's labels assume facts persist), so the label promises what the executor does not keep"
-}
-
-type timingRule struct {
-	rule *modules.Rule
-	what string
-}
-
-// timingSensitiveRules lists the rules on a path from input `from` to
-// output `to` where a body atom whose facts' timing varies (a collection
-// reached from the input) meets, in the same body, facts that exist only
-// at some timesteps: its own, when it is not a table (a message, a
-// scratch, an input: it meets whatever else the body reads, if that
-// changes); or another atom's that is negated (what is absent now may be
-// present later), not a table, or a table that deletions or upserts
-// shrink. Static tables (written by no rule) never change.
-func timingSensitiveRules(g *depgraph.Graph, from, to string) []timingRule {
-	src, ok1 := g.Lookup(from)
-	dst, ok2 := g.Lookup(to)
-	if !ok1 || !ok2 {
-		return nil
-	}
-	fwd := g.Reach([]int{src}, false, 0)
-	bwd := g.Reach([]int{dst}, true, 0)
-	shrinks := make([]bool, len(g.Nodes)) // tables that <- or <+- rules write
-	for _, r := range g.Program.Rules {
-		if r.Op.Nonmonotonic() {
-			if h, ok := g.Lookup(r.Head.Pred); ok {
-				shrinks[h] = true
-			}
-		}
-	}
-	static := func(c int) bool { n := g.Nodes[c]; return n.Kind == modules.Table && !n.Written }
-	type atom struct {
-		name      string
-		c         int
-		negated   bool
-		transient bool // its facts exist only at some timesteps
-	}
-	var out []timingRule
-	for _, r := range g.Program.Rules {
-		h, ok := g.Lookup(r.Head.Pred)
-		if !ok || !bwd[h] {
-			continue
-		}
-		var atoms []atom
-		for _, a := range r.BodyAtoms() {
-			c, ok := g.Lookup(a.Pred)
-			if !ok || static(c) {
-				continue
-			}
-			transient := a.Negated || g.Nodes[c].Kind != modules.Table || shrinks[c]
-			atoms = append(atoms, atom{name: a.Pred, c: c, negated: a.Negated, transient: transient})
-		}
-		if len(atoms) < 2 {
-			continue
-		}
-		desc := func(a atom) string {
-			switch {
-			case a.negated:
-				return "notin " + a.name
-			case g.Nodes[a.c].Kind != modules.Table:
-				return a.name + " (its facts last one timestep)"
-			case shrinks[a.c]:
-				return a.name + " (deletions shrink it)"
-			}
-			return a.name
-		}
-		found := ""
-		for i, a := range atoms {
-			if a.negated || !fwd[a.c] {
-				continue
-			}
-			for j, b := range atoms {
-				if i == j || !(a.transient && !a.negated || b.transient) {
-					continue
-				}
-				found = fmt.Sprintf("%s, whose timing varies, meets %s", desc(a), desc(b))
-				break
-			}
-			if found != "" {
-				break
-			}
-		}
-		if found != "" {
-			out = append(out, timingRule{rule: r, what: found})
-		}
-	}
-	return out
-}
+// contradictionNote is what a contradiction's witness says: no rule
+// explains it away. A label promises what docs/checks.md states ("What
+// the labels guarantee"); an execution that breaks the promise is a bug in
+// the analysis (or the executor), never a limit to live with.
+const contradictionNote = "the label's guarantee (docs/checks.md, What the labels guarantee) does not hold on this execution: a bug in calmcheck's analysis or executor; please report it with this witness"

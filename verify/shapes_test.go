@@ -50,6 +50,9 @@ var shapeCases = map[string]struct {
 	"snapshot-read/ephemeral": {map[string]string{"in -> pairs": "A stale"}, "schedule"},
 	// (c) a notin over a table an input fills locally, raced by a message.
 	"missing-coordination/notin-race": {map[string]string{"in -> fresh": "D"}, "schedule"},
+	// Found by the soundness gate: a notin over a scratch, in a rule that
+	// reads only a table, holds in the timesteps the schedule decides exist.
+	"missing-coordination/idle-tick": {map[string]string{"in1 -> o1": "D stale", "in1 -> o2": "D"}, "schedule"},
 	// (d) a table messages fill joined with a table deletions shrink.
 	"missing-coordination/deletion-race": {map[string]string{"put -> out": "D", "add -> out": "D", "del -> out": "D"}, "schedule"},
 	// A positive filter of the same messages, joined with them: which

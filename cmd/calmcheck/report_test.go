@@ -18,7 +18,7 @@ func reportOf(t *testing.T, dir string, args ...string) string {
 	t.Helper()
 	out := filepath.Join(dir, "report.html")
 	code, _, errs := runCLI(t, dir, append(append([]string{"report"}, args...), "-o", out)...)
-	if code != 0 && !(code == 2 && onlyPredictedContradictions(errs)) {
+	if code != 0 {
 		t.Fatalf("report %v: exit %d: %s", args, code, errs)
 	}
 	data, err := os.ReadFile(out)
@@ -26,26 +26,6 @@ func reportOf(t *testing.T, dir string, args ...string) string {
 		t.Fatal(err)
 	}
 	return string(data)
-}
-
-// onlyPredictedContradictions reports whether stderr reports
-// contradictions, and only those the sound-labels issue (11) predicts on
-// the built-in library: the carts' checkout labelled A (its answer
-// depends on which actions arrived first), the stores' gets labelled Bot.
-// verify finds them with every input fixed (issue 12); once the labels
-// are sound, they are labels and exit 0.
-func onlyPredictedContradictions(stderr string) bool {
-	found := false
-	for _, l := range strings.Split(stderr, "\n") {
-		if !strings.Contains(l, "CONTRADICTION") {
-			continue
-		}
-		found = true
-		if !strings.Contains(l, "path client_checkout -> client_response is labelled A") && !strings.Contains(l, "path kvget -> kvget_response is labelled Bot") {
-			return false
-		}
-	}
-	return found
 }
 
 var (
