@@ -97,3 +97,26 @@ func BenchmarkGenerated2000(b *testing.B) {
 	p := specProgram(b, src, mods...)
 	benchFormats(b, p, defaults)
 }
+
+// BenchmarkFolded3000: programs of 3,000 collections that collapsing
+// components does not reduce enough, folded by module (Options.Fold,
+// render/fold.go): one module of 3,000 (folded in parts along its
+// dataflow), 30 modules of 100, and a dense one (each collection reads
+// four of the layer before).
+func BenchmarkFolded3000(b *testing.B) {
+	for _, sh := range []struct {
+		name    string
+		n, w, m int
+	}{{"one-module", 300, 10, 0}, {"30-modules", 300, 10, 10}, {"wide-layers", 60, 50, 6}} {
+		b.Run(sh.name, func(b *testing.B) {
+			p := layeredProgram(b, sh.n, sh.w, sh.m)
+			v, err := Build([]Program{p}, defaults)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Logf("%d collections, %d rule edges: %d nodes and %d edges drawn (folded by %q, %d of %d findings' collections kept)",
+				len(p.Graph.Nodes), len(p.Graph.Edges), len(v.Programs[0].Nodes), len(v.Programs[0].Edges), v.Programs[0].FoldedBy, v.Programs[0].Kept, v.Programs[0].Wanted)
+			benchFormats(b, p, defaults)
+		})
+	}
+}

@@ -27,8 +27,8 @@ func denseSpec(n int, cycles bool) string {
 
 // TestLayoutBudgetByEdges: the layout budget counts edges too (a complete
 // graph of 50 collections, 2,450 rules, ran over 250 s): a dense program
-// is collapsed and, if that does not help, drawn with the fast layout,
-// each with a note.
+// is collapsed and, if that does not help, folded (a module in parts
+// along its dataflow), each with a note.
 func TestLayoutBudgetByEdges(t *testing.T) {
 	complete := build(t, []Program{specProgram(t, denseSpec(50, true), "K")}, defaults)
 	if len(complete.Notes) != 1 || !strings.Contains(complete.Notes[0], "strongly connected components collapsed") {
@@ -39,9 +39,13 @@ func TestLayoutBudgetByEdges(t *testing.T) {
 	}
 	parseSVG(t, svgOf(t, complete))
 	dag := build(t, []Program{specProgram(t, denseSpec(50, false), "K")}, defaults)
-	if len(dag.Notes) != 2 || !strings.Contains(dag.Notes[1], "fast layout") || !dag.Programs[0].Fast {
+	if len(dag.Notes) != 2 || !strings.Contains(dag.Notes[1], "--collapse=module") || dag.Programs[0].Fast {
 		t.Errorf("dense DAG: notes %q", dag.Notes)
 	}
+	if pv := dag.Programs[0]; len(pv.Nodes) > DefaultMaxNodes || len(pv.Edges)-len(pv.Nodes) > DefaultMaxEdges {
+		t.Errorf("dense DAG: %d nodes and %d edges drawn", len(pv.Nodes), len(pv.Edges))
+	}
+	parseSVG(t, svgOf(t, dag))
 	// Sparse programs keep the careful layout.
 	small := build(t, []Program{specProgram(t, denseSpec(12, false), "K")}, defaults)
 	if len(small.Notes) != 0 {

@@ -55,12 +55,13 @@ func legendEntries(v *View) []LegendEntry {
 		{"ends", "dataflow source (S) and sink (T)"},
 		{"underspecified", "underspecified dataflow"},
 	}
-	var red, comp, diff, coord, unneeded, mech, seal, sealed, contract, lat, snap bool
+	var red, comp, folded, diff, coord, unneeded, mech, seal, sealed, contract, lat, snap bool
 	for _, p := range v.Programs {
 		for _, n := range p.Nodes {
 			lat = lat || n.Lattice
 			red = red || n.Unstratifiable
 			comp = comp || n.Kind == KindComponent
+			folded = folded || n.Kind == KindFolded
 			if len(n.Coordinated) > 0 {
 				if needed(n.Coordinated) {
 					coord = true
@@ -89,6 +90,9 @@ func legendEntries(v *View) []LegendEntry {
 	}
 	if comp {
 		out = append(out, LegendEntry{"component", "strongly connected component (collapsed)"})
+	}
+	if folded {
+		out = append(out, LegendEntry{"folded", "a module's collections, folded (--focus draws one in full)"})
 	}
 	if coord {
 		out = append(out, LegendEntry{"coordinated", "ordered or agreed on by a coordination protocol of that kind (total-order, consensus, voting, barrier)"})
@@ -362,6 +366,15 @@ func componentLabel(ms []string) string {
 	return b.String()
 }
 
+// foldLabel is the label of a folded node: its module (or band) over
+// the number of collections.
+func foldLabel(n *Node) string {
+	if i := strings.LastIndex(n.Name, " ("); i >= 0 && strings.HasSuffix(n.Name, ")") {
+		return n.Name[:i] + "\n" + n.Name[i+2:len(n.Name)-1]
+	}
+	return n.Name
+}
+
 func writeNode(d *dotWriter, n *Node, indent string) {
 	shape, color, pen, label := "ellipse", colBlack, "", n.Name
 	if n.Persistent {
@@ -377,6 +390,8 @@ func writeNode(d *dotWriter, n *Node, indent string) {
 		shape, color, pen = "diamond", colRed, "2"
 	case KindComponent:
 		shape, pen, label = "octagon", "2", componentLabel(n.Members)
+	case KindFolded:
+		shape, pen, label = "folder", "2", foldLabel(n)
 	}
 	fontcolor := ""
 	if color != colBlack {
@@ -613,6 +628,8 @@ func writeLegend(d *dotWriter, v *View) {
 			edge("color", colRed, "fontcolor", colRed, "penwidth", "2.5", "arrowhead", "veeodot")
 		case "component":
 			shape("sample", "A, B", "shape", "octagon", "penwidth", "2")
+		case "folded":
+			shape("sample", "module M\n12 collections", "shape", "folder", "penwidth", "2")
 		case "coordinated":
 			shape("sample", "A\n"+lock+" kind", "color", q(colCoord), "peripheries", "2", "penwidth", "1.5")
 		case "unneeded":

@@ -684,8 +684,9 @@ func TestLargeProgram(t *testing.T) {
 	parseSVG(t, svg)
 }
 
-// TestFastLayout: a program that stays too large after collapsing (no
-// cycles) is drawn without clusters and with Graphviz's fast settings.
+// TestFastLayout: a program too large to lay out and not collapsed
+// (Options.NoCollapse) is drawn without clusters and with Graphviz's fast
+// settings.
 func TestFastLayout(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("modules:\n  Chain:\n    state: [input c0(k)")
@@ -698,8 +699,12 @@ func TestFastLayout(t *testing.T) {
 	}
 	b.WriteString("        - out(K) <= c29(K)\n")
 	p := specProgram(t, b.String(), "Chain")
-	v := build(t, []Program{p}, Options{Legend: true, Clusters: true, MaxNodes: 10})
-	if len(v.Notes) != 2 || !strings.Contains(v.Notes[0], "collapsed") || !strings.Contains(v.Notes[1], "fast layout") {
+	// Folded by default; with NoCollapse, the fast layout.
+	if v := build(t, []Program{p}, Options{Legend: true, Clusters: true, MaxNodes: 10}); len(v.Notes) != 2 || !strings.Contains(v.Notes[1], "--collapse=module") || v.Programs[0].Fast {
+		t.Errorf("notes %q", v.Notes)
+	}
+	v := build(t, []Program{p}, Options{Legend: true, Clusters: true, MaxNodes: 10, NoCollapse: true})
+	if len(v.Notes) != 1 || !strings.Contains(v.Notes[0], "fast layout") {
 		t.Errorf("notes %q", v.Notes)
 	}
 	if !v.Programs[0].Fast || len(v.Programs[0].Groups) != 0 {

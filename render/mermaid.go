@@ -125,6 +125,12 @@ func (m *mermaid) node(indent string, n *Node) {
 			label += "\n" + lockLine(n.Coordinated)
 		}
 		s = n.ID + `{{"` + mermaidText(label) + `"}}`
+	case n.Kind == KindFolded:
+		label := foldLabel(n)
+		if len(n.Coordinated) > 0 {
+			label += "\n" + lockLine(n.Coordinated)
+		}
+		s = n.ID + `[/"` + mermaidText(label) + `"/]`
 	default:
 		s = n.ID + `(["` + t + `"])`
 	}
@@ -266,6 +272,9 @@ func (m *mermaid) legend(v *View) {
 			m.links++
 		case "component":
 			m.line("    ", id+`{{"A, B"}} ~~~ `+text)
+			m.links++
+		case "folded":
+			m.line("    ", id+`[/"module M\n12 collections"/] ~~~ `+text)
 			m.links++
 		case "coordinated", "unneeded":
 			l := lock + " kind"

@@ -133,6 +133,7 @@ var variants = []struct {
 	{"no legend", Options{Clusters: true}},
 	{"no clusters", Options{Legend: true}},
 	{"collapsed", Options{Legend: true, Clusters: true, Collapse: true}},
+	{"folded by module", Options{Legend: true, Clusters: true, Collapse: true, Fold: true}},
 	{"highlighted D", Options{Legend: true, Clusters: true, Highlight: "D"}},
 	{"strata", Options{Legend: true, Strata: true}},
 }

@@ -103,6 +103,19 @@ type Options struct {
 	// Collapse folds each strongly connected component of more than one
 	// collection into one octagon node.
 	Collapse bool
+	// Fold draws the collections of each module (or imported instance)
+	// as one node, except the collections the findings are about, kept
+	// expanded while the picture stays within MaxNodes and MaxEdges (all
+	// of them when there is no limit). Build folds a program that is
+	// still too large once its components are collapsed.
+	Fold bool `json:",omitempty"`
+	// NoCollapse: Build never collapses nor folds on its own (a program
+	// too large is still drawn with the fast layout).
+	NoCollapse bool `json:",omitempty"`
+
+	// fill: Build folds on its own, so the budget left once the
+	// findings' collections are expanded goes to the others.
+	fill bool
 	// Strata groups collections by stratum instead of by module, and draws
 	// temporal edges as timestep boundaries.
 	Strata bool
@@ -149,6 +162,7 @@ const (
 	KindSink           = "sink"           // T
 	KindUnderspecified = "underspecified" // ??
 	KindComponent      = "component"      // a collapsed SCC
+	KindFolded         = "folded"         // a module's collections (or a band of the dataflow), folded
 )
 
 // Edge kinds.
@@ -189,6 +203,16 @@ type ProgramView struct {
 	Seals        []*SealInfo         `json:"seals,omitempty"`
 	// Fast: too large for a careful layout, drawn with bounded iterations.
 	Fast bool `json:"fast,omitempty"`
+	// FoldedBy says how collections were folded (Options.Fold):
+	// "module", or "dataflow" (bands of the dataflow, when there are too
+	// many modules); Kept of the Wanted collections of findings stayed
+	// expanded.
+	FoldedBy string `json:"folded_by,omitempty"`
+	Kept     int    `json:"kept,omitempty"`
+	Wanted   int    `json:"wanted,omitempty"`
+	// Extra counts the other components kept expanded, as the budget
+	// allowed.
+	Extra int `json:"extra,omitempty"`
 
 	prefix string // prefix of DOT IDs when several programs are drawn
 }
@@ -374,15 +398,21 @@ func Build(progs []Program, opt Options) (*View, error) {
 				continue
 			}
 		}
-		pv := buildProgram(p, opt, i)
+		pv := buildProgram(p, opt, i, maxNodes, maxEdges)
 		if maxNodes > 0 && tooLarge(pv) {
 			o := opt
-			if !o.Collapse {
+			if !o.Collapse && !o.NoCollapse {
 				o.Collapse = true
 				nodes, edges := len(pv.Nodes), len(pv.Edges)
-				pv = buildProgram(p, o, i)
-				v.Notes = append(v.Notes, fmt.Sprintf("program %s has %d collections (%d nodes and %d edges to draw), more than Graphviz lays out quickly (%d nodes, %d edges beyond one per node): strongly connected components collapsed (--collapse), %d nodes and %d edges drawn; use --focus COLLECTION to see a part in full",
+				pv = buildProgram(p, o, i, maxNodes, maxEdges)
+				v.Notes = append(v.Notes, fmt.Sprintf("program %s has %d collections (%d nodes and %d edges to draw), more than Graphviz lays out quickly (%d nodes, %d edges beyond one per node): strongly connected components collapsed (--collapse=scc), %d nodes and %d edges drawn; use --focus COLLECTION to see a part in full",
 					pv.Name, len(p.Graph.Nodes), nodes, edges, maxNodes, maxEdges, len(pv.Nodes), len(pv.Edges)))
+			}
+			if tooLarge(pv) && !o.Fold && !o.NoCollapse {
+				nodes, edges := len(pv.Nodes), len(pv.Edges)
+				o.Fold, o.fill = true, true
+				pv = buildProgram(p, o, i, maxNodes, maxEdges)
+				v.Notes = append(v.Notes, foldNote(pv, nodes, edges))
 			}
 			if tooLarge(pv) {
 				// Graphviz's dot spends most of its time on clusters and
@@ -390,7 +420,7 @@ func Build(progs []Program, opt Options) (*View, error) {
 				// bounded iterations, 2,000 nodes take seconds, not
 				// minutes.
 				o.Clusters, o.Strata = false, false
-				pv = buildProgram(p, o, i)
+				pv = buildProgram(p, o, i, maxNodes, maxEdges)
 				pv.Fast = true
 				v.Notes = append(v.Notes, fmt.Sprintf("program %s: %d nodes and %d edges to draw: drawn without clusters, with Graphviz's fast layout settings (more crossings)", pv.Name, len(pv.Nodes), len(pv.Edges)))
 			}
@@ -480,6 +510,7 @@ type builder struct {
 	dEdge    []bool // per edge, then per contract edge (len(g.Edges)+i)
 	comp     *depgraph.SCC
 	compNode []int // component -> view node, for collapsed components
+	fold     *fold // what is folded (Options.Fold), nil when nothing is
 
 	// What the program declares about coordination, per graph node and
 	// edge (-1: none): the declarations that coordinate a node, the
@@ -497,7 +528,7 @@ type builder struct {
 	modGroups  map[string]int // module name -> its cluster
 }
 
-func buildProgram(p Program, opt Options, idx int) *ProgramView {
+func buildProgram(p Program, opt Options, idx, maxNodes, maxEdges int) *ProgramView {
 	g := p.Graph
 	b := &builder{p: p, g: g, opt: opt}
 	b.pv = &ProgramView{Name: g.Program.Name, Doc: modules.FirstSentence(g.Program.Doc), ID: fmt.Sprintf("p%d", idx), Stratifiable: true}
@@ -512,6 +543,19 @@ func buildProgram(p Program, opt Options, idx int) *ProgramView {
 	}
 	b.coordination()
 	b.groups()
+	if opt.Fold {
+		if maxNodes <= 0 {
+			maxNodes, maxEdges = len(g.Nodes)+3, 0 // no limit: every finding's collection expanded
+		}
+		b.computeFold(maxNodes, maxEdges)
+		b.pv.FoldedBy, b.pv.Kept, b.pv.Wanted, b.pv.Extra = "module", b.fold.kept, b.fold.wanted, b.fold.extra
+		switch {
+		case b.fold.band:
+			b.pv.FoldedBy = "dataflow"
+		case b.fold.parts:
+			b.pv.FoldedBy = "module parts"
+		}
+	}
 	b.nodes()
 	b.edges()
 	b.ends()
@@ -814,11 +858,13 @@ func (b *builder) nodes() {
 	for i := range b.rep {
 		b.rep[i] = -1
 	}
-	if b.opt.Collapse {
+	if b.opt.Collapse || b.fold != nil {
 		// A component of the whole graph is drawn whole or not at all
 		// under --focus: a node that reaches or is reached from the
 		// focus takes its component with it, edges included.
-		b.comp = g.SCC(0)
+		if b.comp == nil {
+			b.comp = g.SCC(0)
+		}
 		b.compNode = make([]int, b.comp.Count)
 		for c := range b.compNode {
 			b.compNode[c] = -1
@@ -830,6 +876,15 @@ func (b *builder) nodes() {
 		}
 		if b.comp != nil {
 			c := b.comp.Comp[i]
+			if b.fold != nil && b.fold.of[c] >= 0 {
+				gi := b.fold.of[c]
+				if b.fold.node[gi] < 0 {
+					b.fold.node[gi] = len(pv.Nodes)
+					pv.Nodes = append(pv.Nodes, b.foldNode(int(gi), groupIdx))
+				}
+				b.rep[i] = b.fold.node[gi]
+				continue
+			}
 			if ms := b.comp.Members(int(c)); len(ms) > 1 {
 				if b.compNode[c] < 0 {
 					b.compNode[c] = len(pv.Nodes)
@@ -912,8 +967,8 @@ func (b *builder) edges() {
 		if from < 0 || to < 0 {
 			continue
 		}
-		if from == to && pv.Nodes[from].Kind == KindComponent {
-			continue // inside a collapsed component
+		if from == to && collapsed(pv.Nodes[from]) {
+			continue // inside a collapsed component or a folded module
 		}
 		mech, seal, miss := -1, -1, -1
 		nonmono := b.pointOfOrder(i)
@@ -973,7 +1028,7 @@ func (b *builder) declared() {
 			return 0, 0, false
 		}
 		f, t := b.rep[from], b.rep[to]
-		if f < 0 || t < 0 || f == t && pv.Nodes[f].Kind == KindComponent {
+		if f < 0 || t < 0 || f == t && collapsed(pv.Nodes[f]) {
 			return 0, 0, false
 		}
 		return f, t, true
@@ -1112,6 +1167,8 @@ func (b *builder) tooltips() {
 			lines = append(lines, "T: dataflow sink: the output interfaces nothing in the program reads")
 		case KindUnderspecified:
 			lines = append(lines, "??: underspecified dataflow: an interface or channel with one end dangling (nothing writes it, or nothing reads it)")
+		case KindFolded:
+			lines = b.foldTooltip(n)
 		case KindComponent:
 			lines = append(lines, fmt.Sprintf("strongly connected component of %d collections:", len(n.Members)))
 			for i, m := range n.Members {
@@ -1236,7 +1293,11 @@ func (b *builder) tooltips() {
 			if e.Diffluent {
 				lines = append(lines, b.diffluentLine())
 			}
-			for _, r := range e.Rules {
+			for i, r := range e.Rules {
+				if i == 40 {
+					lines = append(lines, fmt.Sprintf("... and %d more rules", len(e.Rules)-40))
+					break
+				}
 				l := r.Text + "\n  " + r.Pos + " (" + r.Module + "." + r.Block + ")"
 				switch {
 				case strings.HasPrefix(r.Reason, "timing join: "):
@@ -1322,4 +1383,35 @@ func truncate(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
+}
+
+// collapsed reports whether a node stands for several collections (a
+// component, a folded module): the edges inside it are not drawn.
+func collapsed(n *Node) bool { return n.Kind == KindComponent || n.Kind == KindFolded }
+
+// foldNote says what folding did to a program and how to see the rest.
+func foldNote(pv *ProgramView, nodes, edges int) string {
+	how := "the collections of each module folded into one node each"
+	switch pv.FoldedBy {
+	case "module parts":
+		how = "the collections of each module folded (a large module into parts, in dataflow order)"
+	case "dataflow":
+		how = "the collections folded into bands of the dataflow (too many modules to fold by module)"
+	}
+	var kept string
+	switch {
+	case pv.Wanted == 0:
+		kept = "no finding is about a collection"
+	case pv.Kept == pv.Wanted:
+		kept = fmt.Sprintf("the %d collections the findings are about kept expanded", pv.Wanted)
+	case pv.Kept > 0:
+		kept = fmt.Sprintf("%d of the %d collections the findings are about kept expanded (the most severe findings first)", pv.Kept, pv.Wanted)
+	default:
+		kept = fmt.Sprintf("none of the %d collections the findings are about fit: all folded", pv.Wanted)
+	}
+	if pv.Extra > 0 {
+		kept += fmt.Sprintf("; %d other components kept expanded, as the budget allows", pv.Extra)
+	}
+	return fmt.Sprintf("program %s: still %d nodes and %d edges: %s (--collapse=module), %s; %d nodes and %d edges drawn; use --focus COLLECTION to draw one collection's part in full, or -T dot for the whole graph",
+		pv.Name, nodes, edges, how, kept, len(pv.Nodes), len(pv.Edges))
 }

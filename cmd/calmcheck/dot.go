@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
 
 	"strings"
 
@@ -21,7 +22,7 @@ type dotOptions struct {
 	force     bool
 	noLegend  bool
 	clusters  bool
-	collapse  bool
+	collapse  string
 	strata    bool
 	highlight string
 	effective bool
@@ -66,8 +67,10 @@ what the analysis found about them; what coordinates or seals them).
 nonmonotonicity), as Bud labels paths, with contracts standing in for
 missing implementations (lint's LABEL); with --effective, only the paths
 that stay D once the program's coordination and seals count: where
-coordination is missing. --collapse folds each strongly connected
-component into one octagon. --strata groups collections by stratum
+coordination is missing. --collapse=scc (or --collapse) folds each
+strongly connected component into one octagon; --collapse=module also
+folds the collections of each module into one folder, except the
+collections the findings are about. --strata groups collections by stratum
 instead of by module and draws a temporal edge as a timestep boundary,
 which is not a point of order. --focus COLLECTION draws only what reaches
 or is reached from it. Two or more programs are drawn side by side, one
@@ -78,11 +81,17 @@ the programs of the given specs (or ./calmcheck.yaml), else the built-in
 library's.
 
 Output: SVG on stdout (-T svg|png|dot|mermaid|json), or the file -o FILE,
-written whole or not at all. For svg, png and mermaid, a program with
-more than --max-nodes nodes, or --max-edges edges beyond one per node, to
-draw has its strongly connected components collapsed and, if still too large, is drawn without clusters with
-Graphviz's fast layout, each time with a note on stderr; dot and json
-always give the whole graph.
+written whole or not at all. For svg, png and mermaid, with
+--collapse=auto (the default), a program with more than --max-nodes
+nodes, or --max-edges edges beyond one per node, to draw has its strongly
+connected components collapsed; if still too large, the collections of
+each module are folded into one node (a large module into parts, in
+dataflow order; with too many modules, bands of the dataflow), keeping
+the collections of findings expanded, the most severe first, as many as
+the budget allows; each step is said on stderr, with how to see the rest
+(--focus COLLECTION). A picture still too large is drawn without clusters
+with Graphviz's fast layout. --collapse=none never collapses nor folds on
+its own. dot and json give the whole graph unless --collapse asks.
 
 Exit status: 0 the picture was written (whatever the analysis found: see
 'calmcheck lint'), 2 the specs could not be loaded or composed, bad flags,
@@ -92,6 +101,7 @@ or the picture could not be written.`,
   calmcheck dot --program replicated-disorderly-cart --highlight D --no-legend -T png -o cart.png
   calmcheck dot --program sealed-cart --highlight D --effective > sealed.svg
   calmcheck dot --program replicated-disorderly-cart-reliable --focus mcast_done --collapse
+  calmcheck dot --program replicated-disorderly-cart --collapse=module > modules.svg
   calmcheck dot --program disorderly-cart -T mermaid >> README.md`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runDot(cmd, args, &o)
@@ -105,7 +115,8 @@ or the picture could not be written.`,
 	f.BoolVar(&o.force, "force", false, "with -o, replace a read-only FILE")
 	f.BoolVar(&o.noLegend, "no-legend", false, "do not draw the legend")
 	f.BoolVar(&o.clusters, "clusters", true, "group collections by the module that declares them")
-	f.BoolVar(&o.collapse, "collapse", false, "fold each strongly connected component into one octagon")
+	f.StringVar(&o.collapse, "collapse", "auto", "`HOW` to fold: auto (when too large to draw), scc (each strongly connected component; --collapse alone), module (also each module, but for the findings' collections), none")
+	f.Lookup("collapse").NoOptDefVal = "scc"
 	f.BoolVar(&o.strata, "strata", false, "group collections by stratum; draw temporal edges as timestep boundaries")
 	f.StringVar(&o.highlight, "highlight", "", "colour every edge on a path labelled `LABEL` (D: diffluent)")
 	f.BoolVar(&o.effective, "effective", false, "with --highlight D: only the paths still D once coordination and seals count")
@@ -129,10 +140,32 @@ func runDot(cmd *cobra.Command, args []string, o *dotOptions) error {
 	if o.effective && o.highlight != "D" {
 		return usageError(stderr, "--effective: only with --highlight D")
 	}
+	var collapse, fold, noCollapse bool
+	switch strings.ToLower(o.collapse) {
+	case "auto", "false":
+	case "scc", "true":
+		collapse = true
+	case "module", "modules":
+		collapse, fold = true, true
+	case "none":
+		noCollapse = true
+	default:
+		return usageError(stderr, "unknown --collapse=%q: want auto, scc, module or none (write --collapse=module, with the =)", o.collapse)
+	}
 	if o.maxNodes < 0 || o.maxEdges < 0 {
 		return usageError(stderr, "--max-nodes %d, --max-edges %d: want 0 (never collapse) or more", o.maxNodes, o.maxEdges)
 	}
 
+	if cmd.Flags().Changed("collapse") && collapse && !fold {
+		for _, a := range args {
+			switch a {
+			case "auto", "scc", "module", "none":
+				if _, err := os.Stat(a); err != nil {
+					return usageError(stderr, "--collapse %s: write --collapse=%s, with the = (%s is no spec file)", a, a, a)
+				}
+			}
+		}
+	}
 	progs, warnings, err := loadPrograms(args, o.programs, o.modules, stderr, true)
 	if err != nil {
 		return err
@@ -143,7 +176,7 @@ func runDot(cmd *cobra.Command, args []string, o *dotOptions) error {
 	}
 	rps := render.FromReport(lint.Run(progs, warnings, lint.Options{}))
 	opt := render.Options{
-		Legend: !o.noLegend, Clusters: o.clusters, Collapse: o.collapse, Strata: o.strata,
+		Legend: !o.noLegend, Clusters: o.clusters, Collapse: collapse, Fold: fold, NoCollapse: noCollapse, Strata: o.strata,
 		Highlight: o.highlight, Effective: o.effective, Focus: o.focus, MaxNodes: o.maxNodes, MaxEdges: o.maxEdges,
 	}
 	if o.maxEdges == 0 {

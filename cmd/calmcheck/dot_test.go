@@ -162,8 +162,9 @@ func TestDotBadInput(t *testing.T) {
 	}
 }
 
-// TestDotNotes: a program above --max-nodes is collapsed, with a note on
-// stderr; -T dot gives the whole graph.
+// TestDotNotes: a program above --max-nodes is collapsed, then folded,
+// with a note on stderr each time; -T dot gives the whole graph;
+// --collapse chooses.
 func TestDotNotes(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "cyc.yaml", `modules:
@@ -172,9 +173,30 @@ func TestDotNotes(t *testing.T) {
     rules:
       r: ['a(K) <= in(K)', 'a(K) <= c(K)', 'b(K) <= a(K)', 'c(K) <= b(K)', 'out(K) <= c(K)']
 `)
-	code, out, errs := runCLI(t, dir, "dot", "cyc.yaml", "--max-nodes", "4", "-T", "mermaid")
+	code, out, errs := runCLI(t, dir, "dot", "cyc.yaml", "--max-nodes", "5", "-T", "mermaid")
 	if code != 0 || !strings.Contains(errs, "calmcheck: note: program Cyc has 5 collections") || !strings.Contains(out, `{{"a, b, c"}}`) {
 		t.Errorf("exit %d, stderr %q, stdout:\n%s", code, errs, out)
+	}
+	// Still too large once collapsed: folded, with a second note.
+	code, out, errs = runCLI(t, dir, "dot", "cyc.yaml", "--max-nodes", "4", "-T", "mermaid")
+	if code != 0 || !strings.Contains(errs, "calmcheck: note: program Cyc: still 5 nodes and 4 edges") || !strings.Contains(errs, "--focus COLLECTION") || !strings.Contains(out, `[/"module Cyc`) {
+		t.Errorf("exit %d, stderr %q, stdout:\n%s", code, errs, out)
+	}
+	// Asked for: every module folded but for the findings' collections
+	// (here: none), in every format; --collapse=none never collapses.
+	code, out, errs = runCLI(t, dir, "dot", "cyc.yaml", "--collapse=module", "-T", "dot")
+	if code != 0 || errs != "" || !strings.Contains(out, "shape=folder") || !strings.Contains(out, `module Cyc\n5 collections`) {
+		t.Errorf("--collapse=module: exit %d, stderr %q, stdout:\n%s", code, errs, out)
+	}
+	code, _, errs = runCLI(t, dir, "dot", "cyc.yaml", "--collapse=none", "--max-nodes", "4", "-T", "mermaid")
+	if code != 0 || strings.Contains(errs, "collapse") || !strings.Contains(errs, "fast layout") {
+		t.Errorf("--collapse=none: exit %d, stderr %q", code, errs)
+	}
+	for _, args := range [][]string{{"--collapse", "module"}, {"--collapse=sideways"}} {
+		code, _, errs = runCLI(t, dir, append([]string{"dot", "cyc.yaml", "-T", "dot"}, args...)...)
+		if code != 2 || !strings.Contains(errs, "--collapse") {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errs)
+		}
 	}
 	code, out, errs = runCLI(t, dir, "dot", "cyc.yaml", "--max-nodes", "4", "-T", "dot")
 	if code != 0 || errs != "" || strings.Contains(out, "octagon") {

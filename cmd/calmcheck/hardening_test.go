@@ -280,7 +280,7 @@ func TestDotEdgeBudget(t *testing.T) {
 	}
 	write(t, dir, "dense.yaml", "modules:\n  D:\n    state: ["+strings.Join(st, ", ")+"]\n    rules:\n      r: ["+strings.Join(rules, ", ")+"]\n")
 	code, _, errs := runCLI(t, dir, "dot", "dense.yaml", "--max-edges", "10", "-T", "mermaid")
-	if code != 0 || !strings.Contains(errs, "10 edges beyond one per node") || !strings.Contains(errs, "fast layout") {
+	if code != 0 || !strings.Contains(errs, "10 edges beyond one per node") || !strings.Contains(errs, "--collapse=module") {
 		t.Errorf("exit %d: %s", code, errs)
 	}
 	for _, args := range [][]string{{"--max-edges", "0", "-T", "mermaid"}, {"--max-edges", "10", "-T", "dot"}} {
