@@ -227,6 +227,10 @@ type verifier struct {
 	snapRule []bool
 	// monotoneRule: no negation, aggregate, deletion or upsert.
 	monotoneRule []bool
+	// localRule: no message reaches the rule's body (no collection of
+	// its body is reached from a channel): with inputs fixed, it derives
+	// the same facts at the same timesteps under every schedule.
+	localRule []bool
 	// outs: per point of order, the compared outputs its head reaches;
 	// persisted: as the analysis says (monotonic.OrderPoint).
 	outs      [][]string
@@ -275,6 +279,23 @@ func newVerifier(ctx context.Context, p *modules.Program, cp *executor.Program, 
 			mono = mono && !a.Negated
 		}
 		v.monotoneRule[i] = mono
+	}
+	var channels []int
+	for i := range v.g.Edges {
+		if e := &v.g.Edges[i]; e.Async {
+			channels = append(channels, e.To)
+		}
+	}
+	fromMessages := v.g.Reach(channels, false, 0)
+	v.localRule = make([]bool, len(p.Rules))
+	for i, r := range p.Rules {
+		local := true
+		for _, a := range r.BodyAtoms() {
+			if c, ok := v.g.Lookup(a.Pred); !ok || fromMessages[c] {
+				local = false
+			}
+		}
+		v.localRule[i] = local
 	}
 	for _, f := range findings {
 		fs := &findingState{f: f, rule: -1}
@@ -926,12 +947,12 @@ func needsCounterfactual(t *target) bool {
 //     input in its lineage, and no point of order on the pair's paths is
 //     in the lineage or credited, and the difference is not a stale
 //     snapshot read (stale reports it).
-func (v *verifier) matches(base outcome, t *target, rr *runResult) (ok, stale bool) {
+func (v *verifier) matches(base outcome, t *target, rr *runResult, schedulesOnly bool) (ok, stale bool) {
 	if t.contradiction && !t.context {
 		if !differsIn(base, rr.out, t.path.to) {
 			return false, false
 		}
-		if rr.attr != nil && v.staleRead(t.path, rr.attr) {
+		if rr.attr != nil && v.staleRead(t.path, rr.attr, schedulesOnly) {
 			return false, true // the snapshot guarantee allows it
 		}
 		return true, false
@@ -960,7 +981,7 @@ func (v *verifier) matches(base outcome, t *target, rr *runResult) (ok, stale bo
 				return false, false
 			}
 		}
-		if v.staleRead(t.path, rr.attr) {
+		if v.staleRead(t.path, rr.attr, schedulesOnly) {
 			return false, true
 		}
 		return true, false
@@ -984,8 +1005,12 @@ func (v *verifier) matches(base outcome, t *target, rr *runResult) (ok, stale bo
 // paths and through monotone rules only (no negation, aggregate, deletion
 // or upsert in its lineage, and no table it read shrank), so the facts it
 // was derived from persist and the final state derives it too: the
-// guarantee of docs/checks.md.
-func (v *verifier) staleRead(ps *pathState, at *attribution) bool {
+// guarantee of docs/checks.md. When only the schedule varied
+// (schedulesOnly), a nonmonotonic rule that no message reaches counts as
+// monotone: with the inputs fixed it derives the same facts at the same
+// timesteps in both executions (a count over a local input that fills
+// the state a message then reads).
+func (v *verifier) staleRead(ps *pathState, at *attribution, schedulesOnly bool) bool {
 	if len(ps.snap) == 0 {
 		return false
 	}
@@ -996,7 +1021,7 @@ func (v *verifier) staleRead(ps *pathState, at *attribution) bool {
 	for _, rules := range facts {
 		snap := false
 		for _, r := range rules {
-			if r < 0 || r >= len(v.monotoneRule) || !v.monotoneRule[r] {
+			if r < 0 || r >= len(v.monotoneRule) || !v.monotoneRule[r] && !(schedulesOnly && v.localRule[r]) {
 				return false
 			}
 			snap = snap || slices.Contains(ps.snap, r)
@@ -1087,7 +1112,7 @@ func (v *verifier) explore(e *experiment) {
 					// what is found does not depend on the batches.
 					if tries[t] < maxCounterfactuals {
 						var stale bool
-						ok, stale = v.matches(e.baseOut, t, rr)
+						ok, stale = v.matches(e.baseOut, t, rr, e.kind == varySchedules)
 						if stale {
 							t.path.stale++
 						}
@@ -1097,7 +1122,7 @@ func (v *verifier) explore(e *experiment) {
 					}
 				} else if rr.attr != nil || !needsCounterfactual(t) {
 					var stale bool
-					ok, stale = v.matches(e.baseOut, t, rr)
+					ok, stale = v.matches(e.baseOut, t, rr, e.kind == varySchedules)
 					if stale {
 						t.path.stale++
 					}

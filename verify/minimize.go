@@ -53,7 +53,7 @@ func (v *verifier) holds(e *experiment, t *target, c *pairOf) (bool, *executor.R
 		rr.attr = attribute(ra, rb, v.sinks)
 		v.attributeRun(e, sa, sb, oa, rr, []*target{t}, nil)
 	}
-	ok, _ := v.matches(oa, t, rr)
+	ok, _ := v.matches(oa, t, rr, e.kind == varySchedules)
 	return ok, ra, rb
 }
 
