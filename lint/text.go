@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"unicode/utf8"
 
+	"github.com/calmcheck/calmcheck/depgraph"
 	"github.com/calmcheck/calmcheck/modules"
 	"github.com/calmcheck/calmcheck/monotonic"
 )
@@ -472,13 +473,34 @@ func whyNoPaths(res *monotonic.Result) string {
 	case res.Strata == nil && len(g.Nodes) > 0:
 		return "the program is unstratifiable: fix the cycle first"
 	case len(g.Sources()) == 0 && len(g.Sinks()) == 0:
-		return "no input and no output interface"
+		return noEnd(g, modules.Input) + " and " + noEnd(g, modules.Output)
 	case len(g.Sources()) == 0:
-		return "no input interface"
+		return noEnd(g, modules.Input)
 	case len(g.Sinks()) == 0:
-		return "no output interface"
+		return noEnd(g, modules.Output)
 	}
 	return "no input reaches an output"
+}
+
+// noEnd says that the program has no source (kind Input) or no sink
+// (Output): it declares no such interface, or every one it declares is
+// written (an input) or read (an output) by its own rules, so none is an
+// end of its dataflow (the underspecified check says which).
+func noEnd(g *depgraph.Graph, kind modules.Kind) string {
+	n := 0
+	for _, nd := range g.Nodes {
+		if nd.Kind == kind && !nd.Imported() {
+			n++
+		}
+	}
+	what, by := "input", "written"
+	if kind == modules.Output {
+		what, by = "output", "read"
+	}
+	if n == 0 {
+		return "no " + what + " interface"
+	}
+	return "every " + what + " is " + by + " by the program's own rules"
 }
 
 // coordinateAt describes the place where a path becomes D: a rule's

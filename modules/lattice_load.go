@@ -65,6 +65,7 @@ func (l *fileLoader) lattice(name string, kn, vn *yaml.Node) {
 		return e
 	}
 	var funcsNode *yaml.Node
+	given := map[string]bool{} // values, merge, bottom: given, valid or not
 	if vn.Kind == yaml.ScalarNode {
 		shape(vn)
 	} else {
@@ -77,6 +78,7 @@ func (l *fileLoader) lattice(name string, kn, vn *yaml.Node) {
 			case "shape":
 				shape(vn)
 			case "values":
+				given[key] = true
 				if s, ok := l.Str(vn, "values"); ok {
 					if !slices.Contains(LatticeValueDomains, s) {
 						l.Errorf(vn, "values of lattice %s must be one of %s, found %q", name, strings.Join(LatticeValueDomains, ", "), s)
@@ -84,8 +86,10 @@ func (l *fileLoader) lattice(name string, kn, vn *yaml.Node) {
 					d.Values = s
 				}
 			case "merge":
+				given[key] = true
 				d.Merge = expr(vn, "merge", "A", "B")
 			case "bottom":
+				given[key] = true
 				d.Bottom = expr(vn, "bottom")
 			case "functions":
 				funcsNode = vn
@@ -93,14 +97,21 @@ func (l *fileLoader) lattice(name string, kn, vn *yaml.Node) {
 				l.UnknownKey(kn, key, "lattice "+name, KnownKeys("lattice"))
 			}
 		})
-		merge := d.Values != "" || d.Merge != nil || d.Bottom != nil
+		merge := given["values"] || given["merge"] || given["bottom"]
+		var missing []string
+		for _, k := range []string{"values", "merge", "bottom"} {
+			if !given[k] {
+				missing = append(missing, k)
+			}
+		}
 		switch {
 		case d.Shape != nil && merge:
 			l.diags.errorf("schema", pos, "lattice %s has both a shape and a merge: give one", name)
 		case d.Shape == nil && !merge:
 			l.diags.errorf("schema", pos, "lattice %s needs a shape (lmap<node, lmax>) or values, merge and bottom", name)
-		case merge && (d.Values == "" || d.Merge == nil || d.Bottom == nil):
-			l.diags.errorf("schema", pos, "lattice %s declared by its merge needs values, merge and bottom", name)
+		case merge && len(missing) > 0:
+			// One given but invalid has its own error.
+			l.diags.errorf("schema", pos, "lattice %s declared by its merge needs values, merge and bottom: %s missing", name, strings.Join(missing, ", "))
 		}
 	}
 	if funcsNode != nil {

@@ -159,11 +159,20 @@ func TestLatticeRuleErrors(t *testing.T) {
 	}
 }
 
+// An invalid bottom (or merge) has its own error, not also "needs
+// values, merge and bottom" as if it were missing.
+func TestLatticeInvalidBottomOneError(t *testing.T) {
+	_, _, diags := load(t, "lattices:\n  x:\n    values: int\n    merge: A\n    bottom: '(('\n")
+	if len(diags) != 1 || strings.Contains(diags[0], "needs values, merge and bottom") {
+		t.Errorf("diagnostics %q, want one, about the bottom", diags)
+	}
+}
+
 func TestLatticeDefErrors(t *testing.T) {
 	for _, tc := range []struct{ src, want string }{
 		{"lattices:\n  Big: lmax\n", `lattice name "Big" must be a lowercase name`},
 		{"lattices:\n  size: lmax\n", `lattice name "size" must be a lowercase name`},
-		{"lattices:\n  x:\n    values: int\n", "lattice x declared by its merge needs values, merge and bottom"},
+		{"lattices:\n  x:\n    values: int\n", "lattice x declared by its merge needs values, merge and bottom: merge, bottom missing"},
 		{"lattices:\n  x:\n    values: float\n    merge: A\n    bottom: 0\n", `values of lattice x must be one of int, bool, string, list, found "float"`},
 		{"lattices:\n  x:\n    values: int\n    merge: A + C\n    bottom: 0\n", "merge of lattice x may only use the variables A, B, found C"},
 		{"lattices:\n  x:\n    shape: lmax\n    merge: A\n", "lattice x has both a shape and a merge"},

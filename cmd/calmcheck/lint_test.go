@@ -554,6 +554,25 @@ func TestLintUnstratifiableNoPaths(t *testing.T) {
 	}
 }
 
+// TestLintNoPathsWhy: the paths line says why there is no path: no
+// interface declared, or interfaces that the program's own rules write
+// or read (x <= x), which are no ends of its dataflow ("no input and no
+// output interface" was printed beside the declared ones).
+func TestLintNoPathsWhy(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct{ state, rules, want string }{
+		{"[input x(k), output y(k)]", "[\"x(K) <= x(K)\", \"y(K) <= y(K)\"]", "paths: none (every input is written by the program's own rules and every output is read by the program's own rules)"},
+		{"[input x(k), output y(k), table t(k)]", "[\"x(K) <= x(K)\", \"t(K) <= t(K)\"]", "paths: none (every input is written by the program's own rules)"},
+		{"[table a(k), table b(k)]", "[\"b(K) <= a(K)\"]", "paths: none (no input interface and no output interface)"},
+	} {
+		write(t, dir, "s.yaml", "modules:\n  S:\n    state: "+tc.state+"\n    rules:\n      r: "+tc.rules+"\n")
+		_, out, _ := runCLI(t, dir, "lint", "s.yaml")
+		if !strings.Contains(out, "  "+tc.want+"\n") {
+			t.Errorf("%s: want %q in\n%s", tc.state, tc.want, out)
+		}
+	}
+}
+
 // --paths: the D groups and a count of the others by default, every
 // group with all, no table with none.
 func TestLintPaths(t *testing.T) {
