@@ -121,6 +121,9 @@ func (f *facts) stepDesc(ei int) string {
 	if tj := f.timingAt(ei); tj != nil && !e.Nonmonotonic {
 		return "the timing join in " + e.Rule.Shape() + " (" + tj.race() + ")"
 	}
+	if f.idleAt(ei) {
+		return fmt.Sprintf("the nonmonotonic %s in %s, which also fires in idle timesteps (none of its positive atoms lasts one timestep)", g.UseOf(e), e.Rule.Shape())
+	}
 	return fmt.Sprintf("the nonmonotonic %s in %s", g.UseOf(e), e.Rule.Shape())
 }
 

@@ -50,10 +50,10 @@ func runDiffluentPath(pass *Pass) {
 		if pg.sub != "" {
 			fd.Check, fd.Severity, fd.Acknowledged = pass.Analyzer.Name, modules.Note, pg.verdicts[pg.rep].Covered
 			fd.Message = fmt.Sprintf("%s diffluent (D) in Bud's labels: %safter %s, %s reads messages in any order; the program covers %s",
-				pairList(fd.Pairs), on, f.asyncDesc(f.asyncOf(w)), f.stepDesc(w.Coordinate), itThem(len(fd.Pairs)))
+				pairList(fd.Pairs), on, f.asyncWords(w), f.stepDesc(w.Coordinate), itThem(len(fd.Pairs)))
 		} else {
 			fd.Message = fmt.Sprintf("%s diffluent (D): %safter %s, %s makes %s contents depend on message order; coordinate there (%s)",
-				pairList(fd.Pairs), on, f.asyncDesc(f.asyncOf(w)), f.stepDesc(w.Coordinate), itsTheir(len(fd.Pairs)), fd.Pos.FileLine())
+				pairList(fd.Pairs), on, f.asyncWords(w), f.stepDesc(w.Coordinate), itsTheir(len(fd.Pairs)), fd.Pos.FileLine())
 			// missing-coordination reports the pairs no coordination covers
 			pass.ReportUnless(MissingCoordination, fd)
 			continue

@@ -44,7 +44,7 @@ func runMissingCoordination(pass *Pass) {
 		w := pg.witness
 		var b strings.Builder
 		fmt.Fprintf(&b, "coordination is missing: %s diffluent (D): %safter %s, nothing orders the messages before %s",
-			pairList(fd.Pairs), onShortest(fd.Pairs), f.asyncDesc(f.asyncOf(w)), f.stepDesc(w.Coordinate))
+			pairList(fd.Pairs), onShortest(fd.Pairs), f.asyncWords(w), f.stepDesc(w.Coordinate))
 		if !m.isContract(w.Coordinate) {
 			if si := m.missedSeal(w.Coordinate); si >= 0 {
 				e := &g.Edges[w.Coordinate]

@@ -123,6 +123,22 @@ func litDesc(a *modules.AtomLit, how string) string {
 // asyncOf returns the asynchronous edge of a D witness, or, when its
 // path has none (a timing join whose other side messages fill), the last
 // asynchronous edge on the way to that other side; -1 if none.
+// idleAt reports whether edge ei is a negation that is D because its
+// rule also fires in idle timesteps, which the schedule decides.
+func (f *facts) idleAt(ei int) bool {
+	tm := f.model().tm
+	return tm != nil && ei >= 0 && ei < len(tm.idle) && tm.idle[ei]
+}
+
+// asyncWords describes what makes a witness asynchronous: its <~, or
+// the messages that decide which timesteps run (idle timesteps).
+func (f *facts) asyncWords(w Witness) string {
+	if a := f.asyncOf(w); a >= 0 || !f.idleAt(w.Coordinate) {
+		return f.asyncDesc(a)
+	}
+	return "the messages whose arrivals decide which timesteps a node runs"
+}
+
 func (f *facts) asyncOf(w Witness) int {
 	if w.Async >= 0 {
 		return w.Async
@@ -198,6 +214,7 @@ type timingInfo struct {
 	decl, eff []uint8 // per edge: timing class, Bud's labels with contracts / effective; nil when none
 	mech      []uint8 // decl without the coordination protocols' own rules (for witnesses)
 	stale     []bool  // per edge: a snapshot read; nil when none
+	idle      []bool  // per edge: a negation D because it also fires in idle timesteps; nil when none
 	joins     []TimingJoin
 	timed     []bool // per node: reached from an entry or a message
 }
@@ -524,6 +541,10 @@ func (m *model) timing(reset, block []bool) *timingInfo {
 					ti.mech[l.e] |= tcD
 					ti.eff[l.e] |= tcD
 				}
+				if ti.idle == nil {
+					ti.idle = make([]bool, ne)
+				}
+				ti.idle[l.e] = true
 			}
 		}
 		if len(lits) < 2 {
