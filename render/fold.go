@@ -450,10 +450,15 @@ func (b *builder) foldNode(gi int, groupIdx []int) *Node {
 	g, fg := b.g, &b.fold.groups[gi]
 	node := &Node{ID: fmt.Sprintf("%s_f%d", b.pv.ID, gi), Kind: KindFolded, Group: -1, Stratum: -1, Module: fg.module}
 	node.dotID = fmt.Sprintf("#fold%d", gi)
-	if len(fg.members) > 0 && !b.fold.band {
+	if len(fg.members) > 0 {
+		// In the cluster its members share (their module, or stratum
+		// with --strata), if any.
 		node.Group = groupIdx[fg.members[0]]
 	}
 	for _, m := range fg.members {
+		if groupIdx[m] != node.Group {
+			node.Group = -1
+		}
 		node.Members = append(node.Members, g.Nodes[m].Name)
 		if b.redNode[m] {
 			node.Unstratifiable = true
