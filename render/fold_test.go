@@ -235,3 +235,22 @@ func TestFoldExplicit(t *testing.T) {
 		t.Errorf("mermaid: %v\n%s", err, m.String())
 	}
 }
+
+// FuzzFold: layered programs of any size, module split and budget fold
+// within the budget, drawing every collection once, deterministically:
+//
+//	go test ./render -run '^$' -fuzz FuzzFold -fuzztime 1m
+func FuzzFold(f *testing.F) {
+	f.Add(uint8(40), uint8(5), uint8(7), uint16(10), uint16(5), false)
+	f.Add(uint8(60), uint8(1), uint8(1), uint16(20), uint16(10), true)
+	f.Add(uint8(3), uint8(3), uint8(0), uint16(4), uint16(0), false)
+	f.Fuzz(func(t *testing.T, layers, width, perModule uint8, maxNodes, maxEdges uint16, fold bool) {
+		n, w, m := 2+int(layers)%60, 1+int(width)%8, int(perModule)%12
+		p := layeredProgram(t, n, w, m)
+		opt := Options{Clusters: true, Fold: fold, MaxNodes: 4 + int(maxNodes)%300, MaxEdges: int(maxEdges) % 200}
+		v := foldChecks(t, p, opt)
+		if pv := v.Programs[0]; pv.Fast {
+			t.Errorf("still too large once folded: %q", v.Notes)
+		}
+	})
+}
