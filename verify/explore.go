@@ -227,10 +227,11 @@ type verifier struct {
 	snapRule []bool
 	// monotoneRule: no negation, aggregate, deletion or upsert.
 	monotoneRule []bool
-	// localRule: no message reaches the rule's body (no collection of
-	// its body is reached from a channel): with inputs fixed, it derives
-	// the same facts at the same timesteps under every schedule.
-	localRule []bool
+	// fixedBy: per varied source (fixedSchedules: the messages; an
+	// input's name: that input's order), the rules that the variation
+	// cannot reach (fixedRules), made on first use under fixedMu.
+	fixedBy map[string][]bool
+	fixedMu sync.Mutex
 	// outs: per point of order, the compared outputs its head reaches;
 	// persisted: as the analysis says (monotonic.OrderPoint).
 	outs      [][]string
@@ -280,23 +281,7 @@ func newVerifier(ctx context.Context, p *modules.Program, cp *executor.Program, 
 		}
 		v.monotoneRule[i] = mono
 	}
-	var channels []int
-	for i := range v.g.Edges {
-		if e := &v.g.Edges[i]; e.Async {
-			channels = append(channels, e.To)
-		}
-	}
-	fromMessages := v.g.Reach(channels, false, 0)
-	v.localRule = make([]bool, len(p.Rules))
-	for i, r := range p.Rules {
-		local := true
-		for _, a := range r.BodyAtoms() {
-			if c, ok := v.g.Lookup(a.Pred); !ok || fromMessages[c] {
-				local = false
-			}
-		}
-		v.localRule[i] = local
-	}
+
 	for _, f := range findings {
 		fs := &findingState{f: f, rule: -1}
 		switch f.Check {
@@ -947,12 +932,12 @@ func needsCounterfactual(t *target) bool {
 //     input in its lineage, and no point of order on the pair's paths is
 //     in the lineage or credited, and the difference is not a stale
 //     snapshot read (stale reports it).
-func (v *verifier) matches(base outcome, t *target, rr *runResult, schedulesOnly bool) (ok, stale bool) {
+func (v *verifier) matches(base outcome, t *target, rr *runResult, fixed []bool) (ok, stale bool) {
 	if t.contradiction && !t.context {
 		if !differsIn(base, rr.out, t.path.to) {
 			return false, false
 		}
-		if rr.attr != nil && v.staleRead(t.path, rr.attr, schedulesOnly) {
+		if rr.attr != nil && v.staleRead(t.path, rr.attr, fixed) {
 			return false, true // the snapshot guarantee allows it
 		}
 		return true, false
@@ -981,7 +966,7 @@ func (v *verifier) matches(base outcome, t *target, rr *runResult, schedulesOnly
 				return false, false
 			}
 		}
-		if v.staleRead(t.path, rr.attr, schedulesOnly) {
+		if v.staleRead(t.path, rr.attr, fixed) {
 			return false, true
 		}
 		return true, false
@@ -1000,17 +985,72 @@ func (v *verifier) matches(base outcome, t *target, rr *runResult, schedulesOnly
 	return false, false
 }
 
+// fixedSchedules is the key of fixedBy for the schedule experiments.
+const fixedSchedules = "\x00schedules"
+
+// fixedRules returns the rules whose facts the experiment's variation
+// cannot change: with all inputs fixed and only the schedule varying, the
+// rules that no message reaches; with one input's facts moved among its
+// own timesteps (a FIFO network), the rules that input does not reach.
+// Each also needs a positive atom over an input: it fires only in the
+// timesteps its input's facts arrive, which are the same in both
+// executions (a rule over tables alone also fires in idle timesteps,
+// which the variation decides).
+func (v *verifier) fixedRules(e *experiment) []bool {
+	key := fixedSchedules
+	if e.kind == varyOrders {
+		key = e.input
+	}
+	v.fixedMu.Lock()
+	defer v.fixedMu.Unlock()
+	if r, ok := v.fixedBy[key]; ok {
+		return r
+	}
+	g := v.g
+	var from []int
+	if key == fixedSchedules {
+		for i := range g.Edges {
+			if e := &g.Edges[i]; e.Async {
+				from = append(from, e.To)
+			}
+		}
+	} else if c, ok := g.Lookup(key); ok {
+		from = append(from, c)
+	}
+	reached := g.Reach(from, false, 0)
+	rules := v.prog.Rules
+	out := make([]bool, len(rules))
+	for i, r := range rules {
+		fixed, input := true, false
+		for _, a := range r.BodyAtoms() {
+			c, ok := g.Lookup(a.Pred)
+			if !ok || reached[c] {
+				fixed = false
+				break
+			}
+			input = input || !a.Negated && g.Nodes[c].Kind == modules.Input
+		}
+		out[i] = fixed && input
+	}
+	if v.fixedBy == nil {
+		v.fixedBy = map[string][]bool{}
+	}
+	v.fixedBy[key] = out
+	return out
+}
+
 // staleRead reports whether every differing fact of the pair's output is
 // a stale snapshot read: derived through a snapshot read on the pair's
 // paths and through monotone rules only (no negation, aggregate, deletion
 // or upsert in its lineage, and no table it read shrank), so the facts it
 // was derived from persist and the final state derives it too: the
-// guarantee of docs/checks.md. When only the schedule varied
-// (schedulesOnly), a nonmonotonic rule that no message reaches counts as
-// monotone: with the inputs fixed it derives the same facts at the same
-// timesteps in both executions (a count over a local input that fills
-// the state a message then reads).
-func (v *verifier) staleRead(ps *pathState, at *attribution, schedulesOnly bool) bool {
+// guarantee of docs/checks.md. A nonmonotonic rule that the
+// experiment's variation cannot reach (fixed, from fixedRules) counts as
+// monotone: it derives the same facts at the same timesteps in both
+// executions (a count over a local input that fills the state a message
+// then reads; a notin in the rule that fills the table a moved input
+// reads).
+func (v *verifier) staleRead(ps *pathState, at *attribution, fixed []bool) bool {
 	if len(ps.snap) == 0 {
 		return false
 	}
@@ -1021,7 +1061,7 @@ func (v *verifier) staleRead(ps *pathState, at *attribution, schedulesOnly bool)
 	for _, rules := range facts {
 		snap := false
 		for _, r := range rules {
-			if r < 0 || r >= len(v.monotoneRule) || !v.monotoneRule[r] && !(schedulesOnly && v.localRule[r]) {
+			if r < 0 || r >= len(v.monotoneRule) || !v.monotoneRule[r] && !(fixed != nil && fixed[r]) {
 				return false
 			}
 			snap = snap || slices.Contains(ps.snap, r)
@@ -1112,7 +1152,7 @@ func (v *verifier) explore(e *experiment) {
 					// what is found does not depend on the batches.
 					if tries[t] < maxCounterfactuals {
 						var stale bool
-						ok, stale = v.matches(e.baseOut, t, rr, e.kind == varySchedules)
+						ok, stale = v.matches(e.baseOut, t, rr, v.fixedRules(e))
 						if stale {
 							t.path.stale++
 						}
@@ -1122,7 +1162,7 @@ func (v *verifier) explore(e *experiment) {
 					}
 				} else if rr.attr != nil || !needsCounterfactual(t) {
 					var stale bool
-					ok, stale = v.matches(e.baseOut, t, rr, e.kind == varySchedules)
+					ok, stale = v.matches(e.baseOut, t, rr, v.fixedRules(e))
 					if stale {
 						t.path.stale++
 					}

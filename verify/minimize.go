@@ -53,7 +53,7 @@ func (v *verifier) holds(e *experiment, t *target, c *pairOf) (bool, *executor.R
 		rr.attr = attribute(ra, rb, v.sinks)
 		v.attributeRun(e, sa, sb, oa, rr, []*target{t}, nil)
 	}
-	ok, _ := v.matches(oa, t, rr, e.kind == varySchedules)
+	ok, _ := v.matches(oa, t, rr, v.fixedRules(e))
 	return ok, ra, rb
 }
 

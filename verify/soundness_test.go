@@ -28,6 +28,7 @@ var (
 	soundPrograms  = flag.Int("soundness-programs", 150, "random programs of TestSoundness")
 	soundSchedules = flag.Int("soundness-schedules", 40, "executions per experiment in TestSoundness")
 	soundSeed      = flag.Uint64("soundness-seed", 1, "seed of TestSoundness")
+	soundTrace     = flag.Bool("soundness-trace", false, "TestSoundness: write each program's number to stderr before verifying it (to find one that crashes or runs out of memory)")
 )
 
 // randomProgram writes a random well-formed module: inputs whose first
@@ -351,6 +352,9 @@ func checkSoundness(t *testing.T, seed uint64, i int, st *soundnessStats) {
 		t.Fatalf("program %d is not stratifiable:\n%s", i, src)
 	}
 	fs := monotonic.Finish(p, res.Findings, monotonic.Options{})
+	if *soundTrace {
+		fmt.Fprintf(os.Stderr, "soundness: program %d (seed %d)\n", i, seed)
+	}
 	rep, vds := Verify(t.Context(), p, res, fs, Options{Seed: seed + uint64(i), Schedules: *soundSchedules, Workloads: 2, MaxTicks: 80, Jobs: 1})
 	if rep == nil {
 		t.Fatalf("program %d cannot be verified: %v\n%s", i, vds, src)
