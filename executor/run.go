@@ -304,7 +304,7 @@ func (r *run) execute() {
 			case runStop:
 				r.stop(x.err)
 			case budgetError:
-				r.stop(r.errorf("value-budget", r.ruleOrWorkloadPos(), "the run created more than %d list elements and string words; a list or string grows without end? (raise the bound with the library's Options.MaxValueCells)", x.cells).err)
+				r.stop(r.errorf("value-budget", r.ruleOrWorkloadPos(), "the run created more than %d list elements and string words, or a list of more than 1/64 of that written out (its nested lists counted as often as they occur); a list or string grows without end? (raise the bound with the library's Options.MaxValueCells)", x.cells).err)
 			default:
 				panic(x)
 			}
@@ -619,7 +619,9 @@ func (r *run) factOf(name string, t []V) Fact {
 }
 
 // valueOf converts an interned value; strings and lists are converted once
-// per run and shared (Values are immutable).
+// per run and shared (Values are immutable), nested lists too: a list
+// that holds the one before it twice costs its cells, not its size
+// written out.
 func (r *run) valueOf(v V) Value {
 	if v&tagMask != tagRef {
 		return r.in.value(v)
@@ -627,7 +629,16 @@ func (r *run) valueOf(v V) Value {
 	if x, ok := r.values[v]; ok {
 		return x
 	}
-	x := r.in.value(v)
+	var x Value
+	if e := r.in.entry(v); e.kind == ListKind {
+		l := make([]Value, len(e.l))
+		for i, el := range e.l {
+			l[i] = r.valueOf(el)
+		}
+		x = Value{kind: ListKind, l: l}
+	} else {
+		x = r.in.value(v)
+	}
 	r.values[v] = x
 	return x
 }

@@ -506,6 +506,49 @@ modules:
 			t.Errorf("stop %s, error %v", res.Stop, res.Err)
 		}
 	})
+	// A list that holds the one before it twice doubles in size at each
+	// step for a few cells (interned lists share their parts): written
+	// out, in outputs and lattice merges, it took all memory (the
+	// soundness test, seed 13, program 667: a set that holds itself
+	// through reveal). Bounded by its size written out.
+	t.Run("value budget, written out", func(t *testing.T) {
+		s := prepare(t, `
+modules:
+  M:
+    state:
+      - table l(x)
+    rules:
+      r:
+        - l([L, L]) <= l(L)
+`, oneNode+"  facts: {n: ['l([])']}\n")
+		res := exec(t, s, Options{MaxValueCells: 1 << 16})
+		if res.Stop != "value-budget" || !strings.Contains(res.Err.Error(), "or a list of more than 1/64 of that written out") {
+			t.Errorf("stop %s, error %v", res.Stop, res.Err)
+		}
+		// What the run kept is converted sharing its parts.
+		if len(res.Nodes) != 1 || len(res.Nodes[0].Tables) < 10 {
+			t.Errorf("nodes %+v", res.Nodes)
+		}
+	})
+	t.Run("value budget, a set that holds itself", func(t *testing.T) {
+		s := prepare(t, `
+modules:
+  M:
+    state:
+      - input   in1(k, v)
+      - 'lattice lat(k) => (s: lset)'
+      - scratch s2(k, v)
+    rules:
+      r:
+        - lat(K, [V]) <= in1(K, V)
+        - s2(K, reveal(S)) <= lat(K, S), contains(S, K)
+        - lat(K, [V]) <+ s2(K, V)
+`, oneNode+"  inputs:\n    - {node: n, tick: 1, fact: 'in1(\"a\", \"a\")'}\n")
+		res := exec(t, s, Options{MaxValueCells: 1 << 16, MaxTicks: 200})
+		if res.Stop != "value-budget" {
+			t.Errorf("stop %s, error %v", res.Stop, res.Err)
+		}
+	})
 }
 
 // A join that derives nothing still stops at the timeout.

@@ -247,6 +247,11 @@ type entry struct {
 	i    int64  // IntKind (outside the inline range)
 	s    string // StringKind
 	l    []V    // ListKind
+	// size is a list's size written out (every element of every nested
+	// list counted, shared parts as often as they occur), saturating:
+	// interned lists share their parts, a list that holds the one before
+	// it twice doubles in size at each step without costing more cells.
+	size int64
 }
 
 // symtab is a frozen set of interned values (the constants of a compiled
@@ -356,9 +361,46 @@ func (in *interner) list(elems []V) V {
 		return v
 	}
 	in.charge(1 + len(elems))
-	v := in.add(entry{kind: ListKind, l: append([]V(nil), elems...)})
+	size := int64(1)
+	for _, e := range elems {
+		size += in.size(e)
+		if size > maxListSize {
+			size = maxListSize + 1
+		}
+	}
+	if in.maxCell > 0 && size > int64(in.maxCell/writtenOutShare) {
+		// Converting it (outputs, lattice merges) writes out every
+		// nested element, several times over: bounded at a share of
+		// the cells.
+		panic(budgetError{in.maxCell})
+	}
+	v := in.add(entry{kind: ListKind, l: append([]V(nil), elems...), size: size})
 	in.own.lists[string(in.buf)] = v
 	return v
+}
+
+// writtenOutShare: a list may have at most MaxValueCells/writtenOutShare
+// elements written out (262,144 by default), so that converting it to a
+// lattice value for a merge (each element a few dozen bytes, in two or
+// three copies, at every merge) stays within tens of megabytes.
+const writtenOutShare = 64
+
+// maxListSize saturates entry.size.
+const maxListSize = 1 << 50
+
+// size is the written-out size of an interned value: 1 for a scalar.
+func (in *interner) size(v V) int64 {
+	if v&tagMask != tagRef {
+		return 1
+	}
+	e := in.entry(v)
+	if e.kind != ListKind {
+		return 1
+	}
+	if e.size == 0 {
+		return 1 + int64(len(e.l)) // a constant interned before sizes (not nested)
+	}
+	return e.size
 }
 
 // freeze turns the run-local values into a symtab (used to build the
