@@ -230,7 +230,7 @@ type verifier struct {
 	// fixedBy: per varied source (fixedSchedules: the messages; an
 	// input's name: that input's order), the rules that the variation
 	// cannot reach (fixedRules), made on first use under fixedMu.
-	fixedBy map[string][]bool
+	fixedBy map[fixedKey][]bool
 	fixedMu sync.Mutex
 	// outs: per point of order, the compared outputs its head reaches;
 	// persisted: as the analysis says (monotonic.OrderPoint).
@@ -985,17 +985,25 @@ func (v *verifier) matches(base outcome, t *target, rr *runResult, fixed []bool)
 	return false, false
 }
 
+// fixedKey is what fixedRules depends on: the varied source and the
+// workload (its initial facts).
+type fixedKey struct {
+	source string
+	wl     *workload
+}
+
 // fixedSchedules is the key of fixedBy for the schedule experiments.
 const fixedSchedules = "\x00schedules"
 
-// fixedRules returns the rules whose facts the experiment's variation
-// cannot change: with all inputs fixed and only the schedule varying, the
-// rules that no message reaches; with one input's facts moved among its
-// own timesteps (a FIFO network), the rules that input does not reach.
-// Each also needs a positive atom over an input: it fires only in the
-// timesteps its input's facts arrive, which are the same in both
-// executions (a rule over tables alone also fires in idle timesteps,
-// which the variation decides).
+// fixedRules returns the nonmonotonic rules that act as monotone ones
+// under the experiment's variation: those whose facts it cannot change
+// (with all inputs fixed and only the schedule varying, the rules that no
+// message reaches; with one input's facts moved among its own timesteps,
+// a FIFO network, the rules that input does not reach; each also with a
+// positive atom over an input, so that it fires only in the timesteps its
+// input's facts arrive, the same in both executions, and not in idle
+// ones), and those whose only nonmonotonic part is a negation of a
+// collection that holds no fact in any run of the workload.
 func (v *verifier) fixedRules(e *experiment) []bool {
 	key := fixedSchedules
 	if e.kind == varyOrders {
@@ -1003,9 +1011,10 @@ func (v *verifier) fixedRules(e *experiment) []bool {
 	}
 	v.fixedMu.Lock()
 	defer v.fixedMu.Unlock()
-	if r, ok := v.fixedBy[key]; ok {
+	if r, ok := v.fixedBy[fixedKey{key, e.wl}]; ok {
 		return r
 	}
+	empty := v.neverFilled(e.wl)
 	g := v.g
 	var from []int
 	if key == fixedSchedules {
@@ -1031,12 +1040,70 @@ func (v *verifier) fixedRules(e *experiment) []bool {
 			input = input || !a.Negated && g.Nodes[c].Kind == modules.Input
 		}
 		out[i] = fixed && input
+		if !out[i] && !r.Op.Nonmonotonic() && len(r.Aggregates()) == 0 {
+			// Nonmonotonic only through negations of collections that
+			// hold no fact in any run of the workload: true in every
+			// timestep of both executions, so monotone here.
+			constant := true
+			for _, a := range r.BodyAtoms() {
+				if c, ok := g.Lookup(a.Pred); a.Negated && (!ok || !empty[c]) {
+					constant = false
+				}
+			}
+			out[i] = constant
+		}
 	}
 	if v.fixedBy == nil {
-		v.fixedBy = map[string][]bool{}
+		v.fixedBy = map[fixedKey][]bool{}
 	}
-	v.fixedBy[key] = out
+	v.fixedBy[fixedKey{key, e.wl}] = out
 	return out
+}
+
+// neverFilled returns the collections that hold no fact in any run of
+// workload w: not an input, a channel's or periodic's, no initial fact,
+// and every rule that derives one reads (positively) one that holds none
+// (the least fixpoint of "may hold a fact").
+func (v *verifier) neverFilled(w *workload) []bool {
+	g := v.g
+	may := make([]bool, len(g.Nodes))
+	for i, n := range g.Nodes {
+		switch n.Kind {
+		case modules.Input, modules.Periodic:
+			may[i] = true
+		}
+	}
+	if w != nil {
+		for _, f := range w.facts {
+			if c, ok := g.Lookup(f.Fact.Collection); ok {
+				may[c] = true
+			}
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, r := range v.prog.Rules {
+			h, ok := g.Lookup(r.Head.Pred)
+			if !ok || may[h] {
+				continue
+			}
+			all := true
+			for _, a := range r.BodyAtoms() {
+				if c, ok := g.Lookup(a.Pred); !a.Negated && (!ok || !may[c]) {
+					all = false
+					break
+				}
+			}
+			if all {
+				may[h], changed = true, true
+			}
+		}
+	}
+	empty := make([]bool, len(may))
+	for i, m := range may {
+		empty[i] = !m
+	}
+	return empty
 }
 
 // staleRead reports whether every differing fact of the pair's output is
