@@ -90,6 +90,11 @@ func (f *facts) async() {
 	f.reached = make([]bool, n)
 	f.via = make([]int32, n)
 	f.seedEdge = make([]int32, n)
+	for i := range f.via {
+		// Unreached: no path (edge 0 is a real edge; a chain of zeros
+		// looped forever through a self-loop at edge 0).
+		f.via[i], f.seedEdge[i] = -1, -1
+	}
 	var queue []int32
 	seed := func(v int, e int32) {
 		if f.reached[v] {
@@ -124,7 +129,8 @@ func (f *facts) async() {
 }
 
 // witnessTo returns a shortest path (edge ids) from an entry, or through
-// an asynchronous edge, to node v.
+// an asynchronous edge, to node v; none when nothing reaches v (a table
+// that only a workload's initial facts fill).
 func (f *facts) witnessTo(v int) []int {
 	f.async()
 	var path []int

@@ -253,7 +253,17 @@ func (m *model) timing(reset, block []bool) *timingInfo {
 			addAsync(ce.to)
 		}
 	}
-	ti.timed = m.forwardFrom(append(entries, asyncHeads...), nil)
+	// Timed: what inputs or messages reach, and what changes from one
+	// timestep to the next on its own: the heads of temporal rules (a
+	// table that a workload's initial facts fill and a deletion empties,
+	// or a <+ grows, holds other facts at other timesteps).
+	clock := slices.Clone(entries)
+	for i := range g.Edges {
+		if g.Edges[i].Temporal {
+			clock = append(clock, g.Edges[i].To)
+		}
+	}
+	ti.timed = m.forwardFrom(append(clock, asyncHeads...), nil)
 	remote := m.forwardFrom(asyncHeads, block)
 	// via: per node reached through a <~, one such edge (for the words).
 	via := make([]int32, n)
