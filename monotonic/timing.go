@@ -256,11 +256,20 @@ func (m *model) timing(reset, block []bool) *timingInfo {
 	// Timed: what inputs or messages reach, and what changes from one
 	// timestep to the next on its own: the heads of temporal rules (a
 	// table that a workload's initial facts fill and a deletion empties,
-	// or a <+ grows, holds other facts at other timesteps).
+	// or a <+ grows, holds other facts at other timesteps) and periodics
+	// (their facts come at the timer's timesteps: an input joined with
+	// one is answered or not by when it comes).
 	clock := slices.Clone(entries)
 	for i := range g.Edges {
 		if g.Edges[i].Temporal {
 			clock = append(clock, g.Edges[i].To)
+		}
+	}
+	periodic := make([]bool, n)
+	for i, nd := range g.Nodes {
+		if nd.Kind == modules.Periodic {
+			clock = append(clock, i)
+			periodic[i] = true
 		}
 	}
 	ti.timed = m.forwardFrom(append(clock, asyncHeads...), nil)
@@ -568,6 +577,12 @@ func (m *model) timing(reset, block []bool) *timingInfo {
 			var dec, eff uint8
 			for j, ol := range lits {
 				if i == j {
+					continue
+				}
+				if periodic[pl.v] && g.Nodes[ol.v].Kind.Persistent() || periodic[ol.v] && g.Nodes[pl.v].Kind.Persistent() {
+					// The retransmission idiom: a periodic joined with a
+					// table resends what the table holds, and receivers'
+					// sets absorb the duplicates.
 					continue
 				}
 				// A filter of the very same facts within the timestep

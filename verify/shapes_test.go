@@ -65,6 +65,8 @@ var shapeCases = map[string]struct {
 	// deletion empties changes on its own; an input that joins it is
 	// order-sensitive.
 	"point-of-order/deleted-initial-facts": {map[string]string{"ask -> answer": "N"}, "order"},
+	// An input joined with a periodic: answered only when the timer fires.
+	"point-of-order/input-meets-periodic": {map[string]string{"ask -> answer": "N"}, "order"},
 	// Exempt: static tables.
 	"point-of-order/static-table": {map[string]string{"send -> out": "A"}, "timing"},
 	// Exempt: the retransmission idiom.
