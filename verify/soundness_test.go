@@ -28,6 +28,7 @@ var (
 	soundPrograms  = flag.Int("soundness-programs", 150, "random programs of TestSoundness")
 	soundSchedules = flag.Int("soundness-schedules", 40, "executions per experiment in TestSoundness")
 	soundSeed      = flag.Uint64("soundness-seed", 1, "seed of TestSoundness")
+	soundPeriodics = flag.Bool("soundness-periodics", false, "TestSoundness: give about half the programs a periodic (a timer every 2 or 3 timesteps) that rules read; off by default, so that the programs of a seed stay those of the recorded runs")
 	soundTrace     = flag.Bool("soundness-trace", false, "TestSoundness: write each program's number to stderr before verifying it (to find one that crashes or runs out of memory)")
 )
 
@@ -73,6 +74,9 @@ func randomProgram(rng *rand.Rand, name string) string {
 	if rng.IntN(2) == 0 {
 		mid = append(mid, coll{"lattice", "lat", 3})
 	}
+	if *soundPeriodics && rng.IntN(2) == 0 {
+		mid = append(mid, coll{"periodic", "pe", 2})
+	}
 	rng.Shuffle(len(mid), func(a, b int) { mid[a], mid[b] = mid[b], mid[a] })
 	colls = append(colls, mid...)
 	add("output", "o", 1+rng.IntN(2))
@@ -94,6 +98,10 @@ func randomProgram(rng *rand.Rand, name string) string {
 		kind := c.kind
 		if kind == "lattice" {
 			fmt.Fprintf(&b, "      - 'lattice %s(k) => (s: lset, m: lmax)'\n", c.name)
+			continue
+		}
+		if kind == "periodic" {
+			fmt.Fprintf(&b, "      - periodic %s(id) => (time) every %d\n", c.name, 2+rng.IntN(2))
 			continue
 		}
 		fmt.Fprintf(&b, "      - %-7s %s(%s)\n", kind, c.name, strings.Join(cols, ", "))
@@ -220,7 +228,7 @@ func randomProgram(rng *rand.Rand, name string) string {
 	}
 	var rules []string
 	for hi, h := range colls {
-		if h.kind == "input" || h.name == "peer" || h.kind == "lattice" {
+		if h.kind == "input" || h.name == "peer" || h.kind == "lattice" || h.kind == "periodic" {
 			continue
 		}
 		n := 1 + rng.IntN(2)
@@ -288,7 +296,7 @@ func randomProgram(rng *rand.Rand, name string) string {
 		for range 1 + rng.IntN(2) {
 			var heads []coll
 			for i, c := range colls {
-				if i > li && c.kind != "channel" && c.kind != "lattice" {
+				if i > li && c.kind != "channel" && c.kind != "lattice" && c.kind != "periodic" {
 					heads = append(heads, c)
 				}
 			}
@@ -415,6 +423,7 @@ var generatedShapes = map[string][]string{
 	"lattice merge":       {"lattice lat"},
 	"lattice reveal":      {"reveal("},
 	"static table (peer)": {"peer("},
+	"periodic (read)":     {"pe(_", "pe(X"},
 }
 
 // soundnessPrograms is the number of random programs: the flag, or the
