@@ -304,7 +304,7 @@ func (r *run) execute() {
 			case runStop:
 				r.stop(x.err)
 			case budgetError:
-				r.stop(r.errorf("value-budget", r.ruleOrWorkloadPos(), "the run created more than %d list elements and string words, or a list of more than 1/64 of that written out (its nested lists counted as often as they occur); a list or string grows without end? (raise the bound with the library's Options.MaxValueCells)", x.cells).err)
+				r.stop(r.errorf("value-budget", r.ruleOrWorkloadPos(), "the run created more than %d list elements and string words, or a list of more than 1/256 of that written out (its nested lists counted as often as they occur); a list or string grows without end? (raise the bound with the library's Options.MaxValueCells)", x.cells).err)
 			default:
 				panic(x)
 			}

@@ -522,7 +522,7 @@ modules:
         - l([L, L]) <= l(L)
 `, oneNode+"  facts: {n: ['l([])']}\n")
 		res := exec(t, s, Options{MaxValueCells: 1 << 16})
-		if res.Stop != "value-budget" || !strings.Contains(res.Err.Error(), "or a list of more than 1/64 of that written out") {
+		if res.Stop != "value-budget" || !strings.Contains(res.Err.Error(), "or a list of more than 1/256 of that written out") {
 			t.Errorf("stop %s, error %v", res.Stop, res.Err)
 		}
 		// What the run kept is converted sharing its parts.

@@ -380,10 +380,12 @@ func (in *interner) list(elems []V) V {
 }
 
 // writtenOutShare: a list may have at most MaxValueCells/writtenOutShare
-// elements written out (262,144 by default), so that converting it to a
-// lattice value for a merge (each element a few dozen bytes, in two or
-// three copies, at every merge) stays within tens of megabytes.
-const writtenOutShare = 64
+// elements written out (65,536 by default), so that converting it to a
+// lattice value for a merge, comparing and interning the result (each
+// costing its size written out, at every merge) stays cheap: a set that
+// holds itself doubles at each merge, and each doubling costs as much as
+// all before it.
+const writtenOutShare = 256
 
 // maxListSize saturates entry.size.
 const maxListSize = 1 << 50
