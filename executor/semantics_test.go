@@ -521,7 +521,7 @@ modules:
       r:
         - l([L, L]) <= l(L)
 `, oneNode+"  facts: {n: ['l([])']}\n")
-		res := exec(t, s, Options{MaxValueCells: 1 << 16})
+		res := exec(t, s, Options{MaxValueCells: 1 << 20})
 		if res.Stop != "value-budget" || !strings.Contains(res.Err.Error(), "or a list of more than 1/256 of that written out") {
 			t.Errorf("stop %s, error %v", res.Stop, res.Err)
 		}
