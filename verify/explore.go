@@ -1106,8 +1106,8 @@ func (v *verifier) neverFilled(w *workload) []bool {
 	return empty
 }
 
-// staleRead reports whether every differing fact of the pair's output is
-// a stale snapshot read: derived through a snapshot read on the pair's
+// staleRead reports whether every differing fact of the pair's output
+// that its input (or no input) derives is a stale snapshot read: derived through a snapshot read on the pair's
 // paths and through monotone rules only (no negation, aggregate, deletion
 // or upsert in its lineage, and no table it read shrank), so the facts it
 // was derived from persist and the final state derives it too: the
@@ -1125,9 +1125,14 @@ func (v *verifier) staleRead(ps *pathState, at *attribution, fixed []bool) bool 
 	if len(facts) == 0 {
 		return false
 	}
-	for _, rules := range facts {
+	for _, fl := range facts {
+		if len(fl.inputs) > 0 && !slices.Contains(fl.inputs, ps.from) {
+			// Derived from other inputs only: no evidence about this
+			// pair (its own pairs are judged on it).
+			continue
+		}
 		snap := false
-		for _, r := range rules {
+		for _, r := range fl.rules {
 			if r < 0 || r >= len(v.monotoneRule) || !v.monotoneRule[r] && !(fixed != nil && fixed[r]) {
 				return false
 			}

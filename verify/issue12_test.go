@@ -704,3 +704,18 @@ func TestStaleReadThroughEmptyNotin(t *testing.T) {
 		t.Errorf("fill -> answer (%s): %s, %d stale divergences", pr.Label, pr.Verdict, pr.Stale)
 	}
 }
+
+// A stale read beside another input's race (soundness test with
+// periodics, seed 21, program 32): the differing facts that only in1
+// derives (through a periodic meeting a message) are no evidence about
+// in2's pair, whose own differing facts are stale reads.
+func TestStaleReadBesideOtherRace(t *testing.T) {
+	rep := verifyCase(t, "stale-beside-other-race", Options{Schedules: 200})
+	in2 := pathByPair(t, rep, "in2", "o1")
+	if in2.Verdict == Contradiction || in2.Stale == 0 {
+		t.Errorf("in2 -> o1 (%s): %s, %d stale divergences", in2.Label, in2.Verdict, in2.Stale)
+	}
+	if in1 := pathByPair(t, rep, "in1", "o1"); in1.Label != "D" || in1.Verdict != Confirmed {
+		t.Errorf("in1 -> o1 (%s): %s", in1.Label, in1.Verdict)
+	}
+}

@@ -114,7 +114,7 @@ func differsIn(a, b outcome, coll string) bool {
 type attribution struct {
 	inputs map[string]map[string]bool // output collection -> inputs
 	rules  map[string]map[int]bool    // output collection -> rules
-	facts  map[string][][]int         // output collection -> the lineage rules of each differing fact
+	facts  map[string][]factLineage   // output collection -> the lineage of each differing fact
 	a, b   []executor.RuleFacts       // what each rule derived in each run
 	ra, rb *executor.Result
 }
@@ -181,7 +181,7 @@ func (at *attribution) differs(r int) bool {
 
 // attribute compares two runs made with lineage.
 func attribute(a, b *executor.Result, sinks map[string]bool) *attribution {
-	at := &attribution{inputs: map[string]map[string]bool{}, rules: map[string]map[int]bool{}, facts: map[string][][]int{}}
+	at := &attribution{inputs: map[string]map[string]bool{}, rules: map[string]map[int]bool{}, facts: map[string][]factLineage{}}
 	oa, ob := outcomeOf(a, sinks), outcomeOf(b, sinks)
 	onlyA, onlyB := diff(oa, ob)
 	lin := func(res *executor.Result) map[string]*executor.FactLineage {
@@ -209,7 +209,7 @@ func attribute(a, b *executor.Result, sinks map[string]bool) *attribution {
 			for _, r := range fl.Rules {
 				at.rules[c][r] = true
 			}
-			at.facts[c] = append(at.facts[c], fl.Rules)
+			at.facts[c] = append(at.facts[c], factLineage{fl.Rules, fl.Inputs})
 		}
 	}
 	note(onlyA, la)
@@ -217,6 +217,13 @@ func attribute(a, b *executor.Result, sinks map[string]bool) *attribution {
 	at.a, at.b = a.Lineage.Derived, b.Lineage.Derived
 	at.ra, at.rb = a, b
 	return at
+}
+
+// factLineage is the lineage of a differing output fact: the rules and
+// the inputs it was derived through.
+type factLineage struct {
+	rules  []int
+	inputs []string
 }
 
 // pair reports whether a differing fact of output out was derived from
