@@ -892,6 +892,11 @@ func (v *verifier) candidates(oa, ob outcome, at *attribution, pending []*target
 				for _, r := range t.path.onPath {
 					consider(r)
 				}
+				// And the points of order of the D pairs into the
+				// output: another input's race may explain it.
+				for _, r := range v.dPoints(t.path.to) {
+					consider(r)
+				}
 			}
 		case !t.contradiction:
 			// Also when the input is in no differing fact's lineage:
@@ -966,6 +971,16 @@ func (v *verifier) matches(base outcome, t *target, rr *runResult, fixed []bool)
 				return false, false
 			}
 		}
+		// A point of order on the path of a D pair into the output, in
+		// the difference's lineage (or credited with it): that pair's
+		// race, which the analysis reports, explains it (docs/checks.md:
+		// if the schedule changes O's set, some pair into O is D),
+		// however this pair's input took part in the facts.
+		for _, r := range v.dPoints(t.path.to) {
+			if rr.attr.rules[t.path.to][r] || credited(r, t.path.to) {
+				return false, false
+			}
+		}
 		if v.staleRead(t.path, rr.attr, fixed) {
 			return false, true
 		}
@@ -985,6 +1000,23 @@ func (v *verifier) matches(base outcome, t *target, rr *runResult, fixed []bool)
 	return false, false
 }
 
+// dPoints returns the points of order on the paths of the D pairs into
+// output out (Bud's labels), in rule order.
+func (v *verifier) dPoints(out string) []int {
+	var rs []int
+	for _, ps := range v.paths {
+		if ps.to == out && ps.label == monotonic.D {
+			for _, r := range ps.onPath {
+				if !slices.Contains(rs, r) {
+					rs = append(rs, r)
+				}
+			}
+		}
+	}
+	slices.Sort(rs)
+	return rs
+}
+
 // fixedKey is what fixedRules depends on: the varied source and the
 // workload (its initial facts).
 type fixedKey struct {
@@ -1000,10 +1032,12 @@ const fixedSchedules = "\x00schedules"
 // (with all inputs fixed and only the schedule varying, the rules that no
 // message reaches; with one input's facts moved among its own timesteps,
 // a FIFO network, the rules that input does not reach; each also with a
-// positive atom over an input, so that it fires only in the timesteps its
-// input's facts arrive, the same in both executions, and not in idle
-// ones), and those whose only nonmonotonic part is a negation of a
-// collection that holds no fact in any run of the workload.
+// positive atom over an input, or a scratch derived only from inputs, so
+// that it fires only in the timesteps its input's facts arrive, the same
+// in both executions, and not in idle ones, or over tables only, which
+// idle timesteps leave as they were),
+// and those whose only nonmonotonic part is a negation of a collection
+// that holds no fact in any run of the workload.
 func (v *verifier) fixedRules(e *experiment) []bool {
 	key := fixedSchedules
 	if e.kind == varyOrders {
@@ -1028,18 +1062,54 @@ func (v *verifier) fixedRules(e *experiment) []bool {
 	}
 	reached := g.Reach(from, false, 0)
 	rules := v.prog.Rules
+	// inputEvent: an input, or a scratch every rule of which reads one
+	// positively: it holds facts only in the timesteps after inputs
+	// arrive, never in idle ones (a least fixpoint).
+	inputEvent := make([]bool, len(g.Nodes))
+	derives := make([][]*modules.Rule, len(g.Nodes))
+	for _, r := range rules {
+		if h, ok := g.Lookup(r.Head.Pred); ok {
+			derives[h] = append(derives[h], r)
+		}
+	}
+	for i, nd := range g.Nodes {
+		inputEvent[i] = nd.Kind == modules.Input
+	}
+	for changed := true; changed; {
+		changed = false
+		for i, nd := range g.Nodes {
+			if inputEvent[i] || nd.Kind != modules.Scratch || len(derives[i]) == 0 {
+				continue
+			}
+			all := true
+			for _, r := range derives[i] {
+				reads := false
+				for _, a := range r.BodyAtoms() {
+					if c, ok := g.Lookup(a.Pred); ok && !a.Negated && inputEvent[c] {
+						reads = true
+						break
+					}
+				}
+				all = all && reads
+			}
+			if all {
+				inputEvent[i], changed = true, true
+			}
+		}
+	}
 	out := make([]bool, len(rules))
 	for i, r := range rules {
-		fixed, input := true, false
+		fixed, input, tables := true, false, true
 		for _, a := range r.BodyAtoms() {
 			c, ok := g.Lookup(a.Pred)
 			if !ok || reached[c] {
 				fixed = false
 				break
 			}
-			input = input || !a.Negated && g.Nodes[c].Kind == modules.Input
+			input = input || !a.Negated && inputEvent[c]
+			tables = tables && g.Nodes[c].Kind.Persistent()
 		}
-		out[i] = fixed && input
+		out[i] = fixed && (input || tables)
 		if !out[i] && !r.Op.Nonmonotonic() && len(r.Aggregates()) == 0 {
 			// Nonmonotonic only through negations of collections that
 			// hold no fact in any run of the workload: true in every
