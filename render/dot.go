@@ -369,8 +369,8 @@ func componentLabel(ms []string) string {
 // foldLabel is the label of a folded node: its module (or band) over
 // the number of collections.
 func foldLabel(n *Node) string {
-	if i := strings.LastIndex(n.Name, " ("); i >= 0 && strings.HasSuffix(n.Name, ")") {
-		return n.Name[:i] + "\n" + n.Name[i+2:len(n.Name)-1]
+	if n.label != "" {
+		return n.label
 	}
 	return n.Name
 }

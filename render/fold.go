@@ -470,6 +470,7 @@ func (b *builder) foldNode(gi int, groupIdx []int) *Node {
 		}
 	}
 	node.Name = fmt.Sprintf("%s (%s)", fg.label, plural(len(fg.members), "collection"))
+	node.label = fg.label + "\n" + plural(len(fg.members), "collection")
 	return node
 }
 

@@ -259,6 +259,9 @@ type Node struct {
 	Tooltip     string              `json:"tooltip"`
 
 	dotID string
+	// label is a folded node's label: its module (or band) over its
+	// number of collections.
+	label string
 }
 
 // CoordinationInfo is a coordination declaration (coordination: {kind,

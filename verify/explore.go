@@ -231,7 +231,10 @@ type verifier struct {
 	// input's name: that input's order), the rules that the variation
 	// cannot reach (fixedRules), made on first use under fixedMu.
 	fixedBy map[fixedKey][]bool
-	fixedMu sync.Mutex
+	// dPointsOf: per output, the points of order on its D pairs' paths
+	// (dPoints), made on first use under fixedMu.
+	dPointsOf map[string][]int
+	fixedMu   sync.Mutex
 	// outs: per point of order, the compared outputs its head reaches;
 	// persisted: as the analysis says (monotonic.OrderPoint).
 	outs      [][]string
@@ -1001,20 +1004,27 @@ func (v *verifier) matches(base outcome, t *target, rr *runResult, fixed []bool)
 }
 
 // dPoints returns the points of order on the paths of the D pairs into
-// output out (Bud's labels), in rule order.
+// output out (Bud's labels), in rule order; computed once per output.
 func (v *verifier) dPoints(out string) []int {
-	var rs []int
-	for _, ps := range v.paths {
-		if ps.to == out && ps.label == monotonic.D {
+	v.fixedMu.Lock()
+	defer v.fixedMu.Unlock()
+	if v.dPointsOf == nil {
+		v.dPointsOf = map[string][]int{}
+		for _, ps := range v.paths {
+			if ps.label != monotonic.D {
+				continue
+			}
+			rs := v.dPointsOf[ps.to]
 			for _, r := range ps.onPath {
 				if !slices.Contains(rs, r) {
 					rs = append(rs, r)
 				}
 			}
+			slices.Sort(rs)
+			v.dPointsOf[ps.to] = rs
 		}
 	}
-	slices.Sort(rs)
-	return rs
+	return v.dPointsOf[out]
 }
 
 // fixedKey is what fixedRules depends on: the varied source and the
