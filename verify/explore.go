@@ -234,7 +234,9 @@ type verifier struct {
 	// dPointsOf: per output, the points of order on its D pairs' paths
 	// (dPoints), made on first use under fixedMu.
 	dPointsOf map[string][]int
-	fixedMu   sync.Mutex
+	// inputEvent: inputEvents, made on first use under fixedMu.
+	inputEvent []bool
+	fixedMu    sync.Mutex
 	// outs: per point of order, the compared outputs its head reaches;
 	// persisted: as the analysis says (monotonic.OrderPoint).
 	outs      [][]string
@@ -1072,9 +1074,49 @@ func (v *verifier) fixedRules(e *experiment) []bool {
 	}
 	reached := g.Reach(from, false, 0)
 	rules := v.prog.Rules
-	// inputEvent: an input, or a scratch every rule of which reads one
-	// positively: it holds facts only in the timesteps after inputs
-	// arrive, never in idle ones (a least fixpoint).
+	inputEvent := v.inputEvents()
+	out := make([]bool, len(rules))
+	for i, r := range rules {
+		fixed, input, tables := true, false, true
+		for _, a := range r.BodyAtoms() {
+			c, ok := g.Lookup(a.Pred)
+			if !ok || reached[c] {
+				fixed = false
+				break
+			}
+			input = input || !a.Negated && inputEvent[c]
+			tables = tables && g.Nodes[c].Kind.Persistent()
+		}
+		out[i] = fixed && (input || tables)
+		if !out[i] && !r.Op.Nonmonotonic() && len(r.Aggregates()) == 0 {
+			// Nonmonotonic only through negations of collections that
+			// hold no fact in any run of the workload: true in every
+			// timestep of both executions, so monotone here.
+			constant := true
+			for _, a := range r.BodyAtoms() {
+				if c, ok := g.Lookup(a.Pred); a.Negated && (!ok || !empty[c]) {
+					constant = false
+				}
+			}
+			out[i] = constant
+		}
+	}
+	if v.fixedBy == nil {
+		v.fixedBy = map[fixedKey][]bool{}
+	}
+	v.fixedBy[fixedKey{key, e.wl}] = out
+	return out
+}
+
+// inputEvents marks the inputs, and the scratches every rule of which
+// reads one positively: they hold facts only in the timesteps after
+// inputs arrive, never in idle ones (a least fixpoint, computed once;
+// the caller holds fixedMu).
+func (v *verifier) inputEvents() []bool {
+	if v.inputEvent != nil {
+		return v.inputEvent
+	}
+	g, rules := v.g, v.prog.Rules
 	inputEvent := make([]bool, len(g.Nodes))
 	derives := make([][]*modules.Rule, len(g.Nodes))
 	for _, r := range rules {
@@ -1107,37 +1149,8 @@ func (v *verifier) fixedRules(e *experiment) []bool {
 			}
 		}
 	}
-	out := make([]bool, len(rules))
-	for i, r := range rules {
-		fixed, input, tables := true, false, true
-		for _, a := range r.BodyAtoms() {
-			c, ok := g.Lookup(a.Pred)
-			if !ok || reached[c] {
-				fixed = false
-				break
-			}
-			input = input || !a.Negated && inputEvent[c]
-			tables = tables && g.Nodes[c].Kind.Persistent()
-		}
-		out[i] = fixed && (input || tables)
-		if !out[i] && !r.Op.Nonmonotonic() && len(r.Aggregates()) == 0 {
-			// Nonmonotonic only through negations of collections that
-			// hold no fact in any run of the workload: true in every
-			// timestep of both executions, so monotone here.
-			constant := true
-			for _, a := range r.BodyAtoms() {
-				if c, ok := g.Lookup(a.Pred); a.Negated && (!ok || !empty[c]) {
-					constant = false
-				}
-			}
-			out[i] = constant
-		}
-	}
-	if v.fixedBy == nil {
-		v.fixedBy = map[fixedKey][]bool{}
-	}
-	v.fixedBy[fixedKey{key, e.wl}] = out
-	return out
+	v.inputEvent = inputEvent
+	return inputEvent
 }
 
 // neverFilled returns the collections that hold no fact in any run of
