@@ -54,8 +54,9 @@ type Library struct {
 	Lattices map[string]*LatticeDef
 
 	loaded       map[string]bool
-	latticeOrder []string       // lattice names in load order
-	latticeFuncs map[string]int // functions of user lattices -> arity
+	pre          map[string]*prefetched // files being decoded ahead (prefetch.go)
+	latticeOrder []string               // lattice names in load order
+	latticeFuncs map[string]int         // functions of user lattices -> arity
 }
 
 // NewLibrary returns an empty library.
@@ -168,6 +169,7 @@ func (lib *Library) LoadPath(p string) Diagnostics {
 	if len(files) == 0 {
 		return Diagnostics{{Pos: Pos{File: p}, Severity: Error, Check: "io", Message: "no spec files (*.yaml, *.yml) in this directory"}}
 	}
+	lib.prefetch(files)
 	var ds Diagnostics
 	for _, f := range files {
 		ds = append(ds, lib.loadFile(f)...)
@@ -176,14 +178,20 @@ func (lib *Library) LoadPath(p string) Diagnostics {
 }
 
 func (lib *Library) loadFile(name string) Diagnostics {
-	key := name
-	if abs, err := filepath.Abs(name); err == nil {
-		key = abs
-	}
+	key := fileKey(name)
 	if lib.loaded[key] {
 		return nil
 	}
 	lib.loaded[key] = true
+	if p := lib.takePrefetched(key); p != nil {
+		if p.ds != nil {
+			return p.ds
+		}
+		lib.Files = append(lib.Files, name)
+		l := &fileLoader{YAMLFile: p.yf, lib: lib, dir: filepath.Dir(name), root: p.root, decoded: true}
+		l.load()
+		return l.Diagnostics()
+	}
 	data, ds := ReadFile(name)
 	if ds != nil {
 		return ds
@@ -208,10 +216,19 @@ type fileLoader struct {
 	lib     *Library
 	builtin bool
 	dir     string
+
+	decoded bool       // root was decoded ahead (prefetch)
+	root    *yaml.Node // then: the root
+	// Rules and declarations parsed ahead (preparse), by node.
+	rules map[*yaml.Node]parsedRule
+	decls map[*yaml.Node]parsedDecl
 }
 
 func (l *fileLoader) load() {
-	root := l.Decode()
+	root := l.root
+	if !l.decoded {
+		root = l.Decode()
+	}
 	if root == nil {
 		if len(l.Diagnostics()) == 0 {
 			l.diags.errorf("schema", Pos{File: l.Name(), Line: 1, Col: 1}, "empty spec file: it declares no modules, programs, specs or workload")
@@ -229,6 +246,7 @@ func (l *fileLoader) load() {
 				l.Mapping(root.Content[i+1], "lattices", l.lattice)
 			}
 		}
+		l.preparse(root)
 	}
 	l.Mapping(root, "the file", func(key string, kn, vn *yaml.Node) {
 		switch key {
@@ -299,7 +317,7 @@ func (l *fileLoader) module(name string, kn, vn *yaml.Node) {
 				l.imports(m, vn)
 			case "state":
 				for _, sn := range l.List(vn, "state") {
-					d, ds := ParseDecl(sn.Value, l.ScalarPos(sn))
+					d, ds := l.parseDecl(sn)
 					l.diags.ds = append(l.diags.ds, ds...)
 					if d != nil {
 						d.Module = name
@@ -461,7 +479,7 @@ func (l *fileLoader) block(m *Module, name string, kn, vn *yaml.Node) {
 			l.Errorf(rn, "each rule of block %s must be a string, found %s", name, YAMLKindName(rn))
 			continue
 		}
-		r, ds := parseRule(text.Value, l.ScalarPos(text), l.lib.latticeFuncs)
+		r, ds := l.parseRule(text)
 		l.diags.ds = append(l.diags.ds, ds...)
 		if r != nil {
 			r.Module, r.Block, r.Index = m.Name, name, i

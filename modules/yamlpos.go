@@ -3,6 +3,7 @@ package modules
 import (
 	"sort"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -22,6 +23,7 @@ type source struct {
 	// without walking the line from its start for every node (many nodes
 	// on one long line would be quadratic).
 	runeMarks map[int][]int
+	marksMu   sync.Mutex // runeMarks: rules of one file are parsed concurrently (preparse)
 }
 
 const runeMarkStep = 64
@@ -98,7 +100,9 @@ func (s *source) columnOffset(li, col int) int {
 	if s.ascii[li] {
 		return min(start+col-1, end)
 	}
+	s.marksMu.Lock()
 	marks, ok := s.runeMarks[li]
+	s.marksMu.Unlock()
 	if !ok {
 		marks = []int{start}
 		for off, c := start, 0; off < end; c++ {
@@ -108,10 +112,12 @@ func (s *source) columnOffset(li, col int) int {
 			_, w := utf8.DecodeRune(s.src[off:end])
 			off += w
 		}
+		s.marksMu.Lock()
 		if s.runeMarks == nil {
 			s.runeMarks = map[int][]int{}
 		}
 		s.runeMarks[li] = marks
+		s.marksMu.Unlock()
 	}
 	k := min((col-1)/runeMarkStep, len(marks)-1)
 	off := marks[k]
