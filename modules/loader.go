@@ -256,7 +256,15 @@ func (l *fileLoader) load() {
 		case "programs":
 			l.Mapping(vn, "programs", l.program)
 		case "specs":
-			for _, sn := range l.Strings(vn, "specs") {
+			sns := l.Strings(vn, "specs")
+			if !l.builtin {
+				var files []string
+				for _, sn := range sns {
+					files = append(files, l.specPath(sn))
+				}
+				l.lib.prefetchFiles(files)
+			}
+			for _, sn := range sns {
 				l.spec(sn)
 			}
 		case "workload":
@@ -589,14 +597,19 @@ func (l *fileLoader) expect(p *ProgramSpec, vn *yaml.Node) {
 	}
 }
 
+// specPath is the path a specs: entry names, relative to the file.
+func (l *fileLoader) specPath(sn *yaml.Node) string {
+	if filepath.IsAbs(sn.Value) {
+		return sn.Value
+	}
+	return filepath.Join(l.dir, sn.Value)
+}
+
 func (l *fileLoader) spec(sn *yaml.Node) {
 	if l.builtin {
 		return // the embedded library is loaded whole
 	}
-	p := sn.Value
-	if !filepath.IsAbs(p) {
-		p = filepath.Join(l.dir, p)
-	}
+	p := l.specPath(sn)
 	ds := l.lib.LoadPath(p)
 	for i := range ds {
 		if ds[i].Check == "io" && ds[i].Pos.File == p {

@@ -1,6 +1,7 @@
 package modules
 
 import (
+	"os"
 	"path/filepath"
 	"runtime"
 	"sync"
@@ -95,6 +96,19 @@ func (lib *Library) prefetch(files []string) {
 			}
 		}()
 	}
+}
+
+// prefetchFiles prefetches those of paths that are spec files (a list of
+// files named one by one: on the command line, in specs:); directories
+// prefetch their own files when they are loaded.
+func (lib *Library) prefetchFiles(paths []string) {
+	var files []string
+	for _, p := range paths {
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			files = append(files, p)
+		}
+	}
+	lib.prefetch(files)
 }
 
 // takePrefetched returns the prefetched decoding of the file with key, if

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -125,6 +126,24 @@ func TestLoadConcurrentSameAsSequential(t *testing.T) {
 	}
 	if syntax < 6 || decl == 0 {
 		t.Fatalf("want the fixture's rule and declaration errors, got %d syntax and %d other in:\n%v", syntax, decl, seqDs)
+	}
+	// Files named one by one (the command line, a specs: list) are
+	// decoded ahead too.
+	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if err != nil || len(files) < 10 {
+		t.Fatalf("glob: %v %v", files, err)
+	}
+	slices.Reverse(files)
+	loadFiles := func(procs int) (*Workspace, Diagnostics) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		return LoadWorkspace(nil, "", files)
+	}
+	seqW, seqWDs := loadFiles(1)
+	for _, procs := range []int{2, 16} {
+		w, ds := loadFiles(procs)
+		if !reflect.DeepEqual(seqWDs, ds) || !reflect.DeepEqual(seqW.Lib.Modules, w.Lib.Modules) || !reflect.DeepEqual(seqW.Lib.Files, w.Lib.Files) {
+			t.Errorf("GOMAXPROCS=%d: loading the files one by one differs from a sequential load", procs)
+		}
 	}
 	var aliased []*Rule
 	for _, r := range seqLib.Modules["Big"].Block("b1").Rules {

@@ -40,6 +40,7 @@ func LoadWorkspace(builtin fs.FS, builtinDir string, paths []string) (*Workspace
 		}
 	}
 	w.Paths = paths
+	w.Lib.prefetchFiles(paths)
 	for _, p := range paths {
 		ds = append(ds, w.Lib.LoadPath(p)...)
 	}
