@@ -136,25 +136,34 @@ func (f *facts) edgeStep(ei int, marked bool) Step {
 	return st
 }
 
+// stepCache holds the notes of unmarked steps, per edge: the unmarked
+// step of an edge is the same in every flow, so it is described once
+// (flows of large programs share most edges). One per goroutine.
+type stepCache struct {
+	done []bool
+	note []string
+}
+
 // steps renders a witness path, contract edges included.
-func (f *facts) steps(path []int, mark int) []Step {
+func (f *facts) steps(path []int, mark int) []Step { return f.stepsIn(&f.stepc, path, mark) }
+
+// stepsIn is steps with the cache sc (a goroutine's own).
+func (f *facts) stepsIn(sc *stepCache, path []int, mark int) []Step {
 	g, m := f.g, f.model()
 	out := make([]Step, 0, len(path))
 	for _, ei := range path {
 		if !m.isContract(ei) {
 			if ei != mark {
-				// The unmarked step of an edge is the same in every flow:
-				// described once (flows of large programs share most edges).
-				if f.stepDone == nil {
-					f.stepDone = make([]bool, len(g.Edges))
-					f.stepNote = make([]string, len(g.Edges))
+				if sc.done == nil {
+					sc.done = make([]bool, len(g.Edges))
+					sc.note = make([]string, len(g.Edges))
 				}
-				if !f.stepDone[ei] {
-					f.stepDone[ei] = true
-					f.stepNote[ei] = f.edgeStep(ei, false).Note
+				if !sc.done[ei] {
+					sc.done[ei] = true
+					sc.note[ei] = f.edgeStep(ei, false).Note
 				}
 				st := step1(g, ei, false)
-				st.Note = f.stepNote[ei]
+				st.Note = sc.note[ei]
 				out = append(out, st)
 				continue
 			}

@@ -37,8 +37,7 @@ type facts struct {
 	ureached     []bool   // reached from an entry or an async edge without crossing coordination
 	coordReach   [][]bool // per coordination declaration: what its collections reach
 
-	stepDone []bool   // per edge: stepNote computed
-	stepNote []string // per edge: the note of its unmarked step in a flow
+	stepc stepCache // the notes of unmarked steps in flows
 }
 
 func newFacts(g *depgraph.Graph) *facts { return &facts{g: g} }

@@ -2,8 +2,10 @@ package monotonic
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/calmcheck/calmcheck/depgraph"
 	"github.com/calmcheck/calmcheck/modules"
@@ -156,100 +158,23 @@ func runPointOfOrder(pass *Pass) {
 		targets = append(targets, []int{m.vedges[i].from})
 	}
 	reach := f.origins(entries, targets)
-	// The names of a list of inputs, once per list (origins shares the
-	// lists of targets reached by the same inputs; so do the findings).
-	names := map[*int][]string{}
-	namesOf := func(ids []int) []string {
-		if len(ids) == 0 {
-			return g.Names(ids)
-		}
-		k := &ids[0]
-		ns, ok := names[k]
-		if !ok || len(ns) != len(ids) {
-			ns = g.Names(ids)
-			names[k] = ns
-		}
-		return ns
-	}
 	via, viaMore := f.firstOrigins(channels, maxChannels, targets)
 	ureached := f.uncovered()
-	for i, p := range found {
-		e0 := &g.Edges[p.Edges[0]]
-		r := p.Rule
-		inputs := namesOf(reach[i])
-		chans := g.Names(via[i])
-		var uses []string
-		cols := []string{g.Nodes[e0.To].Name}
-		for _, ei := range p.Edges {
-			e := &g.Edges[ei]
-			if e.Negated {
-				uses = append(uses, "notin "+g.Nodes[e.From].Name)
-			}
-			if e.Revealed {
-				uses = append(uses, "reveal of the lattice "+g.Nodes[e.From].Name)
-			}
-			cols = appendUnique(cols, g.Nodes[e.From].Name)
+	f.coordReaches() // computed before the findings are, concurrently
+	// The findings of the points, in chunks on every core: each chunk
+	// with its own caches (the rest of facts is only read from here on).
+	fds := make([]Finding, len(found))
+	inChunks(len(found), func(lo, hi int) {
+		var sc stepCache
+		namesOf := newNamesOf(g)
+		for i := lo; i < hi; i++ {
+			fds[i] = f.pointFinding(&found[i], reach[i], via[i], viaMore[i], ureached, &sc, namesOf)
 		}
-		for _, tj := range p.Joins {
-			cols = appendUnique(cols, g.Nodes[g.Edges[tj.OtherEdge].From].Name)
-		}
-		if len(p.Joins) > 0 {
-			u := "a timing join (" + p.Joins[0].race()
-			if len(p.Joins) > 1 {
-				u += fmt.Sprintf(", and %d more", len(p.Joins)-1)
-			}
-			uses = append(uses, u+")")
-		}
-		if e0.Nonmonotonic && e0.Aggregate {
-			for _, a := range r.Aggregates() {
-				uses = append(uses, a.String())
-			}
-		}
-		switch r.Op {
-		case modules.OpDelete:
-			uses = append(uses, "deletion (<-)")
-		case modules.OpUpsert:
-			uses = append(uses, "upsert (<+-)")
-		}
-		var b strings.Builder
-		fmt.Fprintf(&b, "point of order: %s in %s", strings.Join(uses, ", "), r.Shape())
-		b.WriteString(" is reached asynchronously")
-		writeReach(&b, inputs, chans, viaMore[i])
-		persisted := p.Persisted
-		switch {
-		case r.Op.Nonmonotonic():
-			b.WriteString("; persisted (a deletion or overwrite lasts): every input through it must be ordered")
-		case persisted:
-			b.WriteString("; persisted (its result reaches a table): every input through it must be ordered")
-		default:
-			b.WriteString("; observed (its result only flows to scratches, outputs and channels): ordering is needed only where it is observed")
-		}
-		if key := groupingKey(g, r, p.Edges); len(key) > 0 {
-			fmt.Fprintf(&b, "; keyed by (%s)", strings.Join(key, ", "))
-		}
-		// Witness: how an input reaches the first nonmonotonic edge.
-		flow := append(f.witnessTo(e0.From), p.Edges[0])
-		pos := e0.UsePos()
-		if !e0.Nonmonotonic {
-			pos = e0.Pos // a timing join: the literal whose facts meet the other's
-		}
-		fd := Finding{
-			Pos: pos, Module: r.Module, Rule: r, Collections: cols,
-			Inputs: inputs, Key: ruleKey(r),
-			Flow: f.steps(flow, p.Edges[0]), Message: b.String(),
-		}
-		if len(p.Joins) > 0 {
-			tj := p.Joins[0]
-			fd.OtherFlow = f.steps(append(f.witnessTo(g.Edges[tj.OtherEdge].From), tj.OtherEdge), -1)
-		}
-		// Coordination and seals: a point of order whose every
-		// nonmonotonic use is a protocol's mechanism, sealed, or reached
-		// only through coordinated collections is covered.
-		if why := f.covers(p.Edges, ureached); why != "" {
-			fd.Check, fd.Severity, fd.Acknowledged = pass.Analyzer.Name, modules.Note, why
-		}
+	})
+	for _, fd := range fds {
 		pass.Report(fd)
 	}
+	namesOf := newNamesOf(g)
 	for j, vi := range implied {
 		i := len(found) + j
 		ce := &m.vedges[vi]
@@ -270,6 +195,129 @@ func runPointOfOrder(pass *Pass) {
 		pass.Report(fd)
 	}
 }
+
+// pointFinding is the finding of point of order p, which the entries
+// reach reach (through the channels via, and others when viaMore). It
+// only reads f, but for the caches sc and namesOf: the findings of
+// different points are made concurrently.
+func (f *facts) pointFinding(p *OrderPoint, reach, via []int, viaMore bool, ureached []bool, sc *stepCache, namesOf func([]int) []string) Finding {
+	g := f.g
+	inputs := namesOf(reach)
+	e0 := &g.Edges[p.Edges[0]]
+	r := p.Rule
+	chans := g.Names(via)
+	var uses []string
+	cols := []string{g.Nodes[e0.To].Name}
+	for _, ei := range p.Edges {
+		e := &g.Edges[ei]
+		if e.Negated {
+			uses = append(uses, "notin "+g.Nodes[e.From].Name)
+		}
+		if e.Revealed {
+			uses = append(uses, "reveal of the lattice "+g.Nodes[e.From].Name)
+		}
+		cols = appendUnique(cols, g.Nodes[e.From].Name)
+	}
+	for _, tj := range p.Joins {
+		cols = appendUnique(cols, g.Nodes[g.Edges[tj.OtherEdge].From].Name)
+	}
+	if len(p.Joins) > 0 {
+		u := "a timing join (" + p.Joins[0].race()
+		if len(p.Joins) > 1 {
+			u += fmt.Sprintf(", and %d more", len(p.Joins)-1)
+		}
+		uses = append(uses, u+")")
+	}
+	if e0.Nonmonotonic && e0.Aggregate {
+		for _, a := range r.Aggregates() {
+			uses = append(uses, a.String())
+		}
+	}
+	switch r.Op {
+	case modules.OpDelete:
+		uses = append(uses, "deletion (<-)")
+	case modules.OpUpsert:
+		uses = append(uses, "upsert (<+-)")
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "point of order: %s in %s", strings.Join(uses, ", "), r.Shape())
+	b.WriteString(" is reached asynchronously")
+	writeReach(&b, inputs, chans, viaMore)
+	persisted := p.Persisted
+	switch {
+	case r.Op.Nonmonotonic():
+		b.WriteString("; persisted (a deletion or overwrite lasts): every input through it must be ordered")
+	case persisted:
+		b.WriteString("; persisted (its result reaches a table): every input through it must be ordered")
+	default:
+		b.WriteString("; observed (its result only flows to scratches, outputs and channels): ordering is needed only where it is observed")
+	}
+	if key := groupingKey(g, r, p.Edges); len(key) > 0 {
+		fmt.Fprintf(&b, "; keyed by (%s)", strings.Join(key, ", "))
+	}
+	// Witness: how an input reaches the first nonmonotonic edge.
+	flow := append(f.witnessTo(e0.From), p.Edges[0])
+	pos := e0.UsePos()
+	if !e0.Nonmonotonic {
+		pos = e0.Pos // a timing join: the literal whose facts meet the other's
+	}
+	fd := Finding{
+		Pos: pos, Module: r.Module, Rule: r, Collections: cols,
+		Inputs: inputs, Key: ruleKey(r),
+		Flow: f.stepsIn(sc, flow, p.Edges[0]), Message: b.String(),
+	}
+	if len(p.Joins) > 0 {
+		tj := p.Joins[0]
+		fd.OtherFlow = f.stepsIn(sc, append(f.witnessTo(g.Edges[tj.OtherEdge].From), tj.OtherEdge), -1)
+	}
+	// Coordination and seals: a point of order whose every
+	// nonmonotonic use is a protocol's mechanism, sealed, or reached
+	// only through coordinated collections is covered.
+	if why := f.covers(p.Edges, ureached); why != "" {
+		fd.Check, fd.Severity, fd.Acknowledged = CheckPointOfOrder, modules.Note, why
+	}
+	return fd
+}
+
+// newNamesOf returns a function giving the names of a list of inputs,
+// once per list (origins shares the lists of targets reached by the same
+// inputs; so do the findings).
+func newNamesOf(g *depgraph.Graph) func([]int) []string {
+	names := map[*int][]string{}
+	return func(ids []int) []string {
+		if len(ids) == 0 {
+			return g.Names(ids)
+		}
+		k := &ids[0]
+		ns, ok := names[k]
+		if !ok || len(ns) != len(ids) {
+			ns = g.Names(ids)
+			names[k] = ns
+		}
+		return ns
+	}
+}
+
+// inChunks calls work on consecutive chunks of 0..n-1, on as many
+// goroutines as there are processors (one chunk each; inline when n is
+// small); work must only write what belongs to its own indexes.
+func inChunks(n int, work func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), n/minChunk)
+	if workers <= 1 {
+		work(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	size := (n + workers - 1) / workers
+	for lo := 0; lo < n; lo += size {
+		wg.Go(func() { work(lo, min(lo+size, n)) })
+	}
+	wg.Wait()
+}
+
+// minChunk is the least work inChunks gives a goroutine (a variable for
+// tests, which make small programs concurrent).
+var minChunk = 256
 
 // reserve makes room for n more findings at once: a large program has
 // tens of thousands of points of order, and growing the slice by

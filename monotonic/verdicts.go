@@ -359,17 +359,24 @@ func (f *facts) covers(edges []int, ureached []bool) string {
 	return strings.Join(why, "; ")
 }
 
-// coordinatedReason names the coordination declarations whose collections
-// reach v.
-func (f *facts) coordinatedReason(v int) string {
-	m := f.model()
+// coordReaches is, per coordination declaration, what its collections
+// reach.
+func (f *facts) coordReaches() [][]bool {
 	if f.coordReach == nil {
+		m := f.model()
 		for k := range m.p.Coordinations {
 			f.coordReach = append(f.coordReach, m.forwardFrom(m.coordNodes[k], nil))
 		}
 	}
+	return f.coordReach
+}
+
+// coordinatedReason names the coordination declarations whose collections
+// reach v.
+func (f *facts) coordinatedReason(v int) string {
+	m := f.model()
 	var why []string
-	for k, r := range f.coordReach {
+	for k, r := range f.coordReaches() {
 		if r[v] {
 			why = append(why, m.coordDesc(k))
 		}

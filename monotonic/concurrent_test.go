@@ -1,0 +1,62 @@
+package monotonic
+
+import (
+	"reflect"
+	"runtime"
+	"testing"
+
+	"github.com/calmcheck/calmcheck/modules"
+	"github.com/calmcheck/calmcheck/specs"
+)
+
+// TestAnalysisConcurrentSameAsSequential: the parts of the analysis that
+// run on every core (the path labels of different sources, the findings
+// of different points of order) give the same result as on one core, on
+// every program of the built-in library (coordination, seals, contracts,
+// lattices) with a goroutine for every few points, and on generated
+// programs of every shape. Run it with -race.
+func TestAnalysisConcurrentSameAsSequential(t *testing.T) {
+	lib := modules.NewLibrary()
+	if ds := lib.LoadFS(specs.FS, "specs"); ds.HasErrors() {
+		t.Fatalf("built-in library: %v", ds)
+	}
+	var progs []*modules.Program
+	for _, ps := range lib.SortedPrograms() {
+		p, ds := lib.ComposeProgram(ps.Name)
+		if ds.HasErrors() {
+			t.Fatalf("program %s: %v", ps.Name, ds)
+		}
+		progs = append(progs, p)
+	}
+	for _, shape := range genShapes {
+		gl := loadGenerated(t, genFilesShape(2_000, shape))
+		p, ds := gl.Compose("gen-"+shape.name, []modules.Ref{{Name: "GenAll"}})
+		if ds.HasErrors() {
+			t.Fatal(ds.Errors()[:1])
+		}
+		progs = append(progs, p)
+	}
+	analyse := func(p *modules.Program, procs, chunk int) *Result {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		defer func(c int) { minChunk = c }(minChunk)
+		minChunk = chunk
+		return Analyze(p, Analyzers)
+	}
+	points := 0
+	for _, p := range progs {
+		seq := analyse(p, 1, 256)
+		for _, procs := range []int{2, 5} {
+			par := analyse(p, procs, 1)
+			if !reflect.DeepEqual(seq.Findings, par.Findings) {
+				t.Errorf("%s, GOMAXPROCS=%d: findings differ from one core's", p.Name, procs)
+			}
+			if !reflect.DeepEqual(seq.Paths, par.Paths) {
+				t.Errorf("%s, GOMAXPROCS=%d: path labels differ from one core's", p.Name, procs)
+			}
+		}
+		points += len(seq.OrderPoints)
+	}
+	if len(progs) < 20 || points < 1000 {
+		t.Fatalf("%d programs, %d points of order: too few to test", len(progs), points)
+	}
+}
