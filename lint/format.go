@@ -65,6 +65,9 @@ type errWriter struct {
 	sbuf  bytes.Buffer  // appendStringSlow's
 	senc  *json.Encoder // on sbuf
 	bytes []byte        // compact's for findings
+	// jf is the finding being written, reused: no garbage per finding (a
+	// large program has hundreds of thousands).
+	jf JSONFinding
 }
 
 func (e *errWriter) Write(p []byte) (int, error) {
@@ -81,10 +84,15 @@ func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, 
 // compact writes v as compact JSON on one line (HTML characters are not
 // escaped), reusing one buffer.
 func (e *errWriter) compact(v any) {
+	e.bytes = e.appendCompact(e.bytes[:0], v)
+	e.Write(e.bytes)
+}
+
+// appendCompact appends v as compact JSON (HTML characters are not
+// escaped), with e's encoder; an error is kept in e.err.
+func (e *errWriter) appendCompact(b []byte, v any) []byte {
 	if x, ok := v.(JSONFinding); ok {
-		e.bytes = e.appendFinding(e.bytes[:0], &x)
-		e.Write(e.bytes)
-		return
+		return e.appendFinding(b, &x)
 	}
 	if e.enc == nil {
 		e.enc = json.NewEncoder(&e.buf)
@@ -95,20 +103,30 @@ func (e *errWriter) compact(v any) {
 		if e.err == nil {
 			e.err = err
 		}
-		return
+		return b
 	}
-	e.Write(bytes.TrimSuffix(e.buf.Bytes(), []byte("\n")))
+	return append(b, bytes.TrimSuffix(e.buf.Bytes(), []byte("\n"))...)
 }
 
 // array writes an array of n elements at a depth (its brackets at depth,
 // its elements one compact line each at depth+1), getting each element
-// when it is written.
+// when it is written; elem must be safe to call concurrently (the
+// elements are encoded in batches on every core).
 func (e *errWriter) array(depth, n int, elem func(i int) any) {
+	e.lines(depth, n, func(s *errWriter, b []byte, i int) []byte { return s.appendCompact(b, elem(i)) })
+}
+
+// lines writes an array of n elements at a depth, element i one line
+// appended by enc, in batches on every core (batches).
+func (e *errWriter) lines(depth, n int, enc encodeFunc) {
 	e.Write([]byte{'['})
-	for i := 0; i < n && e.err == nil; i++ {
-		e.element(depth+1, i)
-		e.compact(elem(i))
-	}
+	sep := "\n" + strings.Repeat("  ", depth+1)
+	e.batches(n, func(b []byte, i int) []byte {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		return append(b, sep...)
+	}, enc)
 	e.endArray(depth, n)
 }
 

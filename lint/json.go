@@ -103,17 +103,10 @@ func (f *JSON) Program(w io.Writer, pr *Program) error {
 
 // findings writes findings as an array at a depth, one compact line each.
 func (f *JSON) findings(depth int, fs []monotonic.Finding) {
-	// One JSONFinding, reused: no garbage per finding (a large program
-	// has hundreds of thousands).
-	var jf JSONFinding
-	f.w.Write([]byte{'['})
-	for i := 0; i < len(fs) && f.w.err == nil; i++ {
-		f.w.element(depth+1, i)
-		fillFindingJSON(&jf, &fs[i])
-		f.w.bytes = f.w.appendFinding(f.w.bytes[:0], &jf)
-		f.w.Write(f.w.bytes)
-	}
-	f.w.endArray(depth, len(fs))
+	f.w.lines(depth, len(fs), func(s *errWriter, b []byte, i int) []byte {
+		fillFindingJSON(&s.jf, &fs[i])
+		return s.appendFinding(b, &s.jf)
+	})
 }
 
 func (f *JSON) End(w io.Writer, r *Report) error {

@@ -1,0 +1,103 @@
+package lint
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Large reports are mostly long arrays of independent elements (a
+// program's collections, rules, edges and findings), so they are encoded
+// in batches on every core and written in order: the bytes are those of
+// encoding one element after another. At most batchesInFlight batches
+// per core are held at once, so memory does not grow with the output.
+
+// batchSize is how many elements a batch holds (a variable for tests).
+var batchSize = 1024
+
+const batchesInFlight = 2
+
+// encodeFunc appends element i to b. s is the calling goroutine's own
+// scratch errWriter (for encoders and their buffers; never written to):
+// an encoding error is left in s.err.
+type encodeFunc func(s *errWriter, b []byte, i int) []byte
+
+// batches writes elements 0..n-1, each after sep(i) (the separator and
+// indentation before element i), encoded by enc; on one goroutine when
+// there is one core or a single batch. The first error (writing, or
+// encoding) is kept in e.err and ends the writing.
+func (e *errWriter) batches(n int, sep func(b []byte, i int) []byte, enc encodeFunc) {
+	workers := runtime.GOMAXPROCS(0)
+	nb := (n + batchSize - 1) / batchSize
+	if workers <= 1 || nb <= 1 {
+		for i := 0; i < n && e.err == nil; i++ {
+			e.bytes = enc(e, sep(e.bytes[:0], i), i)
+			e.Write(e.bytes)
+		}
+		return
+	}
+	workers = min(workers, nb)
+	type batch struct {
+		b    []byte
+		err  error
+		done chan struct{}
+	}
+	out := make([]batch, nb)
+	for k := range out {
+		out[k].done = make(chan struct{})
+	}
+	tokens := make(chan struct{}, batchesInFlight*workers)
+	// The batches' buffers, reused: a large report would otherwise make
+	// as much garbage as it has bytes.
+	free := make(chan []byte, batchesInFlight*workers)
+	quit := make(chan struct{})
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			var s errWriter
+			for {
+				select {
+				case tokens <- struct{}{}:
+				case <-quit:
+					return
+				}
+				select {
+				case <-quit:
+					return
+				default:
+				}
+				k := int(next.Add(1) - 1)
+				if k >= nb {
+					return
+				}
+				var b []byte
+				select {
+				case b = <-free:
+				default:
+				}
+				for i := k * batchSize; i < min((k+1)*batchSize, n) && s.err == nil; i++ {
+					b = enc(&s, sep(b, i), i)
+				}
+				out[k].b, out[k].err = b, s.err
+				close(out[k].done)
+			}
+		})
+	}
+	for k := 0; k < nb && e.err == nil; k++ {
+		<-out[k].done
+		if out[k].err != nil {
+			e.err = out[k].err
+			break
+		}
+		e.Write(out[k].b)
+		select {
+		case free <- out[k].b[:0]:
+		default:
+		}
+		out[k].b = nil
+		<-tokens
+	}
+	close(quit)
+	wg.Wait()
+}

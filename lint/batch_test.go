@@ -1,0 +1,82 @@
+package lint
+
+import (
+	"bytes"
+	"errors"
+	"runtime"
+	"strconv"
+	"testing"
+)
+
+// TestBatchesSameBytes: elements encoded in batches on several cores are
+// written in order, byte for byte what one core writes, for every number
+// of elements around the batch boundaries.
+func TestBatchesSameBytes(t *testing.T) {
+	defer func(n int) { batchSize = n }(batchSize)
+	batchSize = 3
+	write := func(procs, n int) string {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		var buf bytes.Buffer
+		e := &errWriter{w: &buf}
+		e.lines(1, n, func(s *errWriter, b []byte, i int) []byte {
+			return s.appendCompact(b, map[string]any{"i": i, "s": "é\x01" + strconv.Itoa(i*i)})
+		})
+		if e.err != nil {
+			t.Fatal(e.err)
+		}
+		return buf.String()
+	}
+	for _, n := range []int{0, 1, 2, 3, 4, 6, 7, 50, 301} {
+		want := write(1, n)
+		for _, procs := range []int{2, 3, 8} {
+			if got := write(procs, n); got != want {
+				t.Errorf("n=%d GOMAXPROCS=%d:\n got %q\nwant %q", n, procs, got, want)
+			}
+		}
+	}
+	if got, want := write(1, 2), "[\n    {\"i\":0,\"s\":\"é\\u00010\"},\n    {\"i\":1,\"s\":\"é\\u00011\"}\n  ]"; got != want {
+		t.Errorf("two elements:\n got %q\nwant %q", got, want)
+	}
+}
+
+// failAfter fails every write after the first n bytes.
+type failAfter struct{ n int }
+
+func (f *failAfter) Write(p []byte) (int, error) {
+	if f.n < len(p) {
+		return 0, errors.New("disk full")
+	}
+	f.n -= len(p)
+	return len(p), nil
+}
+
+// TestBatchesErrors: a write error or an encoding error ends the writing
+// and is kept; no goroutine is left behind.
+func TestBatchesErrors(t *testing.T) {
+	defer func(n int) { batchSize = n }(batchSize)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	batchSize = 2
+	before := runtime.NumGoroutine()
+	e := &errWriter{w: &failAfter{n: 40}}
+	e.lines(0, 1000, func(s *errWriter, b []byte, i int) []byte { return append(b, strconv.Itoa(i)...) })
+	if e.err == nil || e.err.Error() != "disk full" {
+		t.Errorf("write error: got %v", e.err)
+	}
+	var buf bytes.Buffer
+	e = &errWriter{w: &buf}
+	e.lines(0, 1000, func(s *errWriter, b []byte, i int) []byte {
+		if i == 500 {
+			return s.appendCompact(b, func() {}) // encoding/json refuses a func
+		}
+		return s.appendCompact(b, i)
+	})
+	if e.err == nil {
+		t.Errorf("encoding error: none reported")
+	}
+	if bytes.Contains(buf.Bytes(), []byte("\n501")) {
+		t.Errorf("elements after the encoding error were written")
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines left behind", n-before)
+	}
+}
