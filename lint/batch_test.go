@@ -6,6 +6,9 @@ import (
 	"runtime"
 	"strconv"
 	"testing"
+
+	"github.com/calmcheck/calmcheck/modules"
+	"github.com/calmcheck/calmcheck/specs"
 )
 
 // TestBatchesSameBytes: elements encoded in batches on several cores are
@@ -78,5 +81,46 @@ func TestBatchesErrors(t *testing.T) {
 	}
 	if n := runtime.NumGoroutine(); n > before {
 		t.Errorf("%d goroutines left behind", n-before)
+	}
+}
+
+// TestFormatsConcurrentSameBytes: every format writes the built-in
+// library's report byte for byte the same on one core and on several,
+// with a batch for every element (run with -race).
+func TestFormatsConcurrentSameBytes(t *testing.T) {
+	lib := modules.NewLibrary()
+	if ds := lib.LoadFS(specs.FS, "specs"); ds.HasErrors() {
+		t.Fatalf("built-in library: %v", ds)
+	}
+	var progs []*modules.Program
+	for _, ps := range lib.SortedPrograms() {
+		p, ds := lib.ComposeProgram(ps.Name)
+		if ds.HasErrors() {
+			t.Fatalf("program %s: %v", ps.Name, ds)
+		}
+		progs = append(progs, p)
+	}
+	rep := Run(progs, nil, Options{})
+	defer func(n int) { batchSize = n }(batchSize)
+	write := func(format string, procs, batch int) string {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		batchSize = batch
+		var buf bytes.Buffer
+		f := NewFormatter(format, "test", format == "text")
+		if err := Write(&buf, f, rep); err != nil {
+			t.Fatal(err)
+		}
+		return buf.String()
+	}
+	for _, format := range Formats {
+		want := write(format, 1, 1024)
+		if len(want) < 10_000 {
+			t.Fatalf("%s: %d bytes: too few to test", format, len(want))
+		}
+		for _, procs := range []int{2, 4} {
+			if got := write(format, procs, 1); got != want {
+				t.Errorf("%s, GOMAXPROCS=%d: differs from one core's output", format, procs)
+			}
+		}
 	}
 }

@@ -68,6 +68,9 @@ type errWriter struct {
 	// jf is the finding being written, reused: no garbage per finding (a
 	// large program has hundreds of thousands).
 	jf JSONFinding
+	// local is a formatter's own state for batches' encoders (a
+	// goroutine's: results are encoded concurrently).
+	local any
 }
 
 func (e *errWriter) Write(p []byte) (int, error) {

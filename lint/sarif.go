@@ -159,9 +159,6 @@ type SARIF struct {
 	index map[monotonic.Check]int
 	n     int
 	g     *depgraph.Graph // the program whose results are written, for the declarations of collections
-
-	scratch []byte               // appendResult's
-	uris    map[string][2]string // sarifURI's results
 }
 
 // maxRelated is how many relatedLocations a result carries: the inputs
@@ -211,13 +208,28 @@ func (f *SARIF) End(w io.Writer, r *Report) error {
 	return f.w.err
 }
 
+// results writes the results of findings, in batches on every core.
 func (f *SARIF) results(fs []monotonic.Finding) {
-	for i := range fs {
-		f.w.element(4, f.n)
-		f.w.bytes = f.appendResult(f.w.bytes[:0], &fs[i])
-		f.w.Write(f.w.bytes)
-		f.n++
-	}
+	n := f.n
+	f.w.batches(len(fs), func(b []byte, i int) []byte {
+		if n+i > 0 {
+			b = append(b, ',')
+		}
+		return append(b, "\n        "...)
+	}, func(s *errWriter, b []byte, i int) []byte {
+		sw, _ := s.local.(*sarifWriter)
+		if sw == nil {
+			sw = &sarifWriter{SARIF: f, w: s}
+			s.local = sw
+		}
+		return sw.appendResult(b, &fs[i])
+	})
+	f.n += len(fs)
+}
+
+// appendResult appends the result of finding x (sarifWriter.appendResult).
+func (f *SARIF) appendResult(b []byte, x *monotonic.Finding) []byte {
+	return (&sarifWriter{SARIF: f, w: f.w}).appendResult(b, x)
 }
 
 // related gives a finding about a place the declarations of the inputs

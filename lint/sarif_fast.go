@@ -7,13 +7,23 @@ import (
 	"github.com/calmcheck/calmcheck/monotonic"
 )
 
+// sarifWriter is what writing results needs besides the SARIF
+// formatter's settings, one per goroutine: results are written
+// concurrently (errWriter.batches).
+type sarifWriter struct {
+	*SARIF
+	w       *errWriter           // for its encoders; never written to
+	scratch []byte               // appendResult's
+	uris    map[string][2]string // sarifURI's results
+}
+
 // appendResult appends the SARIF result of finding x as compact JSON,
 // written from the finding as it comes: byte for byte the encoding of
 // f.result(x) by json.Encoder with SetEscapeHTML(false)
 // (TestSARIFResultFast compares the two), without building the result's
 // tree of structs, maps and strings (on a large program, hundreds of
 // thousands of results with their code flows).
-func (f *SARIF) appendResult(b []byte, x *monotonic.Finding) []byte {
+func (f *sarifWriter) appendResult(b []byte, x *monotonic.Finding) []byte {
 	e := f.w
 	b = append(b, `{"ruleId":`...)
 	b = e.appendString(b, string(x.Check))
@@ -125,7 +135,7 @@ func (f *SARIF) appendResult(b []byte, x *monotonic.Finding) []byte {
 }
 
 // appendLocation appends a location as sarifLoc builds them.
-func (f *SARIF) appendLocation(b []byte, loc *sarifLocation) []byte {
+func (f *sarifWriter) appendLocation(b []byte, loc *sarifLocation) []byte {
 	e := f.w
 	b = append(b, '{')
 	if loc.ID != 0 {
@@ -160,15 +170,15 @@ func (f *SARIF) appendLocation(b []byte, loc *sarifLocation) []byte {
 }
 
 // appendLoc appends sarifLoc(pos, msg) with the given id.
-func (f *SARIF) appendLoc(b []byte, id int, pos modules.Pos, msg string) []byte {
+func (f *sarifWriter) appendLoc(b []byte, id int, pos modules.Pos, msg string) []byte {
 	return appendLocAny(f, b, id, pos, msg)
 }
 
-func (f *SARIF) appendLocBytes(b []byte, id int, pos modules.Pos, msg []byte) []byte {
+func (f *sarifWriter) appendLocBytes(b []byte, id int, pos modules.Pos, msg []byte) []byte {
 	return appendLocAny(f, b, id, pos, msg)
 }
 
-func appendLocAny[S ~string | ~[]byte](f *SARIF, b []byte, id int, pos modules.Pos, msg S) []byte {
+func appendLocAny[S ~string | ~[]byte](f *sarifWriter, b []byte, id int, pos modules.Pos, msg S) []byte {
 	e := f.w
 	b = append(b, '{')
 	if id != 0 {
@@ -203,7 +213,7 @@ func appendLocAny[S ~string | ~[]byte](f *SARIF, b []byte, id int, pos modules.P
 }
 
 // uri is sarifURI, once per file.
-func (f *SARIF) uri(file string) (string, string) {
+func (f *sarifWriter) uri(file string) (string, string) {
 	if u, ok := f.uris[file]; ok {
 		return u[0], u[1]
 	}

@@ -87,13 +87,18 @@ func (f *Text) Program(w io.Writer, pr *Program) error {
 	f.w.printf("%s %s: %s\n", p.paint(ansiBold, "program"), p.paint(ansiBold, prog.Name), about)
 	f.builtin = f.builtin && prog.Spec != nil && prog.Spec.Builtin
 	var expected []monotonic.Finding
-	for _, x := range pr.Findings {
-		if x.Expected && !f.ShowExpected {
-			expected = append(expected, x)
+	var shown []int
+	for i := range pr.Findings {
+		if x := &pr.Findings[i]; x.Expected && !f.ShowExpected {
+			expected = append(expected, *x)
 			continue
 		}
-		f.finding(&x)
+		shown = append(shown, i)
 	}
+	// One line each, in batches on every core.
+	f.w.batches(len(shown), func(b []byte, i int) []byte { return b }, func(_ *errWriter, b []byte, i int) []byte {
+		return f.appendFinding(b, &pr.Findings[shown[i]])
+	})
 	if len(expected) > 0 {
 		sum := expectedSummary(expected)
 		if f.Width > 0 {
@@ -190,6 +195,13 @@ func (f *Text) verdict(r *Report) string {
 }
 
 func (f *Text) finding(x *monotonic.Finding) {
+	f.line = f.appendFinding(f.line[:0], x)
+	f.w.Write(f.line)
+}
+
+// appendFinding appends the line of a finding to b. It only reads f:
+// findings are written concurrently.
+func (f *Text) appendFinding(b []byte, x *monotonic.Finding) []byte {
 	p := painter(f.Color)
 	// Messages, reasons and file names come from specs and the command
 	// line: escaped, so that they can neither drive the terminal nor
@@ -202,9 +214,7 @@ func (f *Text) finding(x *monotonic.Finding) {
 	if x.Expected {
 		notes = append(notes, "(expected)")
 	}
-	// One line, made in a reused buffer (a large program has a hundred
-	// thousand findings).
-	b := append(f.line[:0], pos...)
+	b = append(b, pos...)
 	b = append(b, ": "...)
 	b = append(b, p.severity(x.Severity)...)
 	b = append(b, ": "...)
@@ -224,9 +234,7 @@ func (f *Text) finding(x *monotonic.Finding) {
 		b = append(b, ' ')
 		b = append(b, p.paint(ansiDim, n)...)
 	}
-	b = append(b, '\n')
-	f.w.Write(b)
-	f.line = b
+	return append(b, '\n')
 }
 
 // wrap breaks s at spaces so that no line is longer than width, the first
