@@ -10,6 +10,8 @@ package modules
 
 import (
 	"fmt"
+	"iter"
+	"strconv"
 	"strings"
 )
 
@@ -41,9 +43,9 @@ func (p Pos) String() string {
 // messages that name a rule's place.
 func (p Pos) FileLine() string {
 	if p.File == "" {
-		return fmt.Sprintf("line %d", p.Line)
+		return "line " + strconv.Itoa(p.Line)
 	}
-	return fmt.Sprintf("%s:%d", p.File, p.Line)
+	return p.File + ":" + strconv.Itoa(p.Line)
 }
 
 // Before orders positions by file, line, column.
@@ -477,7 +479,26 @@ func (r *Rule) Aggregates() []*AggExpr {
 }
 
 // HasAggregate reports whether the head has an aggregate.
-func (r *Rule) HasAggregate() bool { return len(r.Aggregates()) > 0 }
+func (r *Rule) HasAggregate() bool {
+	for _, a := range r.Head.Args {
+		if _, ok := a.(*AggExpr); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// Atoms yields the atoms of the body, in order, without BodyAtoms' slice
+// (the analysis walks the atoms of every rule several times).
+func (r *Rule) Atoms() iter.Seq[*AtomLit] {
+	return func(yield func(*AtomLit) bool) {
+		for _, l := range r.Body {
+			if a, ok := l.(*AtomLit); ok && !yield(a) {
+				return
+			}
+		}
+	}
+}
 
 // BodyAtoms returns the atoms of the body (positive and negated).
 func (r *Rule) BodyAtoms() []*AtomLit {

@@ -270,7 +270,7 @@ func (c *composer) checkRules() {
 		}
 		hd := resolve(&r.Head)
 		var bodyDecls []*Decl
-		for _, a := range r.BodyAtoms() {
+		for a := range r.Atoms() {
 			d := resolve(&a.Atom)
 			bodyDecls = append(bodyDecls, d)
 		}

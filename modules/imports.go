@@ -151,7 +151,7 @@ func (c *composer) addInstance(im importLink, unit *Program) {
 	read, written := map[string]bool{}, map[string]bool{}
 	for _, r := range unit.Rules {
 		written[r.Head.Pred] = true
-		for _, a := range r.BodyAtoms() {
+		for a := range r.Atoms() {
 			read[a.Pred] = true
 		}
 	}
@@ -190,7 +190,7 @@ func (c *composer) addInstance(im importLink, unit *Program) {
 // uses qualified by the instance name, keeping the rest as written.
 func qualifyText(r *Rule, inst string) string {
 	preds := map[string]bool{r.Head.Pred: true}
-	for _, a := range r.BodyAtoms() {
+	for a := range r.Atoms() {
 		preds[a.Pred] = true
 	}
 	var b strings.Builder

@@ -531,7 +531,7 @@ func (c *composer) checkLatticeRule(r *Rule) *Rule {
 	source := map[string][]*AtomLit{} // a lattice variable's source atoms
 	ty := &typer{p: p, r: r, vars: vars}
 	seen := map[string]bool{}
-	for _, a := range r.BodyAtoms() {
+	for a := range r.Atoms() {
 		d := p.byName[a.Pred]
 		if d == nil {
 			continue
@@ -558,7 +558,7 @@ func (c *composer) checkLatticeRule(r *Rule) *Rule {
 		}
 	}
 	// A lattice variable must not also stand in a plain column.
-	for _, a := range r.BodyAtoms() {
+	for a := range r.Atoms() {
 		d := p.byName[a.Pred]
 		if d == nil {
 			continue

@@ -2,7 +2,6 @@ package modules
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -833,17 +832,43 @@ func (l *BindLit) String() string { return l.Var.Name + " = " + l.X.String() }
 // Shape renders the rule as its dependencies and place, for messages:
 // "head <op> a, notin b (file:10)".
 func (r *Rule) Shape() string {
-	var body []string
-	for _, a := range r.BodyAtoms() {
-		s := a.Pred
-		if a.Negated {
-			s = "notin " + s
+	// Built by hand: a large program's findings name a hundred thousand
+	// rules this way.
+	var b strings.Builder
+	b.WriteString(r.Head.Pred)
+	b.WriteByte(' ')
+	b.WriteString(r.Op.String())
+	b.WriteByte(' ')
+	n := 0
+	for i, l := range r.Body {
+		a, ok := l.(*AtomLit)
+		if !ok || r.seenAtom(i, a) {
+			continue
 		}
-		if !slices.Contains(body, s) {
-			body = append(body, s)
+		if n > 0 {
+			b.WriteString(", ")
+		}
+		n++
+		if a.Negated {
+			b.WriteString("notin ")
+		}
+		b.WriteString(a.Pred)
+	}
+	b.WriteString(" (")
+	b.WriteString(r.Pos.FileLine())
+	b.WriteByte(')')
+	return b.String()
+}
+
+// seenAtom reports whether an atom before Body[i] has a's predicate and
+// negation.
+func (r *Rule) seenAtom(i int, a *AtomLit) bool {
+	for _, l := range r.Body[:i] {
+		if x, ok := l.(*AtomLit); ok && x.Pred == a.Pred && x.Negated == a.Negated {
+			return true
 		}
 	}
-	return fmt.Sprintf("%s %s %s (%s)", r.Head.Pred, r.Op, strings.Join(body, ", "), r.Pos.FileLine())
+	return false
 }
 
 // String renders the rule canonically (bare atoms stay bare).

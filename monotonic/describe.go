@@ -2,6 +2,7 @@ package monotonic
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/calmcheck/calmcheck/depgraph"
@@ -51,7 +52,7 @@ func step1(g *depgraph.Graph, ei int, marked bool) Step {
 func listNames(names []string) string {
 	const max = 6
 	if len(names) > max {
-		return strings.Join(names[:max], ", ") + fmt.Sprintf(" and %d more", len(names)-max)
+		return strings.Join(names[:max], ", ") + " and " + strconv.Itoa(len(names)-max) + " more"
 	}
 	return strings.Join(names, ", ")
 }
@@ -162,8 +163,8 @@ func (f *facts) stepsIn(sc *stepCache, path []int, mark int) []Step {
 					sc.done[ei] = true
 					sc.note[ei] = f.edgeStep(ei, false).Note
 				}
-				st := step1(g, ei, false)
-				st.Note = sc.note[ei]
+				e := &g.Edges[ei]
+				st := Step{From: g.Nodes[e.From].Name, To: g.Nodes[e.To].Name, Op: e.Op.String(), Pos: e.Rule.Pos, Note: sc.note[ei]}
 				out = append(out, st)
 				continue
 			}

@@ -137,7 +137,7 @@ func (f *facts) suggestSeal(ei int) (coll string, key []string, by string, obser
 			}
 		}
 	default:
-		for _, a := range r.BodyAtoms() {
+		for a := range r.Atoms() {
 			if a.Negated && a.Pred == b.Name {
 				for _, x := range a.Args {
 					grouping = append(grouping, varsOf(x)...)
@@ -146,7 +146,7 @@ func (f *facts) suggestSeal(ei int) (coll string, key []string, by string, obser
 		}
 	}
 	colOf := map[string]string{} // grouping variable -> column of b
-	for _, a := range r.BodyAtoms() {
+	for a := range r.Atoms() {
 		if a.Pred != b.Name || len(a.Args) != len(cols) {
 			continue
 		}
@@ -165,7 +165,7 @@ func (f *facts) suggestSeal(ei int) (coll string, key []string, by string, obser
 	// try checks the message atoms of rule rr, whose variables map to
 	// columns of b through vars.
 	try := func(rr *modules.Rule, vars map[string]string, skip string) bool {
-		for _, a := range rr.BodyAtoms() {
+		for a := range rr.Atoms() {
 			if a.Negated || a.Pred == skip || a.Pred == b.Name || !isMessage(a.Pred) {
 				continue
 			}
@@ -205,7 +205,7 @@ func (f *facts) suggestSeal(ei int) (coll string, key []string, by string, obser
 		}
 		seen[r2] = true
 		vars := map[string]string{}
-		for _, a := range r2.BodyAtoms() {
+		for a := range r2.Atoms() {
 			if a.Negated || a.Pred != r.Head.Pred || len(a.Args) != len(r.Head.Args) {
 				continue
 			}

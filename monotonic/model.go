@@ -288,7 +288,7 @@ func sealCovers(p *modules.Program, r *modules.Rule, s *modules.Seal) bool {
 		}
 	}
 	used := false
-	for _, a := range r.BodyAtoms() {
+	for a := range r.Atoms() {
 		if a.Pred != s.Collection.Name || len(a.Args) != len(cols) {
 			continue
 		}

@@ -240,7 +240,15 @@ func (f *facts) pointFinding(p *OrderPoint, reach, via []int, viaMore bool, urea
 		uses = append(uses, "upsert (<+-)")
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "point of order: %s in %s", strings.Join(uses, ", "), r.Shape())
+	b.WriteString("point of order: ")
+	for i, u := range uses {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(u)
+	}
+	b.WriteString(" in ")
+	b.WriteString(r.Shape())
 	b.WriteString(" is reached asynchronously")
 	writeReach(&b, inputs, chans, viaMore)
 	persisted := p.Persisted
@@ -253,7 +261,9 @@ func (f *facts) pointFinding(p *OrderPoint, reach, via []int, viaMore bool, urea
 		b.WriteString("; observed (its result only flows to scratches, outputs and channels): ordering is needed only where it is observed")
 	}
 	if key := groupingKey(g, r, p.Edges); len(key) > 0 {
-		fmt.Fprintf(&b, "; keyed by (%s)", strings.Join(key, ", "))
+		b.WriteString("; keyed by (")
+		b.WriteString(strings.Join(key, ", "))
+		b.WriteString(")")
 	}
 	// Witness: how an input reaches the first nonmonotonic edge.
 	flow := append(f.witnessTo(e0.From), p.Edges[0])
@@ -329,10 +339,12 @@ func (p *Pass) reserve(n int) {
 
 func writeReach(b *strings.Builder, inputs, chans []string, more bool) {
 	if len(inputs) > 0 {
-		fmt.Fprintf(b, " from %s", listNames(inputs))
+		b.WriteString(" from ")
+		b.WriteString(listNames(inputs))
 	}
 	if len(chans) > 0 {
-		fmt.Fprintf(b, " through %s", strings.Join(chans, ", "))
+		b.WriteString(" through ")
+		b.WriteString(strings.Join(chans, ", "))
 		if more {
 			b.WriteString(" and other channels")
 		}
@@ -347,15 +359,21 @@ func groupingKey(g *depgraph.Graph, r *modules.Rule, edges []int) []string {
 	if !ok {
 		return nil
 	}
-	cols := g.Nodes[h].Decl.Columns()
-	if len(cols) != len(r.Head.Args) {
+	d := g.Nodes[h].Decl
+	if d.Arity() != len(r.Head.Args) {
 		return nil
+	}
+	colName := func(i int) string {
+		if i < len(d.Key) {
+			return d.Key[i].Name
+		}
+		return d.Val[i-len(d.Key)].Name
 	}
 	var key []string
 	if r.HasAggregate() {
 		for i, a := range r.Head.Args {
 			if _, agg := a.(*modules.AggExpr); !agg {
-				key = append(key, cols[i].Name)
+				key = append(key, colName(i))
 			}
 		}
 		return key
@@ -374,7 +392,7 @@ func groupingKey(g *depgraph.Graph, r *modules.Rule, edges []int) []string {
 			}
 		}
 	}
-	for _, a := range r.BodyAtoms() {
+	for a := range r.Atoms() {
 		if a.Negated {
 			for _, x := range a.Args {
 				walk(x)
@@ -383,7 +401,7 @@ func groupingKey(g *depgraph.Graph, r *modules.Rule, edges []int) []string {
 	}
 	for i, a := range r.Head.Args {
 		if v, ok := a.(*modules.Var); ok && slices.Contains(negVars, v.Name) {
-			key = appendUnique(key, cols[i].Name)
+			key = appendUnique(key, colName(i))
 		}
 	}
 	return key

@@ -523,7 +523,7 @@ func (m *model) timing(reset, block []bool) *timingInfo {
 		r := g.Edges[lo].Rule
 		head := g.Edges[lo].To
 		lits = lits[:0]
-		for _, a := range r.BodyAtoms() {
+		for a := range r.Atoms() {
 			v, ok := g.Lookup(a.Pred)
 			if !ok || !timed[v] {
 				continue
@@ -542,7 +542,7 @@ func (m *model) timing(reset, block []bool) *timingInfo {
 		// schedule alone: D, whenever the program sends messages.
 		if len(asyncHeads) > 0 {
 			posEvent := false
-			for _, a := range r.BodyAtoms() {
+			for a := range r.Atoms() {
 				if v, ok := g.Lookup(a.Pred); ok && !a.Negated && grow[v]&grEvent != 0 {
 					posEvent = true
 					break
@@ -781,7 +781,7 @@ func (m *model) keyCarriers(root int, cols []int, within []bool) [][]int {
 	}
 	out[root] = cols
 	carry := func(r *modules.Rule) []int {
-		for _, a := range r.BodyAtoms() {
+		for a := range r.Atoms() {
 			u, ok := g.Lookup(a.Pred)
 			if !ok || a.Negated || out[u] == nil {
 				continue

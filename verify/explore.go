@@ -281,7 +281,7 @@ func newVerifier(ctx context.Context, p *modules.Program, cp *executor.Program, 
 	v.monotoneRule = make([]bool, len(p.Rules))
 	for i, r := range p.Rules {
 		mono := !r.Op.Nonmonotonic() && len(r.Aggregates()) == 0
-		for _, a := range r.BodyAtoms() {
+		for a := range r.Atoms() {
 			mono = mono && !a.Negated
 		}
 		v.monotoneRule[i] = mono
@@ -1078,7 +1078,7 @@ func (v *verifier) fixedRules(e *experiment) []bool {
 	out := make([]bool, len(rules))
 	for i, r := range rules {
 		fixed, input, tables := true, false, true
-		for _, a := range r.BodyAtoms() {
+		for a := range r.Atoms() {
 			c, ok := g.Lookup(a.Pred)
 			if !ok || reached[c] {
 				fixed = false
@@ -1093,7 +1093,7 @@ func (v *verifier) fixedRules(e *experiment) []bool {
 			// hold no fact in any run of the workload: true in every
 			// timestep of both executions, so monotone here.
 			constant := true
-			for _, a := range r.BodyAtoms() {
+			for a := range r.Atoms() {
 				if c, ok := g.Lookup(a.Pred); a.Negated && (!ok || !empty[c]) {
 					constant = false
 				}
@@ -1136,7 +1136,7 @@ func (v *verifier) inputEvents() []bool {
 			all := true
 			for _, r := range derives[i] {
 				reads := false
-				for _, a := range r.BodyAtoms() {
+				for a := range r.Atoms() {
 					if c, ok := g.Lookup(a.Pred); ok && !a.Negated && inputEvent[c] {
 						reads = true
 						break
@@ -1181,7 +1181,7 @@ func (v *verifier) neverFilled(w *workload) []bool {
 				continue
 			}
 			all := true
-			for _, a := range r.BodyAtoms() {
+			for a := range r.Atoms() {
 				if c, ok := g.Lookup(a.Pred); !a.Negated && (!ok || !may[c]) {
 					all = false
 					break
