@@ -106,7 +106,11 @@ type TimingJoin struct {
 // race says in words which two facts meet: "checkout_msg (a message, one
 // timestep) meets action_cnt (changes over time, filled through a <~)".
 func (tj *TimingJoin) race() string {
-	return litDesc(tj.Literal, "") + " meets " + litDesc(tj.Other, map[bool]string{true: "reached through a <~", false: "reached only locally"}[tj.Remote]) + " in the same timestep"
+	how := "reached only locally"
+	if tj.Remote {
+		how = "reached through a <~"
+	}
+	return litDesc(tj.Literal, "") + " meets " + litDesc(tj.Other, how) + " in the same timestep"
 }
 
 func litDesc(a *modules.AtomLit, how string) string {
