@@ -30,7 +30,14 @@ type Options struct {
 	// Gate is the severity at or above which an unexpected finding fails
 	// the run.
 	Gate Gate
+	// NoFlows leaves the findings' flows out (monotonic.Config): for the
+	// formats that do not print them (FormatPrintsFlows).
+	NoFlows bool
 }
+
+// FormatPrintsFlows reports whether a --format prints the findings'
+// flows (json, sarif), so that the analysis computes them.
+func FormatPrintsFlows(format string) bool { return format == "json" || format == "sarif" }
 
 // Gate is the --fail-on setting: findings at or above Severity fail the
 // run, unless Never.
@@ -82,7 +89,7 @@ func Run(progs []*modules.Program, warnings modules.Diagnostics, opt Options) *R
 	rep := &Report{Gate: opt.Gate}
 	attributed := make([]bool, len(warnings))
 	for _, p := range progs {
-		res := monotonic.AnalyzeGraph(depgraph.Build(p), analyzers)
+		res := monotonic.AnalyzeGraphConfig(depgraph.Build(p), analyzers, monotonic.Config{NoFlows: opt.NoFlows})
 		fs := res.Findings
 		for i, d := range warnings {
 			if f, ok := warningFinding(p, d); ok {

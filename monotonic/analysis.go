@@ -216,8 +216,22 @@ func Analyze(p *modules.Program, analyzers []*Analyzer) *Result {
 
 // AnalyzeGraph runs the analyzers on a built graph.
 func AnalyzeGraph(g *depgraph.Graph, analyzers []*Analyzer) *Result {
+	return AnalyzeGraphConfig(g, analyzers, Config{})
+}
+
+// Config tunes what an analysis computes beyond its findings.
+type Config struct {
+	// NoFlows leaves out the findings' Flow and OtherFlow (their witness
+	// paths, step by step): for outputs that do not print them (text,
+	// GitHub annotations), which then do not pay for them.
+	NoFlows bool
+}
+
+// AnalyzeGraphConfig is AnalyzeGraph with a Config.
+func AnalyzeGraphConfig(g *depgraph.Graph, analyzers []*Analyzer, cfg Config) *Result {
 	res := &Result{Program: g.Program, Graph: g}
 	fs := newFacts(g)
+	fs.noFlows = cfg.NoFlows
 	res.facts = fs
 	ran := map[*Analyzer]bool{}
 	for _, a := range analyzers {

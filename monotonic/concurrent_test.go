@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/calmcheck/calmcheck/depgraph"
 	"github.com/calmcheck/calmcheck/modules"
 	"github.com/calmcheck/calmcheck/specs"
 )
@@ -58,5 +59,41 @@ func TestAnalysisConcurrentSameAsSequential(t *testing.T) {
 	}
 	if len(progs) < 20 || points < 1000 {
 		t.Fatalf("%d programs, %d points of order: too few to test", len(progs), points)
+	}
+}
+
+// TestNoFlowsSameFindings: an analysis without flows (for text output)
+// gives the same findings, in the same order, but for their flows.
+func TestNoFlowsSameFindings(t *testing.T) {
+	lib := modules.NewLibrary()
+	if ds := lib.LoadFS(specs.FS, "specs"); ds.HasErrors() {
+		t.Fatalf("built-in library: %v", ds)
+	}
+	flows := 0
+	for _, ps := range lib.SortedPrograms() {
+		p, ds := lib.ComposeProgram(ps.Name)
+		if ds.HasErrors() {
+			t.Fatalf("program %s: %v", ps.Name, ds)
+		}
+		g := depgraph.Build(p)
+		with := Finish(p, AnalyzeGraph(g, Analyzers).Findings, Options{})
+		without := Finish(p, AnalyzeGraphConfig(g, Analyzers, Config{NoFlows: true}).Findings, Options{})
+		for i := range with {
+			if len(with[i].Flow) > 0 {
+				flows++
+			}
+			with[i].Flow, with[i].OtherFlow = nil, nil
+		}
+		for i := range without {
+			if without[i].Flow != nil || without[i].OtherFlow != nil {
+				t.Errorf("%s: %s has a flow without flows", p.Name, without[i].Message)
+			}
+		}
+		if !reflect.DeepEqual(with, without) {
+			t.Errorf("%s: the findings without flows differ", p.Name)
+		}
+	}
+	if flows < 50 {
+		t.Fatalf("%d findings with flows: too few to test", flows)
 	}
 }

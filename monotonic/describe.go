@@ -23,6 +23,13 @@ func cycleCollections(g *depgraph.Graph, cycle []int) []string {
 	return out
 }
 
+func (f *facts) cycleSteps(path []int, mark int) []Step {
+	if f.noFlows {
+		return nil
+	}
+	return steps(f.g, path, mark)
+}
+
 func steps(g *depgraph.Graph, path []int, mark int) []Step {
 	out := make([]Step, len(path))
 	for i, ei := range path {
@@ -150,6 +157,9 @@ func (f *facts) steps(path []int, mark int) []Step { return f.stepsIn(&f.stepc, 
 
 // stepsIn is steps with the cache sc (a goroutine's own).
 func (f *facts) stepsIn(sc *stepCache, path []int, mark int) []Step {
+	if f.noFlows {
+		return nil
+	}
 	g, m := f.g, f.model()
 	out := make([]Step, 0, len(path))
 	for _, ei := range path {

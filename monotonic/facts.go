@@ -37,7 +37,8 @@ type facts struct {
 	ureached     []bool   // reached from an entry or an async edge without crossing coordination
 	coordReach   [][]bool // per coordination declaration: what its collections reach
 
-	stepc stepCache // the notes of unmarked steps in flows
+	stepc   stepCache // the notes of unmarked steps in flows
+	noFlows bool      // Config.NoFlows: steps gives none
 }
 
 func newFacts(g *depgraph.Graph) *facts { return &facts{g: g} }

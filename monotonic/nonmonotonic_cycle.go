@@ -62,7 +62,7 @@ func runNonmonotonicCycle(pass *Pass) {
 		fd := Finding{
 			Pos: e.UsePos(), Module: e.Rule.Module, Rule: e.Rule,
 			Collections: cycleCollections(g, cycle), Key: ruleKey(e.Rule),
-			Flow: steps(g, cycle, -1),
+			Flow: pass.facts.cycleSteps(cycle, -1),
 			Message: fmt.Sprintf("nonmonotonic cycle %s through the %s in %s, legal because %s defers it to the next timestep; each step: %s",
 				g.CyclePath(cycle), g.UseOf(e), e.Rule.Shape(), strings.Join(temporal, ", "), g.StepList(cycle)),
 		}

@@ -266,17 +266,18 @@ func (f *facts) pointFinding(p *OrderPoint, reach, via []int, viaMore bool, urea
 		b.WriteString(")")
 	}
 	// Witness: how an input reaches the first nonmonotonic edge.
-	flow := append(f.witnessTo(e0.From), p.Edges[0])
 	pos := e0.UsePos()
 	if !e0.Nonmonotonic {
 		pos = e0.Pos // a timing join: the literal whose facts meet the other's
 	}
 	fd := Finding{
 		Pos: pos, Module: r.Module, Rule: r, Collections: cols,
-		Inputs: inputs, Key: ruleKey(r),
-		Flow: f.stepsIn(sc, flow, p.Edges[0]), Message: b.String(),
+		Inputs: inputs, Key: ruleKey(r), Message: b.String(),
 	}
-	if len(p.Joins) > 0 {
+	if !f.noFlows {
+		fd.Flow = f.stepsIn(sc, append(f.witnessTo(e0.From), p.Edges[0]), p.Edges[0])
+	}
+	if len(p.Joins) > 0 && !f.noFlows {
 		tj := p.Joins[0]
 		fd.OtherFlow = f.stepsIn(sc, append(f.witnessTo(g.Edges[tj.OtherEdge].From), tj.OtherEdge), -1)
 	}

@@ -31,7 +31,7 @@ func runUnstratifiable(pass *Pass) {
 		pass.Report(Finding{
 			Pos: pos, Module: e.Rule.Module, Rule: e.Rule,
 			Collections: cycleCollections(g, c.Path), Key: ruleKey(e.Rule),
-			Flow: steps(g, c.Path, -1), Message: msg,
+			Flow: pass.facts.cycleSteps(c.Path, -1), Message: msg,
 		})
 	}
 }

@@ -132,7 +132,8 @@ func runLint(cmd *cobra.Command, args []string, o *lintOptions) error {
 	if err != nil {
 		return err
 	}
-	rep := lint.Run(progs, warnings, lint.Options{Enabled: enabled, NoExpect: o.noExpect, Baseline: base, Gate: gate})
+	rep := lint.Run(progs, warnings, lint.Options{Enabled: enabled, NoExpect: o.noExpect, Baseline: base, Gate: gate,
+		NoFlows: !lint.FormatPrintsFlows(o.format)})
 	f := lint.NewFormatter(o.format, Version, useColor(o.color, stdout))
 	if t, ok := f.(*lint.Text); ok {
 		t.ShowExpected, t.Width, t.Paths = o.showExp, o.width, paths
