@@ -15,6 +15,7 @@ package monotonic
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -334,9 +335,11 @@ func Finish(p *modules.Program, findings []Finding, opt Options) []Finding {
 			}
 		}
 	}
-	for i := range findings {
-		findings[i].Fingerprint = Fingerprint(&findings[i])
-	}
+	inChunks(len(findings), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			findings[i].Fingerprint = Fingerprint(&findings[i])
+		}
+	})
 	SortFindings(findings)
 	return findings
 }
@@ -404,14 +407,35 @@ func Fingerprint(f *Finding) string {
 // SortFindings orders findings by position, then check, then message: a
 // deterministic order.
 func SortFindings(fs []Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := &fs[i], &fs[j]
-		if a.Pos != b.Pos {
-			return a.Pos.Before(b.Pos)
+	cmp := func(a, b *Finding) int {
+		switch {
+		case a.Pos != b.Pos:
+			if a.Pos.Before(b.Pos) {
+				return -1
+			}
+			return 1
+		case a.Check != b.Check:
+			return strings.Compare(string(a.Check), string(b.Check))
 		}
-		if a.Check != b.Check {
-			return a.Check < b.Check
-		}
-		return a.Message < b.Message
-	})
+		return strings.Compare(a.Message, b.Message)
+	}
+	sorted := true
+	for i := 1; i < len(fs) && sorted; i++ {
+		sorted = cmp(&fs[i-1], &fs[i]) <= 0
+	}
+	if sorted {
+		return
+	}
+	// Sort their indexes, then move each finding once: a finding is a
+	// large struct, and a large program has a hundred thousand.
+	idx := make([]int32, len(fs))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortStableFunc(idx, func(i, j int32) int { return cmp(&fs[i], &fs[j]) })
+	out := make([]Finding, len(fs))
+	for k, i := range idx {
+		out[k] = fs[i]
+	}
+	copy(fs, out)
 }

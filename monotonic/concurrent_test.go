@@ -3,6 +3,7 @@ package monotonic
 import (
 	"reflect"
 	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/calmcheck/calmcheck/depgraph"
@@ -95,5 +96,33 @@ func TestNoFlowsSameFindings(t *testing.T) {
 	}
 	if flows < 50 {
 		t.Fatalf("%d findings with flows: too few to test", flows)
+	}
+}
+
+// TestSortFindings: by position, then check, then message; findings equal
+// in all three keep their order; a sorted list is left as it is.
+func TestSortFindings(t *testing.T) {
+	pos := func(file string, line, col int) modules.Pos { return modules.Pos{File: file, Line: line, Col: col} }
+	in := []Finding{
+		{Pos: pos("b.yaml", 1, 1), Check: "x", Message: "m", Key: "1"},
+		{Pos: pos("a.yaml", 9, 1), Check: "y", Message: "b", Key: "2"},
+		{Pos: pos("a.yaml", 9, 1), Check: "x", Message: "z", Key: "3"},
+		{Pos: pos("a.yaml", 9, 1), Check: "y", Message: "a", Key: "4"},
+		{Pos: pos("a.yaml", 2, 5), Check: "z", Message: "m", Key: "5"},
+		{Pos: pos("b.yaml", 1, 1), Check: "x", Message: "m", Key: "6"},
+		{Pos: pos("a.yaml", 2, 3), Check: "z", Message: "m", Key: "7"},
+	}
+	SortFindings(in)
+	var got []string
+	for _, f := range in {
+		got = append(got, f.Key)
+	}
+	if want := []string{"7", "5", "3", "4", "2", "1", "6"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("order %v, want %v", got, want)
+	}
+	again := slices.Clone(in)
+	SortFindings(again)
+	if !reflect.DeepEqual(in, again) {
+		t.Errorf("sorting a sorted list changed it")
 	}
 }
