@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
 
@@ -165,3 +166,21 @@ func protocolWorkloads(p *modules.Program) []*executor.Workload {
 	}
 	return out
 }
+
+// loosenGC lets the heap grow further than usual between collections
+// while specs are loaded, and returns the function that restores the
+// collector's setting. Loading builds the program's tree at once, so the
+// usual pacing (a collection each time the heap doubles, from a few
+// megabytes on) collects many times while there is almost no garbage;
+// the phases after it hold the peak of memory. GOGC=off is left alone.
+func loosenGC() (restore func()) {
+	old := debug.SetGCPercent(loadGCPercent)
+	if old < 0 || old >= loadGCPercent {
+		debug.SetGCPercent(old)
+		return func() {}
+	}
+	return func() { debug.SetGCPercent(old) }
+}
+
+// loadGCPercent is the GOGC of loading.
+const loadGCPercent = 400
