@@ -128,9 +128,7 @@ func runLint(cmd *cobra.Command, args []string, o *lintOptions) error {
 	if o.format == "github" {
 		diags = githubDiagnostics{stdout}
 	}
-	gc := loosenGC()
 	progs, warnings, err := loadPrograms(args, o.programs, o.modules, diags, o.format == "text")
-	gc()
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,7 @@ import (
 // loadWorkspace loads the built-in library and the user's paths, printing
 // load diagnostics to stderr. It fails (status 2) when any is an error.
 func loadWorkspace(paths []string, stderr io.Writer) (*modules.Workspace, error) {
+	defer loosenGC()()
 	w, ds := modules.LoadWorkspace(specs.FS, "specs", paths)
 	if w.Builtin {
 		fmt.Fprintln(stderr, "calmcheck: no PATH and no ./calmcheck.yaml: using the built-in library")
@@ -38,6 +39,7 @@ func loadWorkspace(paths []string, stderr io.Writer) (*modules.Workspace, error)
 // (with the warnings) and give exit status 2; otherwise the warnings are
 // returned, to be reported as findings.
 func loadPrograms(paths, programs, mods []string, stderr io.Writer, tell bool) ([]*modules.Program, modules.Diagnostics, error) {
+	defer loosenGC()()
 	w, lds := modules.LoadWorkspace(specs.FS, "specs", paths)
 	if w.Builtin && tell {
 		fmt.Fprintln(stderr, "calmcheck: no PATH and no ./calmcheck.yaml: using the built-in library")
