@@ -10,6 +10,7 @@ import (
 
 	"github.com/calmcheck/calmcheck/lint"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 )
 
 type lintOptions struct {
@@ -169,13 +170,12 @@ func terminalWidth(w io.Writer) int {
 	return 100
 }
 
+// isTerminal reports whether w is a terminal: a character device that
+// answers the terminal ioctls (x/term), not merely a character device
+// (/dev/null is one: output sent there was wrapped and coloured).
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // useColor decides whether text output is coloured.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"github.com/calmcheck/calmcheck/internal/textsafe"
 	"io"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -33,12 +32,7 @@ func newProgressBar(w io.Writer, mode string) *progressBar {
 	case "always":
 		return &progressBar{w: w}
 	}
-	f, ok := w.(*os.File)
-	if !ok {
-		return nil
-	}
-	st, err := f.Stat()
-	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+	if !isTerminal(w) {
 		return nil
 	}
 	return &progressBar{w: w}
