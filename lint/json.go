@@ -58,11 +58,20 @@ func (f *JSON) Program(w io.Writer, pr *Program) error {
 	e.key(d, "modules", false)
 	e.compact(x.modules())
 	e.key(d, "collections", false)
-	e.array(d, len(x.g.Nodes), func(i int) any { return x.collection(i) })
+	e.lines(d, len(x.g.Nodes), func(s *errWriter, b []byte, i int) []byte {
+		c := x.collection(i)
+		return s.appendCollection(b, &c)
+	})
 	e.key(d, "rules", false)
-	e.array(d, len(x.p.Rules), func(i int) any { return toJSONRule(x.p.Rules[i]) })
+	e.lines(d, len(x.p.Rules), func(s *errWriter, b []byte, i int) []byte {
+		r := toJSONRule(x.p.Rules[i])
+		return s.appendRule(b, &r)
+	})
 	e.key(d, "edges", false)
-	e.array(d, len(x.g.Edges), func(i int) any { return x.edge(i) })
+	e.lines(d, len(x.g.Edges), func(s *errWriter, b []byte, i int) []byte {
+		ed := x.edge(i)
+		return s.appendEdge(b, &ed)
+	})
 	e.key(d, "sources", false)
 	e.compact(x.sources())
 	e.key(d, "sinks", false)

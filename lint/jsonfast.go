@@ -145,3 +145,83 @@ func (e *errWriter) appendStringSlow(b []byte, s string) []byte {
 	}
 	return append(b, bytes.TrimSuffix(e.sbuf.Bytes(), []byte("\n"))...)
 }
+
+// appendCollection, appendRule and appendEdge write a program's
+// collections, rules and edges by hand too: with the findings, they are
+// most of a large report (TestProgramJSONFast compares them with
+// encoding/json).
+func (e *errWriter) appendCollection(b []byte, x *JSONCollection) []byte {
+	b = append(b, `{"name":`...)
+	b = e.appendString(b, x.Name)
+	b = append(b, `,"kind":`...)
+	b = e.appendString(b, x.Kind)
+	b = append(b, `,"module":`...)
+	b = e.appendString(b, x.Module)
+	if x.Instance != "" {
+		b = append(b, `,"instance":`...)
+		b = e.appendString(b, x.Instance)
+	}
+	b = append(b, `,"key":`...)
+	b = e.appendStrings(b, x.Key)
+	b = append(b, `,"val":`...)
+	b = e.appendStrings(b, x.Val)
+	if x.Every != 0 {
+		b = append(b, `,"every":`...)
+		b = strconv.AppendInt(b, x.Every, 10)
+	}
+	if x.Stratum != nil {
+		b = append(b, `,"stratum":`...)
+		b = strconv.AppendInt(b, int64(*x.Stratum), 10)
+	}
+	b = append(b, `,"file":`...)
+	b = e.appendString(b, x.File)
+	b = append(b, `,"line":`...)
+	b = strconv.AppendInt(b, int64(x.Line), 10)
+	b = append(b, `,"column":`...)
+	b = strconv.AppendInt(b, int64(x.Column), 10)
+	return append(b, '}')
+}
+
+func (e *errWriter) appendRule(b []byte, x *JSONRule) []byte {
+	b = append(b, `{"module":`...)
+	b = e.appendString(b, x.Module)
+	if x.Instance != "" {
+		b = append(b, `,"instance":`...)
+		b = e.appendString(b, x.Instance)
+	}
+	b = append(b, `,"block":`...)
+	b = e.appendString(b, x.Block)
+	b = append(b, `,"index":`...)
+	b = strconv.AppendInt(b, int64(x.Index), 10)
+	b = append(b, `,"text":`...)
+	b = e.appendString(b, x.Text)
+	b = append(b, `,"file":`...)
+	b = e.appendString(b, x.File)
+	b = append(b, `,"line":`...)
+	b = strconv.AppendInt(b, int64(x.Line), 10)
+	b = append(b, `,"column":`...)
+	b = strconv.AppendInt(b, int64(x.Column), 10)
+	return append(b, '}')
+}
+
+func (e *errWriter) appendEdge(b []byte, x *JSONEdge) []byte {
+	b = append(b, `{"from":`...)
+	b = e.appendString(b, x.From)
+	b = append(b, `,"to":`...)
+	b = e.appendString(b, x.To)
+	b = append(b, `,"op":`...)
+	b = e.appendString(b, x.Op)
+	b = append(b, `,"temporal":`...)
+	b = strconv.AppendBool(b, x.Temporal)
+	b = append(b, `,"async":`...)
+	b = strconv.AppendBool(b, x.Async)
+	b = append(b, `,"nonmonotonic":`...)
+	b = strconv.AppendBool(b, x.Nonmonotonic)
+	if x.Reason != "" {
+		b = append(b, `,"reason":`...)
+		b = e.appendString(b, x.Reason)
+	}
+	b = append(b, `,"rule":`...)
+	b = strconv.AppendInt(b, int64(x.Rule), 10)
+	return append(b, '}')
+}

@@ -77,3 +77,42 @@ func TestSARIFResultFast(t *testing.T) {
 		}
 	}
 }
+
+// TestProgramJSONFast: collections, rules and edges written by hand are
+// what json.Encoder writes, whatever their strings hold and whichever
+// optional fields are empty.
+func TestProgramJSONFast(t *testing.T) {
+	odd := []string{"", "plain", `quote " and \ backslash`, "<html> & more", "tab\tnew\nline", "\x00\x1f\x7f", "ünïcødé", "\u2028", "bad \xff", "🙂"}
+	var vals []any
+	for i, s := range odd {
+		st := i - 3
+		vals = append(vals,
+			JSONCollection{Name: s, Kind: s, Module: s, Instance: s, Key: []string{s}, Val: []string{}, Every: int64(i) * 1000, Stratum: &st, File: s, Line: i, Column: -i},
+			JSONCollection{Name: s, Key: nil, Val: nil},
+			JSONRule{Module: s, Instance: s, Block: s, Index: i, Text: s, File: s, Line: i, Column: i},
+			JSONRule{},
+			JSONEdge{From: s, To: s, Op: s, Temporal: i%2 == 0, Async: i%3 == 0, Nonmonotonic: i%2 == 1, Reason: s, Rule: i},
+			JSONEdge{})
+	}
+	for i, v := range vals {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			t.Fatal(err)
+		}
+		w := &errWriter{}
+		var got []byte
+		switch x := v.(type) {
+		case JSONCollection:
+			got = w.appendCollection(nil, &x)
+		case JSONRule:
+			got = w.appendRule(nil, &x)
+		case JSONEdge:
+			got = w.appendEdge(nil, &x)
+		}
+		if string(got) != string(bytes.TrimSuffix(want.Bytes(), []byte("\n"))) {
+			t.Errorf("value %d:\n got %s\nwant %s", i, got, want.String())
+		}
+	}
+}
