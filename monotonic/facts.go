@@ -131,22 +131,42 @@ func (f *facts) async() {
 // witnessTo returns a shortest path (edge ids) from an entry, or through
 // an asynchronous edge, to node v; none when nothing reaches v (a table
 // that only a workload's initial facts fill).
-func (f *facts) witnessTo(v int) []int {
+func (f *facts) witnessTo(v int) []int { return f.witnessThen(v, -1) }
+
+// witnessThen is witnessTo(v) followed by edge last (none when last is
+// negative), in one allocation: flows are made for every finding.
+func (f *facts) witnessThen(v, last int) []int {
 	f.async()
-	var path []int
-	for {
+	n := 0
+	for u := v; ; {
+		if e := f.via[u]; e >= 0 {
+			n++
+			u = f.g.Edges[e].From
+			continue
+		}
+		if f.seedEdge[u] >= 0 {
+			n++
+		}
+		break
+	}
+	size := n
+	if last >= 0 {
+		size++
+	}
+	path := make([]int, size)
+	for i := n - 1; ; i-- {
 		if e := f.via[v]; e >= 0 {
-			path = append(path, int(e))
+			path[i] = int(e)
 			v = f.g.Edges[e].From
 			continue
 		}
 		if e := f.seedEdge[v]; e >= 0 {
-			path = append(path, int(e))
+			path[i] = int(e)
 		}
 		break
 	}
-	for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {
-		path[i], path[j] = path[j], path[i]
+	if last >= 0 {
+		path[n] = last
 	}
 	return path
 }

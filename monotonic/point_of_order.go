@@ -275,11 +275,11 @@ func (f *facts) pointFinding(p *OrderPoint, reach, via []int, viaMore bool, urea
 		Inputs: inputs, Key: ruleKey(r), Message: b.String(),
 	}
 	if !f.noFlows {
-		fd.Flow = f.stepsIn(sc, append(f.witnessTo(e0.From), p.Edges[0]), p.Edges[0])
+		fd.Flow = f.stepsIn(sc, f.witnessThen(e0.From, p.Edges[0]), p.Edges[0])
 	}
 	if len(p.Joins) > 0 && !f.noFlows {
 		tj := p.Joins[0]
-		fd.OtherFlow = f.stepsIn(sc, append(f.witnessTo(g.Edges[tj.OtherEdge].From), tj.OtherEdge), -1)
+		fd.OtherFlow = f.stepsIn(sc, f.witnessThen(g.Edges[tj.OtherEdge].From, tj.OtherEdge), -1)
 	}
 	// Coordination and seals: a point of order whose every
 	// nonmonotonic use is a protocol's mechanism, sealed, or reached

@@ -70,7 +70,7 @@ func runSnapshotRead(pass *Pass) {
 		pass.Report(Finding{
 			Pos: e.Pos, Module: r.Module, Rule: r, Collections: []string{head, lit, other},
 			Key:  ruleKey(r) + " snapshot",
-			Flow: f.steps(append(f.witnessTo(e.From), tj.Edge), -1), OtherFlow: f.steps(append(f.witnessTo(o.From), tj.OtherEdge), -1),
+			Flow: f.steps(f.witnessThen(e.From, tj.Edge), -1), OtherFlow: f.steps(f.witnessThen(o.From, tj.OtherEdge), -1),
 			Message: b.String(),
 		})
 	}
