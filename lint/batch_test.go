@@ -2,12 +2,15 @@ package lint
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"reflect"
 	"runtime"
 	"strconv"
 	"testing"
 
 	"github.com/calmcheck/calmcheck/modules"
+	"github.com/calmcheck/calmcheck/monotonic"
 	"github.com/calmcheck/calmcheck/specs"
 )
 
@@ -122,5 +125,81 @@ func TestFormatsConcurrentSameBytes(t *testing.T) {
 				t.Errorf("%s, GOMAXPROCS=%d: differs from one core's output", format, procs)
 			}
 		}
+	}
+}
+
+// TestJSONStreamSameAsTree: the JSON formatter's document, written
+// element by element, holds what ProgramJSON (the HTML report's source)
+// builds, input sets included.
+func TestJSONStreamSameAsTree(t *testing.T) {
+	lib := modules.NewLibrary()
+	if ds := lib.LoadFS(specs.FS, "specs"); ds.HasErrors() {
+		t.Fatalf("built-in library: %v", ds)
+	}
+	var progs []*modules.Program
+	for _, ps := range lib.SortedPrograms() {
+		p, ds := lib.ComposeProgram(ps.Name)
+		if ds.HasErrors() {
+			t.Fatalf("program %s: %v", ps.Name, ds)
+		}
+		progs = append(progs, p)
+	}
+	rep := Run(progs, nil, Options{})
+	var buf bytes.Buffer
+	if err := Write(&buf, NewFormatter("json", "test", false), rep); err != nil {
+		t.Fatal(err)
+	}
+	var streamed map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &streamed); err != nil {
+		t.Fatal(err)
+	}
+	sets := 0
+	for _, pr := range rep.Programs {
+		jp := ProgramJSON(pr)
+		sets += len(jp.InputSets)
+		tree, err := json.Marshal(jp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want any
+		if err := json.Unmarshal(tree, &want); err != nil {
+			t.Fatal(err)
+		}
+		var got any
+		for _, p := range streamed["programs"].([]any) {
+			if p.(map[string]any)["name"] == jp.Name {
+				got = p
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("program %s: the streamed JSON differs from ProgramJSON's", jp.Name)
+		}
+	}
+	if sets < 10 {
+		t.Fatalf("%d input sets in the built-in library: too few to test", sets)
+	}
+}
+
+// TestInputSets: the inputs of points of order become sets, each once
+// (whether or not the analysis shared the list), numbered in the order of
+// the findings; other checks' inputs stay with their findings.
+func TestInputSets(t *testing.T) {
+	shared := []string{"a", "b"}
+	pof := monotonic.CheckPointOfOrder
+	fs := []monotonic.Finding{
+		{Check: pof, Inputs: []string{"c"}},
+		{Check: pof, Inputs: shared},
+		{Check: monotonic.CheckMissingCoordination, Inputs: []string{"z"}},
+		{Check: pof, Inputs: []string{"a", "b"}}, // equal, another list
+		{Check: pof},
+		{Check: pof, Inputs: shared},
+		{Check: pof, Inputs: []string{"b", "a"}},
+	}
+	sets, idx := inputSets(fs)
+	if want := [][]string{{"c"}, {"a", "b"}, {"b", "a"}}; !reflect.DeepEqual(sets, want) {
+		t.Errorf("sets %v, want %v", sets, want)
+	}
+	if want := []int{0, 1, -1, 1, -1, 1, 2}; !reflect.DeepEqual(idx, want) {
+		t.Errorf("indexes %v, want %v", idx, want)
 	}
 }

@@ -104,16 +104,25 @@ func (f *JSON) Program(w io.Writer, pr *Program) error {
 		e.key(d, "instances", false)
 		e.array(d, len(is), func(i int) any { return is[i] })
 	}
+	sets, idx := inputSets(pr.Findings)
+	if len(sets) > 0 {
+		e.key(d, "input_sets", false)
+		e.lines(d, len(sets), func(s *errWriter, b []byte, i int) []byte { return s.appendStrings(b, sets[i]) })
+	}
 	e.key(d, "findings", false)
-	f.findings(d, pr.Findings)
+	f.findings(d, pr.Findings, idx)
 	e.Write([]byte("\n    }"))
 	return e.err
 }
 
-// findings writes findings as an array at a depth, one compact line each.
-func (f *JSON) findings(depth int, fs []monotonic.Finding) {
+// findings writes findings as an array at a depth, one compact line each;
+// idx gives their input sets (inputSets), nil for none.
+func (f *JSON) findings(depth int, fs []monotonic.Finding, idx []int) {
 	f.w.lines(depth, len(fs), func(s *errWriter, b []byte, i int) []byte {
 		fillFindingJSON(&s.jf, &fs[i])
+		if idx != nil && idx[i] >= 0 {
+			s.jf.Inputs, s.jf.InputSet = nil, &idx[i]
+		}
 		return s.appendFinding(b, &s.jf)
 	})
 }
@@ -121,7 +130,7 @@ func (f *JSON) findings(depth int, fs []monotonic.Finding) {
 func (f *JSON) End(w io.Writer, r *Report) error {
 	f.w.endArray(1, f.n)
 	f.w.key(1, "findings", false)
-	f.findings(1, r.Workspace)
+	f.findings(1, r.Workspace, nil)
 	e, wn, n, x := r.Counts()
 	f.w.key(1, "summary", false)
 	f.w.value(1, JSONSummary{Programs: len(r.Programs), Errors: e, Warnings: wn, Notes: n, Expected: x, Baselined: r.Baselined, Failed: r.Failed()})

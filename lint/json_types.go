@@ -45,7 +45,11 @@ type JSONProgram struct {
 	Seals          []JSONSeal       `json:"seals,omitempty"`
 	Contracts      []JSONContract   `json:"contracts,omitempty"`
 	Instances      []JSONInstance   `json:"instances,omitempty"`
-	Findings       []JSONFinding    `json:"findings"`
+	// InputSets are the sets of inputs that reach the points of order,
+	// each once: a point-of-order finding names its set by index
+	// (input_set), so that the report does not grow with points x inputs.
+	InputSets [][]string    `json:"input_sets,omitempty"`
+	Findings  []JSONFinding `json:"findings"`
 }
 
 // JSONInstance is an imported instance (import: {bed: BestEffortDelivery}).
@@ -160,22 +164,25 @@ type JSONCoord struct {
 }
 
 type JSONFinding struct {
-	Check        monotonic.Check `json:"check"`
-	Severity     string          `json:"severity"`
-	Message      string          `json:"message"`
-	File         string          `json:"file"`
-	Line         int             `json:"line"`
-	Column       int             `json:"column"`
-	Program      string          `json:"program"`
-	Module       string          `json:"module"`
-	Collections  []string        `json:"collections"`
-	Inputs       []string        `json:"inputs,omitempty"`
-	Pairs        []JSONPair      `json:"pairs,omitempty"`
-	Expected     bool            `json:"expected"`
-	Acknowledged string          `json:"acknowledged,omitempty"`
-	Fingerprint  string          `json:"fingerprint"`
-	Flow         []JSONStep      `json:"flow,omitempty"`
-	OtherFlow    []JSONStep      `json:"other_flow,omitempty"`
+	Check       monotonic.Check `json:"check"`
+	Severity    string          `json:"severity"`
+	Message     string          `json:"message"`
+	File        string          `json:"file"`
+	Line        int             `json:"line"`
+	Column      int             `json:"column"`
+	Program     string          `json:"program"`
+	Module      string          `json:"module"`
+	Collections []string        `json:"collections"`
+	Inputs      []string        `json:"inputs,omitempty"`
+	// InputSet is, for a point of order, the index of its inputs in the
+	// program's input_sets (Inputs is then left out).
+	InputSet     *int       `json:"input_set,omitempty"`
+	Pairs        []JSONPair `json:"pairs,omitempty"`
+	Expected     bool       `json:"expected"`
+	Acknowledged string     `json:"acknowledged,omitempty"`
+	Fingerprint  string     `json:"fingerprint"`
+	Flow         []JSONStep `json:"flow,omitempty"`
+	OtherFlow    []JSONStep `json:"other_flow,omitempty"`
 }
 
 type JSONStep struct {
@@ -209,6 +216,13 @@ func ProgramJSON(pr *Program) JSONProgram {
 		Coordination: x.coordination(), Seals: x.seals(), Contracts: x.contracts(), Instances: x.instances(),
 		Collections: make([]JSONCollection, len(x.g.Nodes)), Rules: make([]JSONRule, len(x.p.Rules)),
 		Edges: make([]JSONEdge, len(x.g.Edges)), Paths: []JSONPaths{}, Findings: FindingsJSON(pr.Findings),
+	}
+	sets, idx := inputSets(pr.Findings)
+	jp.InputSets = sets
+	for i := range jp.Findings {
+		if k := idx[i]; k >= 0 {
+			jp.Findings[i].Inputs, jp.Findings[i].InputSet = nil, &k
+		}
 	}
 	for i := range jp.Collections {
 		jp.Collections[i] = x.collection(i)
@@ -443,6 +457,41 @@ func edgeHead(res *monotonic.Result, ei int) string {
 
 func toJSONRule(r *modules.Rule) JSONRule {
 	return JSONRule{Module: r.Module, Instance: r.Instance, Block: r.Block, Index: r.Index, Text: r.Text, File: r.Pos.File, Line: r.Pos.Line, Column: r.Pos.Col}
+}
+
+// inputSets gathers the inputs of a program's points of order into sets,
+// each once, in the order of the findings: idx[i] is the set of finding
+// i, or -1 when it has none (another check, or no inputs). The analysis
+// shares one list between the points that the same inputs reach, so the
+// sets are found by list first and by content only for a new list.
+func inputSets(fs []monotonic.Finding) (sets [][]string, idx []int) {
+	type list struct {
+		first *string
+		n     int
+	}
+	byList := map[list]int{}
+	byContent := map[string]int{}
+	idx = make([]int, len(fs))
+	for i := range fs {
+		f := &fs[i]
+		idx[i] = -1
+		if f.Check != monotonic.CheckPointOfOrder || len(f.Inputs) == 0 {
+			continue
+		}
+		l := list{&f.Inputs[0], len(f.Inputs)}
+		k, ok := byList[l]
+		if !ok {
+			key := strings.Join(f.Inputs, "\x00")
+			if k, ok = byContent[key]; !ok {
+				k = len(sets)
+				sets = append(sets, f.Inputs)
+				byContent[key] = k
+			}
+			byList[l] = k
+		}
+		idx[i] = k
+	}
+	return sets, idx
 }
 
 // FindingsJSON converts findings for the JSON report (never nil).

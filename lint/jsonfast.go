@@ -36,6 +36,10 @@ func (e *errWriter) appendFinding(b []byte, x *JSONFinding) []byte {
 		b = append(b, `,"inputs":`...)
 		b = e.appendStrings(b, x.Inputs)
 	}
+	if x.InputSet != nil {
+		b = append(b, `,"input_set":`...)
+		b = strconv.AppendInt(b, int64(*x.InputSet), 10)
+	}
 	if len(x.Pairs) > 0 {
 		b = append(b, `,"pairs":[`...)
 		for i := range x.Pairs {
