@@ -18,8 +18,8 @@ var batchSize = 1024
 const batchesInFlight = 2
 
 // encodeFunc appends element i to b. s is the calling goroutine's own
-// scratch errWriter (for encoders and their buffers; never written to):
-// an encoding error is left in s.err.
+// scratch errWriter (for encoders and their buffers; never written to),
+// fresh for each call of batches: an encoding error is left in s.err.
 type encodeFunc func(s *errWriter, b []byte, i int) []byte
 
 // batches writes elements 0..n-1, each after sep(i) (the separator and
@@ -30,9 +30,17 @@ func (e *errWriter) batches(n int, sep func(b []byte, i int) []byte, enc encodeF
 	workers := runtime.GOMAXPROCS(0)
 	nb := (n + batchSize - 1) / batchSize
 	if workers <= 1 || nb <= 1 {
+		// A scratch of this call's own, as each goroutine's below: what
+		// an encoder keeps in it (s.local) is about these elements only.
+		var s errWriter
+		var b []byte
 		for i := 0; i < n && e.err == nil; i++ {
-			e.bytes = enc(e, sep(e.bytes[:0], i), i)
-			e.Write(e.bytes)
+			b = enc(&s, sep(b[:0], i), i)
+			if s.err != nil {
+				e.err = s.err
+				break
+			}
+			e.Write(b)
 		}
 		return
 	}

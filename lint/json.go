@@ -80,14 +80,17 @@ func (f *JSON) Program(w io.Writer, pr *Program) error {
 	us := x.underspecified()
 	e.array(d, len(us), func(i int) any { return us[i] })
 	e.key(d, "paths", false)
-	e.Write([]byte{'['})
-	n := 0
-	x.paths(func(p JSONPaths) {
-		e.element(d+1, n)
-		e.compact(p)
-		n++
+	ranges := outputRanges(x.res)
+	e.lines(d, len(ranges), func(s *errWriter, b []byte, i int) []byte {
+		st, _ := s.local.(*pathsState)
+		if st == nil {
+			st = &pathsState{}
+			s.local = st
+		}
+		vs := x.res.Verdicts[ranges[i][0]:ranges[i][1]]
+		p := x.pathsOf(vs[0].To, st.gr.group(vs, true), &st.coords)
+		return s.appendPaths(b, &p)
 	})
-	e.endArray(d, n)
 	if cs := x.coordination(); cs != nil {
 		e.key(d, "coordination", false)
 		e.array(d, len(cs), func(i int) any { return cs[i] })
@@ -113,6 +116,12 @@ func (f *JSON) Program(w io.Writer, pr *Program) error {
 	f.findings(d, pr.Findings, idx)
 	e.Write([]byte("\n    }"))
 	return e.err
+}
+
+// pathsState is what writing paths keeps per goroutine.
+type pathsState struct {
+	gr     grouper
+	coords map[int]JSONCoord
 }
 
 // findings writes findings as an array at a depth, one compact line each;

@@ -296,23 +296,27 @@ func (x *programDoc) underspecified() []JSONDangling {
 // output, then input), with its inputs grouped by label, effective label,
 // what covers it and where it becomes D: O(pairs).
 func (x *programDoc) paths(emit func(JSONPaths)) {
+	groupPaths(x.res, true, func(to int, groups []pathGroup) { emit(x.pathsOf(to, groups, &x.coords)) })
+}
+
+// pathsOf is the JSON of the groups of output to's inputs; coords caches
+// the coordinates' descriptions (one cache per goroutine).
+func (x *programDoc) pathsOf(to int, groups []pathGroup, coords *map[int]JSONCoord) JSONPaths {
 	g := x.g
-	groupPaths(x.res, true, func(to int, groups []pathGroup) {
-		jp := JSONPaths{To: g.Nodes[to].Name, Inputs: make([]JSONPathGroup, len(groups))}
-		for i, grp := range groups {
-			v := grp.v
-			jg := JSONPathGroup{Label: v.Label.String(), Effective: v.Effective.String(), Covered: v.Covered, Contract: v.Contract, Stale: v.Stale,
-				From: g.Names(grp.from)}
-			if grp.coord >= 0 {
-				jg.Coordinate = x.coord(grp.coord)
-				if grp.async >= 0 {
-					jg.Coordinate.After = edgeHead(x.res, grp.async)
-				}
+	jp := JSONPaths{To: g.Nodes[to].Name, Inputs: make([]JSONPathGroup, len(groups))}
+	for i, grp := range groups {
+		v := grp.v
+		jg := JSONPathGroup{Label: v.Label.String(), Effective: v.Effective.String(), Covered: v.Covered, Contract: v.Contract, Stale: v.Stale,
+			From: g.Names(grp.from)}
+		if grp.coord >= 0 {
+			jg.Coordinate = x.coord(grp.coord, coords)
+			if grp.async >= 0 {
+				jg.Coordinate.After = edgeHead(x.res, grp.async)
 			}
-			jp.Inputs[i] = jg
 		}
-		emit(jp)
-	})
+		jp.Inputs[i] = jg
+	}
+	return jp
 }
 
 // pathGroup is the inputs of one output that share a label, an effective
@@ -328,61 +332,87 @@ type pathGroup struct {
 // byAsync, the inputs of a group also share the asynchronous edge before
 // their D's coordinate.
 func groupPaths(res *monotonic.Result, byAsync bool, emit func(to int, groups []pathGroup)) {
-	vs := res.Verdicts
-	type key struct {
-		label, effective monotonic.Label
-		covered          string
-		contract, stale  bool
-		coord, async     int
+	var gr grouper
+	for _, r := range outputRanges(res) {
+		emit(res.Verdicts[r[0]].To, gr.group(res.Verdicts[r[0]:r[1]], byAsync))
 	}
-	var groups []pathGroup
-	index := map[key]int{}
+}
+
+// outputRanges are the ranges of the verdicts (ordered by output) of
+// each output.
+func outputRanges(res *monotonic.Result) [][2]int {
+	vs := res.Verdicts
+	var out [][2]int
 	for i := 0; i < len(vs); {
 		j := i
 		for j < len(vs) && vs[j].To == vs[i].To {
 			j++
 		}
-		groups = groups[:0]
-		clear(index)
-		for k := i; k < j; k++ {
-			v := &vs[k]
-			kk := key{label: v.Label, effective: v.Effective, covered: v.Covered, contract: v.Contract, stale: v.Stale, coord: -1, async: -1}
-			w := v.Declared
-			if v.Effective == monotonic.D {
-				w = v.Missing
-			}
-			if v.Label == monotonic.D && w.Coordinate >= 0 {
-				kk.coord = w.Coordinate
-				if byAsync {
-					kk.async = w.Async
-				}
-			}
-			gi, ok := index[kk]
-			if !ok {
-				gi = len(groups)
-				index[kk] = gi
-				groups = append(groups, pathGroup{v: v, coord: kk.coord, async: kk.async})
-			}
-			groups[gi].from = append(groups[gi].from, v.From)
-		}
-		emit(vs[i].To, groups)
+		out = append(out, [2]int{i, j})
 		i = j
 	}
+	return out
+}
+
+// grouper groups the verdicts of one output (groupPaths), reusing its
+// index and groups from one output to the next: one per goroutine.
+type grouper struct {
+	groups []pathGroup
+	index  map[groupKey]int
+}
+
+type groupKey struct {
+	label, effective monotonic.Label
+	covered          string
+	contract, stale  bool
+	coord, async     int
+}
+
+// group returns the groups of vs, the verdicts of one output; they are
+// valid until the next call.
+func (gr *grouper) group(vs []monotonic.Verdict, byAsync bool) []pathGroup {
+	if gr.index == nil {
+		gr.index = map[groupKey]int{}
+	}
+	gr.groups = gr.groups[:0]
+	clear(gr.index)
+	for k := range vs {
+		v := &vs[k]
+		kk := groupKey{label: v.Label, effective: v.Effective, covered: v.Covered, contract: v.Contract, stale: v.Stale, coord: -1, async: -1}
+		w := v.Declared
+		if v.Effective == monotonic.D {
+			w = v.Missing
+		}
+		if v.Label == monotonic.D && w.Coordinate >= 0 {
+			kk.coord = w.Coordinate
+			if byAsync {
+				kk.async = w.Async
+			}
+		}
+		gi, ok := gr.index[kk]
+		if !ok {
+			gi = len(gr.groups)
+			gr.index[kk] = gi
+			gr.groups = append(gr.groups, pathGroup{v: v, coord: kk.coord, async: kk.async})
+		}
+		gr.groups[gi].from = append(gr.groups[gi].from, v.From)
+	}
+	return gr.groups
 }
 
 // coord describes where a path becomes D: a rule, or a contract standing
 // in for an implementation.
-func (x *programDoc) coord(ei int) *JSONCoord {
+func (x *programDoc) coord(ei int, coords *map[int]JSONCoord) *JSONCoord {
 	// Described once per edge (a large program has hundreds of thousands
 	// of groups, most at a few thousand places); each caller gets its own
 	// copy, to set After on.
-	c, ok := x.coords[ei]
+	c, ok := (*coords)[ei]
 	if !ok {
 		c = *x.describeCoord(ei)
-		if x.coords == nil {
-			x.coords = map[int]JSONCoord{}
+		if *coords == nil {
+			*coords = map[int]JSONCoord{}
 		}
-		x.coords[ei] = c
+		(*coords)[ei] = c
 	}
 	return &c
 }
