@@ -12,8 +12,12 @@ import (
 // encoding one element after another. At most batchesInFlight batches
 // per core are held at once, so memory does not grow with the output.
 
-// batchSize is how many elements a batch holds (a variable for tests).
+// batchSize is how many elements a batch holds (a variable for tests),
+// batchBytes about how many bytes: a batch of large elements (an output's
+// paths, with every input) holds fewer of them.
 var batchSize = 1024
+
+const batchBytes = 1 << 20
 
 const batchesInFlight = 2
 
@@ -28,7 +32,8 @@ type encodeFunc func(s *errWriter, b []byte, i int) []byte
 // encoding) is kept in e.err and ends the writing.
 func (e *errWriter) batches(n int, sep func(b []byte, i int) []byte, enc encodeFunc) {
 	workers := runtime.GOMAXPROCS(0)
-	nb := (n + batchSize - 1) / batchSize
+	size := e.batchLen(n, sep, enc)
+	nb := (n + size - 1) / size
 	if workers <= 1 || nb <= 1 {
 		// A scratch of this call's own, as each goroutine's below: what
 		// an encoder keeps in it (s.local) is about these elements only.
@@ -84,7 +89,7 @@ func (e *errWriter) batches(n int, sep func(b []byte, i int) []byte, enc encodeF
 				case b = <-free:
 				default:
 				}
-				for i := k * batchSize; i < min((k+1)*batchSize, n) && s.err == nil; i++ {
+				for i := k * size; i < min((k+1)*size, n) && s.err == nil; i++ {
 					b = enc(&s, sep(b, i), i)
 				}
 				out[k].b, out[k].err = b, s.err
@@ -108,4 +113,21 @@ func (e *errWriter) batches(n int, sep func(b []byte, i int) []byte, enc encodeF
 	}
 	close(quit)
 	wg.Wait()
+}
+
+// batchLen is the number of elements per batch: batchSize, or fewer when
+// the first elements show that batchSize of them would be more than
+// about batchBytes.
+func (e *errWriter) batchLen(n int, sep func(b []byte, i int) []byte, enc encodeFunc) int {
+	const sample = 8
+	if n <= batchSize || batchSize <= sample {
+		return batchSize
+	}
+	var s errWriter
+	var b []byte
+	for i := range sample {
+		b = enc(&s, sep(b, i), i)
+	}
+	per := max(1, len(b)/sample)
+	return max(1, min(batchSize, batchBytes/per))
 }

@@ -266,25 +266,30 @@ func (e *errWriter) appendPathGroup(b []byte, g *JSONPathGroup) []byte {
 		b = append(b, `,"stale":true`...)
 	}
 	if c := g.Coordinate; c != nil {
-		b = append(b, `,"coordinate":{"collection":`...)
-		b = e.appendString(b, c.Collection)
-		b = append(b, `,"reason":`...)
-		b = e.appendString(b, c.Reason)
-		if c.Rule != nil {
-			b = append(b, `,"rule":`...)
-			b = strconv.AppendInt(b, int64(*c.Rule), 10)
-		}
-		if c.Contract != "" {
-			b = append(b, `,"contract":`...)
-			b = e.appendString(b, c.Contract)
-		}
-		if c.After != "" {
-			b = append(b, `,"after":`...)
-			b = e.appendString(b, c.After)
-		}
-		b = append(b, '}')
+		b = append(b, `,"coordinate":`...)
+		b = e.appendCoord(b, c)
 	}
 	b = append(b, `,"from":`...)
 	b = e.appendStrings(b, g.From)
+	return append(b, '}')
+}
+
+func (e *errWriter) appendCoord(b []byte, c *JSONCoord) []byte {
+	b = append(b, `{"collection":`...)
+	b = e.appendString(b, c.Collection)
+	b = append(b, `,"reason":`...)
+	b = e.appendString(b, c.Reason)
+	if c.Rule != nil {
+		b = append(b, `,"rule":`...)
+		b = strconv.AppendInt(b, int64(*c.Rule), 10)
+	}
+	if c.Contract != "" {
+		b = append(b, `,"contract":`...)
+		b = e.appendString(b, c.Contract)
+	}
+	if c.After != "" {
+		b = append(b, `,"after":`...)
+		b = e.appendString(b, c.After)
+	}
 	return append(b, '}')
 }

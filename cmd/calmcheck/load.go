@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"runtime/debug"
+	"runtime/metrics"
 	"sort"
 	"strings"
 
@@ -186,3 +187,27 @@ func loosenGC() (restore func()) {
 
 // loadGCPercent is the GOGC of loading.
 const loadGCPercent = 400
+
+// heapCap is the soft memory limit of the analysis of a program that
+// fits in it (capHeap).
+const heapCap = 850 << 20
+
+// capHeap sets a soft memory limit (runtime/debug.SetMemoryLimit) for
+// lint's analysis, once the specs are loaded, unless GOMEMLIMIT is set: heapCap, or three times the heap
+// the loaded program holds when that is more. The collector lets the heap
+// grow to twice what is live before it collects; a program whose analysis
+// holds 600 MB live would peak past 1 GB. Under the cap it collects
+// sooner instead; a program too large for the cap gets a cap in
+// proportion, so that the collector never runs without pause.
+func capHeap() {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	limit := int64(heapCap)
+	if s[0].Value.Kind() == metrics.KindUint64 {
+		limit = max(limit, 3*int64(s[0].Value.Uint64()))
+	}
+	debug.SetMemoryLimit(limit)
+}

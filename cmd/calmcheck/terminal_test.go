@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"math"
+	"runtime/debug"
 	"os"
 	"testing"
 )
@@ -34,5 +36,34 @@ func TestIsTerminal(t *testing.T) {
 		if terminalWidth(w) != 0 || useColor("auto", w) {
 			t.Errorf("%s: output would be wrapped or coloured", name)
 		}
+	}
+}
+
+// TestCapHeap: loading runs at GOGC=400 and restores GOGC; then lint
+// caps the heap at heapCap (or three times what the loaded program holds,
+// when more), unless GOMEMLIMIT says otherwise.
+func TestCapHeap(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	debug.SetMemoryLimit(math.MaxInt64)
+	t.Setenv("GOMEMLIMIT", "")
+	restore := loosenGC()
+	if got := debug.SetGCPercent(-1); got != loadGCPercent {
+		t.Errorf("GOGC while loading: %d, want %d", got, loadGCPercent)
+	}
+	debug.SetGCPercent(loadGCPercent)
+	restore()
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("GOGC after loading: %d, want 100 back", got)
+	}
+	capHeap()
+	if got := debug.SetMemoryLimit(-1); got < heapCap || got == math.MaxInt64 {
+		t.Errorf("memory limit after loading: %d, want at least %d", got, heapCap)
+	}
+	debug.SetMemoryLimit(math.MaxInt64)
+	t.Setenv("GOMEMLIMIT", "10GiB")
+	capHeap()
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("with GOMEMLIMIT set, the limit became %d", got)
 	}
 }
