@@ -3,8 +3,8 @@ package main
 import (
 	"bytes"
 	"math"
-	"runtime/debug"
 	"os"
+	"runtime/debug"
 	"testing"
 )
 
