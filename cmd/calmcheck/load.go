@@ -193,15 +193,16 @@ const loadGCPercent = 400
 const heapCap = 850 << 20
 
 // capHeap sets a soft memory limit (runtime/debug.SetMemoryLimit) for
-// lint's analysis, once the specs are loaded, unless GOMEMLIMIT is set: heapCap, or three times the heap
+// lint's analysis, once the specs are loaded, unless GOMEMLIMIT is set,
+// and returns the function that lifts it: heapCap, or three times the heap
 // the loaded program holds when that is more. The collector lets the heap
 // grow to twice what is live before it collects; a program whose analysis
 // holds 600 MB live would peak past 1 GB. Under the cap it collects
 // sooner instead; a program too large for the cap gets a cap in
 // proportion, so that the collector never runs without pause.
-func capHeap() {
+func capHeap() (restore func()) {
 	if os.Getenv("GOMEMLIMIT") != "" {
-		return
+		return func() {}
 	}
 	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	metrics.Read(s)
@@ -209,5 +210,6 @@ func capHeap() {
 	if s[0].Value.Kind() == metrics.KindUint64 {
 		limit = max(limit, 3*int64(s[0].Value.Uint64()))
 	}
-	debug.SetMemoryLimit(limit)
+	old := debug.SetMemoryLimit(limit)
+	return func() { debug.SetMemoryLimit(old) }
 }

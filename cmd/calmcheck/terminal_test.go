@@ -56,13 +56,17 @@ func TestCapHeap(t *testing.T) {
 	if got := debug.SetGCPercent(100); got != 100 {
 		t.Errorf("GOGC after loading: %d, want 100 back", got)
 	}
-	capHeap()
+	lift := capHeap()
 	if got := debug.SetMemoryLimit(-1); got < heapCap || got == math.MaxInt64 {
 		t.Errorf("memory limit after loading: %d, want at least %d", got, heapCap)
 	}
+	lift()
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("memory limit after lint: %d, want none", got)
+	}
 	debug.SetMemoryLimit(math.MaxInt64)
 	t.Setenv("GOMEMLIMIT", "10GiB")
-	capHeap()
+	capHeap()()
 	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
 		t.Errorf("with GOMEMLIMIT set, the limit became %d", got)
 	}
