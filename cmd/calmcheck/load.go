@@ -189,16 +189,25 @@ func loosenGC() (restore func()) {
 const loadGCPercent = 400
 
 // heapCap is the soft memory limit of the analysis of a program that
-// fits in it (capHeap).
-const heapCap = 850 << 20
+// fits in it (capHeap), and analysisGCPercent the GOGC under it.
+const (
+	heapCap           = 850 << 20
+	analysisGCPercent = 300
+)
 
-// capHeap sets a soft memory limit (runtime/debug.SetMemoryLimit) for
-// lint's analysis, once the specs are loaded, unless GOMEMLIMIT is set,
-// and returns the function that lifts it: heapCap, or three times the heap
-// the loaded program holds when that is more. The collector lets the heap
-// grow to twice what is live before it collects; a program whose analysis
-// holds 600 MB live would peak past 1 GB. Under the cap it collects
-// sooner instead; a program too large for the cap gets a cap in
+// capHeap sets how the collector runs for lint's analysis, once the specs
+// are loaded, and returns the function that restores it: a soft memory
+// limit (runtime/debug.SetMemoryLimit) of heapCap, or three times the
+// heap the loaded program holds when that is more, unless GOMEMLIMIT is
+// set; and under that limit, unless GOGC is set, GOGC=300.
+//
+// The collector lets the heap grow to 1 + GOGC/100 times what is live
+// before it collects: at GOGC=100 a program whose analysis holds 600 MB
+// live would peak past 1 GB, while most programs, far from the limit,
+// spend a fifth of their CPU collecting. Under the limit the collector
+// collects less often while there is room and sooner when there is not
+// (the wide 100,000-rule program: 2.0 s -> 1.6 s; the dense one stays
+// under 900 MB). A program too large for heapCap gets a limit in
 // proportion, so that the collector never runs without pause.
 func capHeap() (restore func()) {
 	if os.Getenv("GOMEMLIMIT") != "" {
@@ -210,6 +219,15 @@ func capHeap() (restore func()) {
 	if s[0].Value.Kind() == metrics.KindUint64 {
 		limit = max(limit, 3*int64(s[0].Value.Uint64()))
 	}
-	old := debug.SetMemoryLimit(limit)
-	return func() { debug.SetMemoryLimit(old) }
+	oldLimit := debug.SetMemoryLimit(limit)
+	oldPercent := -2 // unchanged
+	if os.Getenv("GOGC") == "" {
+		oldPercent = debug.SetGCPercent(analysisGCPercent)
+	}
+	return func() {
+		debug.SetMemoryLimit(oldLimit)
+		if oldPercent != -2 {
+			debug.SetGCPercent(oldPercent)
+		}
+	}
 }

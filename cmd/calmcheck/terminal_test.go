@@ -41,7 +41,8 @@ func TestIsTerminal(t *testing.T) {
 
 // TestCapHeap: loading runs at GOGC=400 and restores GOGC; then lint
 // caps the heap at heapCap (or three times what the loaded program holds,
-// when more), unless GOMEMLIMIT says otherwise.
+// when more) and runs at GOGC=300 under the cap, unless GOMEMLIMIT or
+// GOGC say otherwise, and restores both when it returns.
 func TestCapHeap(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
@@ -56,14 +57,27 @@ func TestCapHeap(t *testing.T) {
 	if got := debug.SetGCPercent(100); got != 100 {
 		t.Errorf("GOGC after loading: %d, want 100 back", got)
 	}
+	t.Setenv("GOGC", "")
 	lift := capHeap()
 	if got := debug.SetMemoryLimit(-1); got < heapCap || got == math.MaxInt64 {
 		t.Errorf("memory limit after loading: %d, want at least %d", got, heapCap)
+	}
+	if got := debug.SetGCPercent(analysisGCPercent); got != analysisGCPercent {
+		t.Errorf("GOGC of the analysis: %d, want %d", got, analysisGCPercent)
 	}
 	lift()
 	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
 		t.Errorf("memory limit after lint: %d, want none", got)
 	}
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("GOGC after lint: %d, want 100 back", got)
+	}
+	t.Setenv("GOGC", "100")
+	lift = capHeap()
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("with GOGC set, GOGC became %d", got)
+	}
+	lift()
 	debug.SetMemoryLimit(math.MaxInt64)
 	t.Setenv("GOMEMLIMIT", "10GiB")
 	capHeap()()
