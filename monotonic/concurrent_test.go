@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/calmcheck/calmcheck/depgraph"
+	"github.com/calmcheck/calmcheck/internal/genprog"
 	"github.com/calmcheck/calmcheck/modules"
 	"github.com/calmcheck/calmcheck/specs"
 )
@@ -30,9 +31,9 @@ func TestAnalysisConcurrentSameAsSequential(t *testing.T) {
 		}
 		progs = append(progs, p)
 	}
-	for _, shape := range genShapes {
-		gl := loadGenerated(t, genFilesShape(2_000, shape))
-		p, ds := gl.Compose("gen-"+shape.name, []modules.Ref{{Name: "GenAll"}})
+	for _, shape := range genprog.Shapes {
+		gl := loadGenerated(t, genprog.Files(2_000, shape))
+		p, ds := gl.Compose("gen-"+shape.Name, []modules.Ref{{Name: "GenAll"}})
 		if ds.HasErrors() {
 			t.Fatal(ds.Errors()[:1])
 		}

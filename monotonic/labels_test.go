@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/calmcheck/calmcheck/depgraph"
+	"github.com/calmcheck/calmcheck/internal/genprog"
 	"github.com/calmcheck/calmcheck/modules"
 )
 
@@ -259,8 +260,8 @@ func TestLabelsRandom(t *testing.T) {
 // over the condensation are those of one search per source, on the
 // generated programs (cycles, snapshot reads, many sources).
 func TestStaleSetsAgree(t *testing.T) {
-	for _, shape := range genShapes {
-		lib := loadGenerated(t, genFilesShape(3000, shape))
+	for _, shape := range genprog.Shapes {
+		lib := loadGenerated(t, genprog.Files(3000, shape))
 		p, ds := lib.Compose("gen", []modules.Ref{{Name: "GenAll"}})
 		if ds.HasErrors() {
 			t.Fatal(ds.Errors()[:1])
@@ -269,7 +270,7 @@ func TestStaleSetsAgree(t *testing.T) {
 		f := newFacts(g)
 		m := f.model()
 		if m.tm.stale == nil {
-			t.Fatalf("%s: no snapshot read: the test compares nothing", shape.name)
+			t.Fatalf("%s: no snapshot read: the test compares nothing", shape.Name)
 		}
 		sources, sinks := g.Sources(), g.Sinks()
 		st := newStaleSets(g, f.sccAll(), sources, sinks, m.tm.stale)
@@ -280,7 +281,7 @@ func TestStaleSetsAgree(t *testing.T) {
 			want := l.staleReach(m.tm.stale)
 			for ti, sink := range sinks {
 				if got := st.has(i, ti); got != (want[sink] && l.mask[sink] != 0) {
-					t.Fatalf("%s: %s -> %s: stale %v, one search says %v", shape.name, g.Nodes[src].Name, g.Nodes[sink].Name, got, want[sink])
+					t.Fatalf("%s: %s -> %s: stale %v, one search says %v", shape.Name, g.Nodes[src].Name, g.Nodes[sink].Name, got, want[sink])
 				}
 				if st.has(i, ti) {
 					n++
@@ -288,7 +289,7 @@ func TestStaleSetsAgree(t *testing.T) {
 			}
 		}
 		if n == 0 {
-			t.Errorf("%s: no stale pair: the test compares nothing", shape.name)
+			t.Errorf("%s: no stale pair: the test compares nothing", shape.Name)
 		}
 	}
 }
@@ -298,7 +299,7 @@ func TestStaleSetsAgree(t *testing.T) {
 // verdicts must not depend on how many (run with -race, this also checks
 // that what they share is read-only).
 func TestAnalysisSameOnAnyProcessors(t *testing.T) {
-	lib := loadGenerated(t, genFilesShape(3000, shapeDense))
+	lib := loadGenerated(t, genprog.Files(3000, genprog.Dense))
 	p, ds := lib.Compose("gen", []modules.Ref{{Name: "GenAll"}})
 	if ds.HasErrors() {
 		t.Fatal(ds.Errors()[:1])
@@ -326,8 +327,8 @@ func TestAnalysisSameOnAnyProcessors(t *testing.T) {
 // path, coordinate and asynchronous edge), for every D pair of the
 // generated programs.
 func TestWitnessIntoAsWitness(t *testing.T) {
-	for _, shape := range genShapes {
-		lib := loadGenerated(t, genFilesShape(2000, shape))
+	for _, shape := range genprog.Shapes {
+		lib := loadGenerated(t, genprog.Files(2000, shape))
 		p, ds := lib.Compose("gen", []modules.Ref{{Name: "GenAll"}})
 		if ds.HasErrors() {
 			t.Fatal(ds.Errors()[:1])
@@ -345,12 +346,12 @@ func TestWitnessIntoAsWitness(t *testing.T) {
 				path, coord, async := l.witness(sink, stD)
 				got, gc, ga := l.witnessInto(make([]int, l.depth[sink*numStates+stD]), sink, stD)
 				if !reflect.DeepEqual(got, path) || gc != coord || ga != async {
-					t.Fatalf("%s: %s -> %s: %v %d %d, walked back %v %d %d", shape.name, g.Nodes[src].Name, g.Nodes[sink].Name, got, gc, ga, path, coord, async)
+					t.Fatalf("%s: %s -> %s: %v %d %d, walked back %v %d %d", shape.Name, g.Nodes[src].Name, g.Nodes[sink].Name, got, gc, ga, path, coord, async)
 				}
 			}
 		}
 		if n == 0 {
-			t.Errorf("%s: no D pair: the test compares nothing", shape.name)
+			t.Errorf("%s: no D pair: the test compares nothing", shape.Name)
 		}
 	}
 }
