@@ -9,9 +9,8 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/calmcheck/calmcheck/modules"
+	"github.com/calmcheck/calmcheck/internal/builtintest"
 	"github.com/calmcheck/calmcheck/monotonic"
-	"github.com/calmcheck/calmcheck/specs"
 )
 
 // TestBatchesSameBytes: elements encoded in batches on several cores are
@@ -91,18 +90,7 @@ func TestBatchesErrors(t *testing.T) {
 // library's report byte for byte the same on one core and on several,
 // with a batch for every element (run with -race).
 func TestFormatsConcurrentSameBytes(t *testing.T) {
-	lib := modules.NewLibrary()
-	if ds := lib.LoadFS(specs.FS, "specs"); ds.HasErrors() {
-		t.Fatalf("built-in library: %v", ds)
-	}
-	var progs []*modules.Program
-	for _, ps := range lib.SortedPrograms() {
-		p, ds := lib.ComposeProgram(ps.Name)
-		if ds.HasErrors() {
-			t.Fatalf("program %s: %v", ps.Name, ds)
-		}
-		progs = append(progs, p)
-	}
+	progs := builtintest.Programs(t)
 	rep := Run(progs, nil, Options{})
 	defer func(n int) { batchSize = n }(batchSize)
 	write := func(format string, procs, batch int) string {
@@ -132,18 +120,7 @@ func TestFormatsConcurrentSameBytes(t *testing.T) {
 // element by element, holds what ProgramJSON (the HTML report's source)
 // builds, input sets included.
 func TestJSONStreamSameAsTree(t *testing.T) {
-	lib := modules.NewLibrary()
-	if ds := lib.LoadFS(specs.FS, "specs"); ds.HasErrors() {
-		t.Fatalf("built-in library: %v", ds)
-	}
-	var progs []*modules.Program
-	for _, ps := range lib.SortedPrograms() {
-		p, ds := lib.ComposeProgram(ps.Name)
-		if ds.HasErrors() {
-			t.Fatalf("program %s: %v", ps.Name, ds)
-		}
-		progs = append(progs, p)
-	}
+	progs := builtintest.Programs(t)
 	rep := Run(progs, nil, Options{})
 	var buf bytes.Buffer
 	if err := Write(&buf, NewFormatter("json", "test", false), rep); err != nil {

@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"github.com/calmcheck/calmcheck/depgraph"
+	"github.com/calmcheck/calmcheck/internal/builtintest"
 	"github.com/calmcheck/calmcheck/internal/genprog"
 	"github.com/calmcheck/calmcheck/modules"
-	"github.com/calmcheck/calmcheck/specs"
 )
 
 // TestAnalysisConcurrentSameAsSequential: the parts of the analysis that
@@ -19,18 +19,7 @@ import (
 // lattices) with a goroutine for every few points, and on generated
 // programs of every shape. Run it with -race.
 func TestAnalysisConcurrentSameAsSequential(t *testing.T) {
-	lib := modules.NewLibrary()
-	if ds := lib.LoadFS(specs.FS, "specs"); ds.HasErrors() {
-		t.Fatalf("built-in library: %v", ds)
-	}
-	var progs []*modules.Program
-	for _, ps := range lib.SortedPrograms() {
-		p, ds := lib.ComposeProgram(ps.Name)
-		if ds.HasErrors() {
-			t.Fatalf("program %s: %v", ps.Name, ds)
-		}
-		progs = append(progs, p)
-	}
+	progs := builtintest.Programs(t)
 	for _, shape := range genprog.Shapes {
 		gl := loadGenerated(t, genprog.Files(2_000, shape))
 		p, ds := gl.Compose("gen-"+shape.Name, []modules.Ref{{Name: "GenAll"}})
@@ -67,16 +56,8 @@ func TestAnalysisConcurrentSameAsSequential(t *testing.T) {
 // TestNoFlowsSameFindings: an analysis without flows (for text output)
 // gives the same findings, in the same order, but for their flows.
 func TestNoFlowsSameFindings(t *testing.T) {
-	lib := modules.NewLibrary()
-	if ds := lib.LoadFS(specs.FS, "specs"); ds.HasErrors() {
-		t.Fatalf("built-in library: %v", ds)
-	}
 	flows := 0
-	for _, ps := range lib.SortedPrograms() {
-		p, ds := lib.ComposeProgram(ps.Name)
-		if ds.HasErrors() {
-			t.Fatalf("program %s: %v", ps.Name, ds)
-		}
+	for _, p := range builtintest.Programs(t) {
 		g := depgraph.Build(p)
 		with := Finish(p, AnalyzeGraph(g, Analyzers).Findings, Options{})
 		without := Finish(p, AnalyzeGraphConfig(g, Analyzers, Config{NoFlows: true}).Findings, Options{})
