@@ -144,6 +144,7 @@ func isSpecFile(p string) bool {
 func (lib *Library) LoadPath(p string) Diagnostics {
 	st, err := os.Stat(p)
 	if err != nil {
+		lib.takePrefetched(fileKey(p)) // gone since it was prefetched: free its place
 		return Diagnostics{{Pos: Pos{File: p}, Severity: Error, Check: "io", Message: ioMessage(err)}}
 	}
 	if !st.IsDir() {

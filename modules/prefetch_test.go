@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // writeParallelFixture writes a directory of spec files that exercises
@@ -91,6 +92,7 @@ func TestLoadConcurrentSameAsSequential(t *testing.T) {
 		ds := lib.LoadPath(dir)
 		return lib, ds
 	}
+	before := runtime.NumGoroutine()
 	seqLib, seqDs := load(1)
 	for _, procs := range []int{2, 4, 16} {
 		lib, ds := load(procs)
@@ -106,6 +108,14 @@ func TestLoadConcurrentSameAsSequential(t *testing.T) {
 		if len(lib.pre) != 0 {
 			t.Errorf("GOMAXPROCS=%d: %d prefetched files never taken", procs, len(lib.pre))
 		}
+	}
+	// Every reader has finished: none waits for a place in the window.
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines left behind by the loads", n-before)
 	}
 	// The fixture reaches what it is meant to: a preparsed file with
 	// errors, the nested load, the alias.
