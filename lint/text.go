@@ -6,10 +6,12 @@ import (
 	"github.com/calmcheck/calmcheck/internal/textsafe"
 	"io"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"unicode/utf8"
 
 	"github.com/calmcheck/calmcheck/depgraph"
+	"github.com/calmcheck/calmcheck/internal/par"
 	"github.com/calmcheck/calmcheck/modules"
 	"github.com/calmcheck/calmcheck/monotonic"
 )
@@ -418,31 +420,44 @@ func writeTable(w io.Writer, rows [][4]string) {
 // the buffers it is given, when asked (twice per row: to measure, then to
 // write).
 func writeTableFunc(w io.Writer, n int, cell func(i int, c *[4][]byte)) {
-	var c [4][]byte
+	// Measure the columns (in chunks on every core: cell only reads).
+	var mu sync.Mutex
 	var width [3]int
-	for i := 0; i < n; i++ {
-		cell(i, &c)
-		for j := range c {
-			if bytes.ContainsAny(c[j], "\t\n\v\f\xff") {
-				rows := make([][4]string, n)
-				for k := range rows {
-					cell(k, &c)
-					for j := range c {
-						rows[k][j] = string(c[j])
-					}
+	odd := false
+	par.Chunks(n, 4096, func(lo, hi int) {
+		var c [4][]byte
+		var wd [3]int
+		bad := false
+		for i := lo; i < hi && !bad; i++ {
+			cell(i, &c)
+			for j := range c {
+				bad = bad || bytes.ContainsAny(c[j], "\t\n\v\f\xff")
+				if j < 3 {
+					wd[j] = max(wd[j], utf8.RuneCount(c[j])+2)
 				}
-				writeTabwriter(w, rows)
-				return
-			}
-			if j < 3 {
-				width[j] = max(width[j], utf8.RuneCount(c[j])+2)
 			}
 		}
+		mu.Lock()
+		defer mu.Unlock()
+		odd = odd || bad
+		for j := range wd {
+			width[j] = max(width[j], wd[j])
+		}
+	})
+	if odd {
+		var c [4][]byte
+		rows := make([][4]string, n)
+		for k := range rows {
+			cell(k, &c)
+			for j := range c {
+				rows[k][j] = string(c[j])
+			}
+		}
+		writeTabwriter(w, rows)
+		return
 	}
-	var line []byte
-	for i := 0; i < n; i++ {
-		cell(i, &c)
-		line = line[:0]
+	row := func(line []byte, c *[4][]byte) []byte {
+		start := len(line)
 		for j := range c {
 			line = append(line, c[j]...)
 			if j < 3 {
@@ -451,9 +466,27 @@ func writeTableFunc(w io.Writer, n int, cell func(i int, c *[4][]byte)) {
 				}
 			}
 		}
-		line = bytes.TrimRight(line, " ")
-		line = append(line, '\n')
-		if _, err := w.Write(line); err != nil {
+		line = append(line[:start], bytes.TrimRight(line[start:], " ")...)
+		return append(line, '\n')
+	}
+	if e, ok := w.(*errWriter); ok {
+		// The rows in batches on every core, written in order.
+		e.batches(n, func(b []byte, i int) []byte { return b }, func(s *errWriter, b []byte, i int) []byte {
+			c, _ := s.local.(*[4][]byte)
+			if c == nil {
+				c = new([4][]byte)
+				s.local = c
+			}
+			cell(i, c)
+			return row(b, c)
+		})
+		return
+	}
+	var c [4][]byte
+	var line []byte
+	for i := 0; i < n; i++ {
+		cell(i, &c)
+		if _, err := w.Write(row(line[:0], &c)); err != nil {
 			return
 		}
 	}

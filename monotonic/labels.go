@@ -1,11 +1,8 @@
 package monotonic
 
 import (
-	"runtime"
-	"sync"
-	"sync/atomic"
-
 	"github.com/calmcheck/calmcheck/depgraph"
+	"github.com/calmcheck/calmcheck/internal/par"
 )
 
 // Label is a path label, as in Bud's budlabel: Bot (no asynchrony, no
@@ -610,32 +607,6 @@ func bySink[T any](g *depgraph.Graph, sinks []int, bySource [][]T, to func(*T) i
 	return out
 }
 
-// perSource calls work for every source index 0..n-1, on as many
-// goroutines as there are processors (the sources' propagations are
-// independent), each with its own state made by mk. The results must not
-// depend on which goroutine runs which index.
-func perSource[S any](n int, mk func() S, work func(s S, i int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	if workers <= 1 {
-		s := mk()
-		for i := 0; i < n; i++ {
-			work(s, i)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			s := mk()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				work(s, i)
-			}
-		})
-	}
-	wg.Wait()
-}
+// perSource calls work for every source index 0..n-1 on every core
+// (par.Each): the sources' propagations are independent.
+func perSource[S any](n int, mk func() S, work func(s S, i int)) { par.Each(n, mk, work) }

@@ -2,12 +2,11 @@ package monotonic
 
 import (
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/calmcheck/calmcheck/depgraph"
+	"github.com/calmcheck/calmcheck/internal/par"
 	"github.com/calmcheck/calmcheck/modules"
 )
 
@@ -309,22 +308,8 @@ func newNamesOf(g *depgraph.Graph) func([]int) []string {
 	}
 }
 
-// inChunks calls work on consecutive chunks of 0..n-1, on as many
-// goroutines as there are processors (one chunk each; inline when n is
-// small); work must only write what belongs to its own indexes.
-func inChunks(n int, work func(lo, hi int)) {
-	workers := min(runtime.GOMAXPROCS(0), n/minChunk)
-	if workers <= 1 {
-		work(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	size := (n + workers - 1) / workers
-	for lo := 0; lo < n; lo += size {
-		wg.Go(func() { work(lo, min(lo+size, n)) })
-	}
-	wg.Wait()
-}
+// inChunks is par.Chunks of at least minChunk points.
+func inChunks(n int, work func(lo, hi int)) { par.Chunks(n, minChunk, work) }
 
 // minChunk is the least work inChunks gives a goroutine (a variable for
 // tests, which make small programs concurrent).
