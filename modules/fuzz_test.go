@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -111,8 +112,18 @@ func FuzzLoadData(f *testing.F) {
 	f.Add([]byte("modules: " + strings.Repeat("[", 1200) + "\n"))
 	f.Add([]byte("modules:\n  A:\n    doc: \"\\u00e9\\x41\\e\"\n    state: [\"table t(a)\", x\x00]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// Parsed ahead (preparse, as large files are) and as the loader
+		// walks the file: the same library and diagnostics.
+		defer func(n int) { minPreparse = n }(minPreparse)
+		minPreparse = 1 << 30
+		seq := NewLibrary()
+		seqDs := seq.LoadData("f.yaml", data)
+		minPreparse = 0
 		lib := NewLibrary()
 		ds := lib.LoadData("f.yaml", data)
+		if !reflect.DeepEqual(seqDs, ds) || !reflect.DeepEqual(seq.Modules, lib.Modules) {
+			t.Fatalf("preparsed, the load differs:\n%v\nwithout:\n%v", ds, seqDs)
+		}
 		for _, m := range lib.SortedModules() {
 			_, cds := lib.Compose(m.Name, []Ref{{Name: m.Name}})
 			ds = append(ds, cds...)

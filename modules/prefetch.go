@@ -139,8 +139,9 @@ func fileKey(name string) string {
 }
 
 // minPreparse is the number of rules and declarations from which a file's
-// are parsed concurrently.
-const minPreparse = 512
+// are parsed concurrently (a variable for tests: FuzzLoadData preparses
+// every input).
+var minPreparse = 512
 
 type parsedRule struct {
 	r  *Rule
