@@ -133,7 +133,7 @@ func runLint(cmd *cobra.Command, args []string, o *lintOptions) error {
 	if err != nil {
 		return err
 	}
-	defer capHeap()()
+	defer capHeap(progs)()
 	rep := lint.Run(progs, warnings, lint.Options{Enabled: enabled, NoExpect: o.noExpect, Baseline: base, Gate: gate,
 		NoFlows: !lint.FormatPrintsFlows(o.format)})
 	f := lint.NewFormatter(o.format, Version, useColor(o.color, stdout))

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"runtime/debug"
-	"runtime/metrics"
 	"sort"
 	"strings"
 
@@ -188,17 +187,19 @@ func loosenGC() (restore func()) {
 // loadGCPercent is the GOGC of loading.
 const loadGCPercent = 400
 
-// heapCap is the soft memory limit of the analysis of a program that
-// fits in it (capHeap), and analysisGCPercent the GOGC under it.
+// heapCap is the soft memory limit of lint's analysis for programs up to
+// about 100,000 rules; larger ones get heapPerItem per rule and
+// collection (capHeap). analysisGCPercent is the GOGC under the limit.
 const (
 	heapCap           = 850 << 20
+	heapPerItem       = 5 << 10
 	analysisGCPercent = 300
 )
 
-// capHeap sets how the collector runs for lint's analysis, once the specs
-// are loaded, and returns the function that restores it: a soft memory
-// limit (runtime/debug.SetMemoryLimit) of heapCap, or three times the
-// heap the loaded program holds when that is more, unless GOMEMLIMIT is
+// capHeap sets how the collector runs for lint's analysis of progs, and
+// returns the function that restores it: a soft memory limit
+// (runtime/debug.SetMemoryLimit) of heapCap, or heapPerItem per rule and
+// collection of the programs when that is more, unless GOMEMLIMIT is
 // set; and under that limit, unless GOGC is set, GOGC=300.
 //
 // The collector lets the heap grow to 1 + GOGC/100 times what is live
@@ -207,18 +208,18 @@ const (
 // spend a fifth of their CPU collecting. Under the limit the collector
 // collects less often while there is room and sooner when there is not
 // (the wide 100,000-rule program: 2.0 s -> 1.6 s; the dense one stays
-// under 900 MB). A program too large for heapCap gets a limit in
-// proportion, so that the collector never runs without pause.
-func capHeap() (restore func()) {
+// under 900 MB). A larger program gets a limit in proportion to its size
+// (its analysis holds 2 to 4 KB per rule and collection), so that the
+// collector never runs without pause for want of room.
+func capHeap(progs []*modules.Program) (restore func()) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(s)
-	limit := int64(heapCap)
-	if s[0].Value.Kind() == metrics.KindUint64 {
-		limit = max(limit, 3*int64(s[0].Value.Uint64()))
+	items := 0
+	for _, p := range progs {
+		items += len(p.Rules) + len(p.Collections)
 	}
+	limit := max(int64(heapCap), int64(items)*heapPerItem)
 	oldLimit := debug.SetMemoryLimit(limit)
 	oldPercent := -2 // unchanged
 	if os.Getenv("GOGC") == "" {

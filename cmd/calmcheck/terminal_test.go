@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"github.com/calmcheck/calmcheck/modules"
 	"math"
 	"os"
 	"runtime/debug"
@@ -40,9 +41,9 @@ func TestIsTerminal(t *testing.T) {
 }
 
 // TestCapHeap: loading runs at GOGC=400 and restores GOGC; then lint
-// caps the heap at heapCap (or three times what the loaded program holds,
-// when more) and runs at GOGC=300 under the cap, unless GOMEMLIMIT or
-// GOGC say otherwise, and restores both when it returns.
+// caps the heap at heapCap (or heapPerItem per rule and collection, when
+// more) and runs at GOGC=300 under the cap, unless GOMEMLIMIT or GOGC say
+// otherwise, and restores both when it returns.
 func TestCapHeap(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
@@ -58,9 +59,9 @@ func TestCapHeap(t *testing.T) {
 		t.Errorf("GOGC after loading: %d, want 100 back", got)
 	}
 	t.Setenv("GOGC", "")
-	lift := capHeap()
-	if got := debug.SetMemoryLimit(-1); got < heapCap || got == math.MaxInt64 {
-		t.Errorf("memory limit after loading: %d, want at least %d", got, heapCap)
+	lift := capHeap(nil)
+	if got := debug.SetMemoryLimit(-1); got != heapCap {
+		t.Errorf("memory limit of a small program: %d, want %d", got, heapCap)
 	}
 	if got := debug.SetGCPercent(analysisGCPercent); got != analysisGCPercent {
 		t.Errorf("GOGC of the analysis: %d, want %d", got, analysisGCPercent)
@@ -72,15 +73,19 @@ func TestCapHeap(t *testing.T) {
 	if got := debug.SetGCPercent(100); got != 100 {
 		t.Errorf("GOGC after lint: %d, want 100 back", got)
 	}
+	big := &modules.Program{Rules: make([]*modules.Rule, 200_000), Collections: make([]*modules.Decl, 100_000)}
 	t.Setenv("GOGC", "100")
-	lift = capHeap()
+	lift = capHeap([]*modules.Program{big})
+	if got := debug.SetMemoryLimit(-1); got != 300_000*heapPerItem {
+		t.Errorf("memory limit of a program of 300,000 rules and collections: %d, want %d", got, 300_000*heapPerItem)
+	}
 	if got := debug.SetGCPercent(100); got != 100 {
 		t.Errorf("with GOGC set, GOGC became %d", got)
 	}
 	lift()
 	debug.SetMemoryLimit(math.MaxInt64)
 	t.Setenv("GOMEMLIMIT", "10GiB")
-	capHeap()()
+	capHeap(nil)()
 	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
 		t.Errorf("with GOMEMLIMIT set, the limit became %d", got)
 	}
