@@ -2,8 +2,9 @@ package lint
 
 import (
 	"runtime"
-	"sync"
 	"sync/atomic"
+
+	"github.com/calmcheck/calmcheck/internal/par"
 )
 
 // Large reports are mostly long arrays of independent elements (a
@@ -51,9 +52,10 @@ func (e *errWriter) batches(n int, sep func(b []byte, i int) []byte, enc encodeF
 	}
 	workers = min(workers, nb)
 	type batch struct {
-		b    []byte
-		err  error
-		done chan struct{}
+		b        []byte
+		err      error
+		panicked bool
+		done     chan struct{}
 	}
 	out := make([]batch, nb)
 	for k := range out {
@@ -65,9 +67,9 @@ func (e *errWriter) batches(n int, sep func(b []byte, i int) []byte, enc encodeF
 	free := make(chan []byte, batchesInFlight*workers)
 	quit := make(chan struct{})
 	var next atomic.Int64
-	var wg sync.WaitGroup
+	var g par.Group
 	for range workers {
-		wg.Go(func() {
+		g.Go(func() {
 			var s errWriter
 			for {
 				select {
@@ -89,9 +91,18 @@ func (e *errWriter) batches(n int, sep func(b []byte, i int) []byte, enc encodeF
 				case b = <-free:
 				default:
 				}
-				for i := k * size; i < min((k+1)*size, n) && s.err == nil; i++ {
-					b = enc(&s, sep(b, i), i)
-				}
+				func() {
+					defer func() {
+						if r := recover(); r != nil {
+							out[k].panicked = true // the writer stops; g.Wait raises it
+							close(out[k].done)
+							panic(r)
+						}
+					}()
+					for i := k * size; i < min((k+1)*size, n) && s.err == nil; i++ {
+						b = enc(&s, sep(b, i), i)
+					}
+				}()
 				out[k].b, out[k].err = b, s.err
 				close(out[k].done)
 			}
@@ -99,6 +110,9 @@ func (e *errWriter) batches(n int, sep func(b []byte, i int) []byte, enc encodeF
 	}
 	for k := 0; k < nb && e.err == nil; k++ {
 		<-out[k].done
+		if out[k].panicked {
+			break
+		}
 		if out[k].err != nil {
 			e.err = out[k].err
 			break
@@ -112,7 +126,7 @@ func (e *errWriter) batches(n int, sep func(b []byte, i int) []byte, enc encodeF
 		<-tokens
 	}
 	close(quit)
-	wg.Wait()
+	g.Wait()
 }
 
 // batchLen is the number of elements per batch: batchSize, or fewer when

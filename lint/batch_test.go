@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"reflect"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/calmcheck/calmcheck/internal/builtintest"
@@ -179,4 +182,26 @@ func TestInputSets(t *testing.T) {
 	if want := []int{0, 1, -1, 1, -1, 1, 2}; !reflect.DeepEqual(idx, want) {
 		t.Errorf("indexes %v, want %v", idx, want)
 	}
+}
+
+// TestBatchesPanic: a panic while encoding (a bug) reaches the writer's
+// goroutine, which the command recovers from, instead of ending the
+// process or leaving the writer waiting for the batch.
+func TestBatchesPanic(t *testing.T) {
+	defer func(n int) { batchSize = n }(batchSize)
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	batchSize = 2
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "element 77") {
+			t.Errorf("recovered %v, want the encoder's panic", r)
+		}
+	}()
+	e := &errWriter{w: io.Discard}
+	e.lines(0, 1000, func(s *errWriter, b []byte, i int) []byte {
+		if i == 77 {
+			panic("element 77")
+		}
+		return strconv.AppendInt(b, int64(i), 10)
+	})
+	t.Errorf("no panic")
 }

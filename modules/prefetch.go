@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/calmcheck/calmcheck/internal/par"
 	"gopkg.in/yaml.v3"
 )
 
@@ -34,16 +35,18 @@ type prefetched struct {
 
 	mu         sync.Mutex
 	fed, taken bool
+	panicked   par.Group // a panic of the decoding (a bug), for the loader
 }
 
 func (p *prefetched) decode() {
 	p.once.Do(func() {
+		defer close(p.done)
+		defer p.panicked.Recover() // re-raised by the loader (takePrefetched)
 		p.data, p.ds = ReadFile(p.name)
 		if p.ds == nil {
 			p.yf = NewYAMLFile(p.name, p.data, "schema")
 			p.root = p.yf.Decode()
 		}
-		close(p.done)
 	})
 }
 
@@ -121,6 +124,7 @@ func (lib *Library) takePrefetched(key string) *prefetched {
 	delete(lib.pre, key)
 	p.decode()
 	<-p.done
+	defer p.panicked.Wait() // a panic while decoding, raised here
 	p.mu.Lock()
 	p.taken = true
 	fed := p.fed
@@ -225,7 +229,7 @@ func (l *fileLoader) preparse(root *yaml.Node) {
 	pr := make([]parsedRule, len(rules))
 	pd := make([]parsedDecl, len(decls))
 	funcs := l.lib.latticeFuncs // fixed from here on: the file's lattices are loaded
-	var wg sync.WaitGroup
+	var wg par.Group
 	chunk := (total + workers - 1) / workers
 	for w := range workers {
 		lo, hi := w*chunk, min((w+1)*chunk, total)

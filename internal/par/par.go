@@ -1,11 +1,67 @@
 // Package par runs independent work on every core.
+//
+// A panic in work is a bug: it is re-raised in the goroutine that waits
+// for the work (Group.Wait, Chunks, Each), so that the command's own
+// recovery reports it as an internal error instead of the runtime ending
+// the process from a goroutine nobody watches.
 package par
 
 import (
+	"fmt"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 )
+
+// Group is a sync.WaitGroup whose Wait re-raises the first panic of its
+// goroutines.
+type Group struct {
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	panicked any
+}
+
+// Go runs f on a goroutine of the group.
+func (g *Group) Go(f func()) {
+	g.wg.Go(func() {
+		defer g.Recover()
+		f()
+	})
+}
+
+// Recover, deferred in a goroutine that is not started by Go, keeps its
+// panic for Wait.
+func (g *Group) Recover() {
+	if r := recover(); r != nil {
+		g.mu.Lock()
+		if g.panicked == nil {
+			g.panicked = Panic{Value: r, Stack: debug.Stack()}
+		}
+		g.mu.Unlock()
+	}
+}
+
+// Wait waits for the group's goroutines and re-raises the first panic.
+func (g *Group) Wait() {
+	g.wg.Wait()
+	g.mu.Lock()
+	p := g.panicked
+	g.mu.Unlock()
+	if p != nil {
+		panic(p)
+	}
+}
+
+// Panic is a panic of another goroutine, with where it happened.
+type Panic struct {
+	Value any
+	Stack []byte
+}
+
+func (p Panic) String() string {
+	return fmt.Sprintf("%v\n(in another goroutine:)\n%s", p.Value, p.Stack)
+}
 
 // Chunks calls work on consecutive chunks of 0..n-1, on as many
 // goroutines as there are processors, one chunk each of at least
@@ -18,12 +74,12 @@ func Chunks(n, minChunk int, work func(lo, hi int)) {
 		work(0, n)
 		return
 	}
-	var wg sync.WaitGroup
+	var g Group
 	size := (n + workers - 1) / workers
 	for lo := 0; lo < n; lo += size {
-		wg.Go(func() { work(lo, min(lo+size, n)) })
+		g.Go(func() { work(lo, min(lo+size, n)) })
 	}
-	wg.Wait()
+	g.Wait()
 }
 
 // Each calls work for every index 0..n-1, on as many goroutines as there
@@ -40,9 +96,9 @@ func Each[S any](n int, mk func() S, work func(s S, i int)) {
 		return
 	}
 	var next atomic.Int64
-	var wg sync.WaitGroup
+	var g Group
 	for range workers {
-		wg.Go(func() {
+		g.Go(func() {
 			s := mk()
 			for {
 				i := int(next.Add(1) - 1)
@@ -53,5 +109,5 @@ func Each[S any](n int, mk func() S, work func(s S, i int)) {
 			}
 		})
 	}
-	wg.Wait()
+	g.Wait()
 }
