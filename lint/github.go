@@ -1,10 +1,11 @@
 package lint
 
 import (
-	"fmt"
-	"github.com/calmcheck/calmcheck/internal/textsafe"
 	"io"
+	"strconv"
 	"strings"
+
+	"github.com/calmcheck/calmcheck/internal/textsafe"
 
 	"github.com/calmcheck/calmcheck/modules"
 	"github.com/calmcheck/calmcheck/monotonic"
@@ -20,17 +21,20 @@ type GitHub struct {
 
 func (f *GitHub) Start(w io.Writer, r *Report) error {
 	f.w = &errWriter{w: w}
-	for _, x := range r.Workspace {
-		f.finding(&x)
-	}
+	f.findings(r.Workspace)
 	return f.w.err
 }
 
 func (f *GitHub) Program(w io.Writer, p *Program) error {
-	for _, x := range p.Findings {
-		f.finding(&x)
-	}
+	f.findings(p.Findings)
 	return f.w.err
+}
+
+// findings writes one command per finding, in batches on every core.
+func (f *GitHub) findings(fs []monotonic.Finding) {
+	f.w.batches(len(fs), func(b []byte, i int) []byte { return b }, func(_ *errWriter, b []byte, i int) []byte {
+		return append(b, f.finding(&fs[i])...)
+	})
 }
 
 func (f *GitHub) End(w io.Writer, r *Report) error {
@@ -40,7 +44,8 @@ func (f *GitHub) End(w io.Writer, r *Report) error {
 	return f.w.err
 }
 
-func (f *GitHub) finding(x *monotonic.Finding) {
+// finding is the command of one finding.
+func (f *GitHub) finding(x *monotonic.Finding) string {
 	cmd := "notice"
 	switch {
 	case x.Expected:
@@ -60,7 +65,7 @@ func (f *GitHub) finding(x *monotonic.Finding) {
 	if x.Acknowledged != "" {
 		msg += " (acknowledged: " + x.Acknowledged + ")"
 	}
-	f.w.printf("%s", ghCommand(cmd, x.Pos, title, msg))
+	return ghCommand(cmd, x.Pos, title, msg)
 }
 
 // ghCommand is one workflow command line: ::cmd file=...,line=...,col=...,title=...::msg
@@ -70,26 +75,30 @@ func ghCommand(cmd string, pos modules.Pos, title, msg string) string {
 		props = append(props, "file="+ghProperty(pos.File))
 	}
 	if pos.IsValid() {
-		props = append(props, fmt.Sprintf("line=%d", pos.Line))
+		props = append(props, "line="+strconv.Itoa(pos.Line))
 		if pos.Col > 0 {
-			props = append(props, fmt.Sprintf("col=%d", pos.Col))
+			props = append(props, "col="+strconv.Itoa(pos.Col))
 		}
 	}
 	props = append(props, "title="+ghProperty(title))
-	return fmt.Sprintf("::%s %s::%s\n", cmd, strings.Join(props, ","), ghData(msg))
+	return "::" + cmd + " " + strings.Join(props, ",") + "::" + ghData(msg) + "\n"
 }
 
 // ghData escapes a workflow command's message: %, CR and LF as the runner
 // decodes them, every other control character visibly (textsafe), so that
 // nothing in a message can start a workflow command or drive the log.
-func ghData(s string) string {
-	return textsafe.Text(strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s))
-}
+func ghData(s string) string { return textsafe.Text(ghDataEscapes.Replace(s)) }
 
 // ghProperty escapes a workflow command's property value.
-func ghProperty(s string) string {
-	return textsafe.Text(strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s))
-}
+func ghProperty(s string) string { return textsafe.Text(ghPropertyEscapes.Replace(s)) }
+
+// The escapes of workflow commands, made once (a Replacer is safe for
+// concurrent use, and costly to make: a large program has a hundred
+// thousand findings).
+var (
+	ghDataEscapes     = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A")
+	ghPropertyEscapes = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C")
+)
 
 // WriteGitHubDiagnostic prints a load or composition diagnostic as a
 // workflow command, escaped as findings are (a file name holding a line
