@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # perf.sh measures the budgets of issue 13 (docs/performance.md, "Large
-# programs"): calmcheck lint --format text|json|sarif on generated programs
+# programs"): calmcheck lint --format text|json|sarif|github on generated programs
 # of 10,000 and 100,000 rules in several shapes, lint on the built-in
 # library and version with an empty TMPDIR, and (with --seeds) run --seeds
 # 1..100000 on the replicated disorderly cart.
@@ -12,7 +12,7 @@
 # times more.
 #
 # Usage: scripts/perf.sh [--runs N] [--shapes "wide dense standard"]
-#        [--sizes "10000 100000"] [--formats "text json sarif"] [--seeds]
+#        [--sizes "10000 100000"] [--formats "text json sarif github"] [--seeds]
 #        [--work DIR] [--bin CALMCHECK]
 # --bin measures a calmcheck built elsewhere (for before and after
 # comparisons) instead of building the working tree's; --work keeps the
@@ -23,7 +23,7 @@ set -euo pipefail
 runs=3
 shapes="wide dense"
 sizes="10000 100000"
-formats="text json sarif"
+formats="text json sarif github"
 seeds=no
 work=""
 bin=""

@@ -29,7 +29,7 @@ func BenchmarkLintCLI(b *testing.B) {
 	for _, shape := range genprog.Shapes {
 		for _, n := range sizes {
 			dir := ""
-			for _, format := range []string{"text", "json", "sarif"} {
+			for _, format := range []string{"text", "json", "sarif", "github"} {
 				b.Run(fmt.Sprintf("%s-%d-%s", shape.Name, n, format), func(b *testing.B) {
 					if dir == "" {
 						dir = parent.TempDir() // the formats' runs share it
