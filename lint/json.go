@@ -88,7 +88,8 @@ func (f *JSON) Program(w io.Writer, pr *Program) error {
 			s.local = st
 		}
 		vs := x.res.Verdicts[ranges[i][0]:ranges[i][1]]
-		return x.appendPathsOf(s, b, vs[0].To, st.gr.group(vs, true), st)
+		p := x.pathsOf(vs[0].To, st.gr.group(vs, true), &st.coords)
+		return s.appendPaths(b, &p)
 	})
 	if cs := x.coordination(); cs != nil {
 		e.key(d, "coordination", false)
@@ -120,67 +121,7 @@ func (f *JSON) Program(w io.Writer, pr *Program) error {
 // pathsState is what writing paths keeps per goroutine.
 type pathsState struct {
 	gr     grouper
-	coords map[int][]byte // a coordinate's JSON up to its "after", by edge
-}
-
-// appendPathsOf appends the JSON of output to's groups: what appendPaths
-// writes of pathsOf's result, without building it (an output of a large
-// program has hundreds of inputs, in groups that name their coordinate).
-func (x *programDoc) appendPathsOf(s *errWriter, b []byte, to int, groups []pathGroup, st *pathsState) []byte {
-	g := x.g
-	b = append(b, `{"to":`...)
-	b = s.appendString(b, g.Nodes[to].Name)
-	b = append(b, `,"inputs":[`...)
-	for i, grp := range groups {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		v := grp.v
-		b = append(b, `{"label":`...)
-		b = s.appendString(b, v.Label.String())
-		b = append(b, `,"effective":`...)
-		b = s.appendString(b, v.Effective.String())
-		if v.Covered != "" {
-			b = append(b, `,"covered":`...)
-			b = s.appendString(b, v.Covered)
-		}
-		if v.Contract {
-			b = append(b, `,"contract":true`...)
-		}
-		if v.Stale {
-			b = append(b, `,"stale":true`...)
-		}
-		if grp.coord >= 0 {
-			c, ok := st.coords[grp.coord]
-			if !ok {
-				if st.coords == nil {
-					st.coords = map[int][]byte{}
-				}
-				jc := x.describeCoord(grp.coord)
-				c = s.appendCoord(nil, jc)
-				c = c[:len(c)-1] // open, for "after"
-				st.coords[grp.coord] = c
-			}
-			b = append(b, `,"coordinate":`...)
-			b = append(b, c...)
-			if grp.async >= 0 {
-				if after := edgeHead(x.res, grp.async); after != "" {
-					b = append(b, `,"after":`...)
-					b = s.appendString(b, after)
-				}
-			}
-			b = append(b, '}')
-		}
-		b = append(b, `,"from":[`...)
-		for j, v := range grp.from {
-			if j > 0 {
-				b = append(b, ',')
-			}
-			b = s.appendString(b, g.Nodes[v].Name)
-		}
-		b = append(b, "]}"...)
-	}
-	return append(b, "]}"...)
+	coords map[int]JSONCoord // the coordinates' descriptions, by edge
 }
 
 // findings writes findings as an array at a depth, one compact line each;

@@ -230,9 +230,50 @@ func (e *errWriter) appendEdge(b []byte, x *JSONEdge) []byte {
 	return append(b, '}')
 }
 
-// appendCoord writes a coordinate by hand, for appendPathsOf
-// (TestProgramJSONFast; the paths around it: TestJSONStreamSameAsTree and
-// the JSON goldens).
+// appendPaths writes an output's paths by hand (TestProgramJSONFast).
+func (e *errWriter) appendPaths(b []byte, x *JSONPaths) []byte {
+	b = append(b, `{"to":`...)
+	b = e.appendString(b, x.To)
+	b = append(b, `,"inputs":`...)
+	if x.Inputs == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i := range x.Inputs {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = e.appendPathGroup(b, &x.Inputs[i])
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
+}
+
+func (e *errWriter) appendPathGroup(b []byte, g *JSONPathGroup) []byte {
+	b = append(b, `{"label":`...)
+	b = e.appendString(b, g.Label)
+	b = append(b, `,"effective":`...)
+	b = e.appendString(b, g.Effective)
+	if g.Covered != "" {
+		b = append(b, `,"covered":`...)
+		b = e.appendString(b, g.Covered)
+	}
+	if g.Contract {
+		b = append(b, `,"contract":true`...)
+	}
+	if g.Stale {
+		b = append(b, `,"stale":true`...)
+	}
+	if c := g.Coordinate; c != nil {
+		b = append(b, `,"coordinate":`...)
+		b = e.appendCoord(b, c)
+	}
+	b = append(b, `,"from":`...)
+	b = e.appendStrings(b, g.From)
+	return append(b, '}')
+}
+
 func (e *errWriter) appendCoord(b []byte, c *JSONCoord) []byte {
 	b = append(b, `{"collection":`...)
 	b = e.appendString(b, c.Collection)

@@ -93,8 +93,12 @@ func TestProgramJSONFast(t *testing.T) {
 			JSONRule{},
 			JSONEdge{From: s, To: s, Op: s, Temporal: i%2 == 0, Async: i%3 == 0, Nonmonotonic: i%2 == 1, Reason: s, Rule: i},
 			JSONEdge{},
-			JSONCoord{Collection: s, Reason: s, Rule: &st, Contract: s, After: s},
-			JSONCoord{})
+			JSONPaths{To: s, Inputs: []JSONPathGroup{
+				{Label: s, Effective: s, Covered: s, Contract: true, Stale: true, Coordinate: &JSONCoord{Collection: s, Reason: s, Rule: &st, Contract: s, After: s}, From: []string{s, "x"}},
+				{Label: "D", Effective: "A", Coordinate: &JSONCoord{}, From: nil},
+				{}}},
+			JSONPaths{To: s},
+			JSONPaths{Inputs: []JSONPathGroup{}})
 	}
 	for i, v := range vals {
 		var want bytes.Buffer
@@ -112,8 +116,8 @@ func TestProgramJSONFast(t *testing.T) {
 			got = w.appendRule(nil, &x)
 		case JSONEdge:
 			got = w.appendEdge(nil, &x)
-		case JSONCoord:
-			got = w.appendCoord(nil, &x)
+		case JSONPaths:
+			got = w.appendPaths(nil, &x)
 		}
 		if string(got) != string(bytes.TrimSuffix(want.Bytes(), []byte("\n"))) {
 			t.Errorf("value %d:\n got %s\nwant %s", i, got, want.String())
