@@ -27,13 +27,13 @@ const batchesInFlight = 2
 // fresh for each call of batches: an encoding error is left in s.err.
 type encodeFunc func(s *errWriter, b []byte, i int) []byte
 
-// batches writes elements 0..n-1, each after sep(i) (the separator and
-// indentation before element i), encoded by enc; on one goroutine when
-// there is one core or a single batch. The first error (writing, or
+// batches writes elements 0..n-1, each encoded by enc (the separator
+// before it too); on one goroutine when there is one core or a single
+// batch. The first error (writing, or
 // encoding) is kept in e.err and ends the writing.
-func (e *errWriter) batches(n int, sep func(b []byte, i int) []byte, enc encodeFunc) {
+func (e *errWriter) batches(n int, enc encodeFunc) {
 	workers := runtime.GOMAXPROCS(0)
-	size := e.batchLen(n, sep, enc)
+	size := e.batchLen(n, enc)
 	nb := (n + size - 1) / size
 	if workers <= 1 || nb <= 1 {
 		// A scratch of this call's own, as each goroutine's below: what
@@ -41,7 +41,7 @@ func (e *errWriter) batches(n int, sep func(b []byte, i int) []byte, enc encodeF
 		var s errWriter
 		var b []byte
 		for i := 0; i < n && e.err == nil; i++ {
-			b = enc(&s, sep(b[:0], i), i)
+			b = enc(&s, b[:0], i)
 			if s.err != nil {
 				e.err = s.err
 				break
@@ -100,7 +100,7 @@ func (e *errWriter) batches(n int, sep func(b []byte, i int) []byte, enc encodeF
 						}
 					}()
 					for i := k * size; i < min((k+1)*size, n) && s.err == nil; i++ {
-						b = enc(&s, sep(b, i), i)
+						b = enc(&s, b, i)
 					}
 				}()
 				out[k].b, out[k].err = b, s.err
@@ -132,7 +132,7 @@ func (e *errWriter) batches(n int, sep func(b []byte, i int) []byte, enc encodeF
 // batchLen is the number of elements per batch: batchSize, or fewer when
 // the first elements show that batchSize of them would be more than
 // about batchBytes.
-func (e *errWriter) batchLen(n int, sep func(b []byte, i int) []byte, enc encodeFunc) int {
+func (e *errWriter) batchLen(n int, enc encodeFunc) int {
 	const sample = 8
 	if n <= batchSize || batchSize <= sample {
 		return batchSize
@@ -140,7 +140,7 @@ func (e *errWriter) batchLen(n int, sep func(b []byte, i int) []byte, enc encode
 	var s errWriter
 	var b []byte
 	for i := range sample {
-		b = enc(&s, sep(b, i), i)
+		b = enc(&s, b, i)
 	}
 	per := max(1, len(b)/sample)
 	return max(1, min(batchSize, batchBytes/per))

@@ -123,14 +123,21 @@ func (e *errWriter) array(depth, n int, elem func(i int) any) {
 // appended by enc, in batches on every core (batches).
 func (e *errWriter) lines(depth, n int, enc encodeFunc) {
 	e.Write([]byte{'['})
-	sep := "\n" + strings.Repeat("  ", depth+1)
-	e.batches(n, func(b []byte, i int) []byte {
-		if i > 0 {
+	e.elements(depth+1, 0, n, enc)
+	e.endArray(depth, n)
+}
+
+// elements writes n elements of an array, one line each at a depth, the
+// first of them the array's element number first (an array written in
+// parts), in batches on every core.
+func (e *errWriter) elements(depth, first, n int, enc encodeFunc) {
+	sep := "\n" + strings.Repeat("  ", depth)
+	e.batches(n, func(s *errWriter, b []byte, i int) []byte {
+		if first+i > 0 {
 			b = append(b, ',')
 		}
-		return append(b, sep...)
-	}, enc)
-	e.endArray(depth, n)
+		return enc(s, append(b, sep...), i)
+	})
 }
 
 // value writes v as indented JSON at the given depth of the document (an

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/calmcheck/calmcheck/internal/textsafe"
-
 	"github.com/calmcheck/calmcheck/modules"
 	"github.com/calmcheck/calmcheck/monotonic"
 )
@@ -32,7 +31,7 @@ func (f *GitHub) Program(w io.Writer, p *Program) error {
 
 // findings writes one command per finding, in batches on every core.
 func (f *GitHub) findings(fs []monotonic.Finding) {
-	f.w.batches(len(fs), func(b []byte, i int) []byte { return b }, func(_ *errWriter, b []byte, i int) []byte {
+	f.w.batches(len(fs), func(_ *errWriter, b []byte, i int) []byte {
 		return append(b, f.finding(&fs[i])...)
 	})
 }

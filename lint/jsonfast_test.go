@@ -71,7 +71,7 @@ func TestSARIFResultFast(t *testing.T) {
 		if err := enc.Encode(f.result(&fs[i])); err != nil {
 			t.Fatal(err)
 		}
-		got := f.appendResult(nil, &fs[i])
+		got := (&sarifWriter{SARIF: f, w: f.w}).appendResult(nil, &fs[i])
 		if string(got) != string(bytes.TrimSuffix(want.Bytes(), []byte("\n"))) {
 			t.Errorf("finding %d:\n got %s\nwant %s", i, got, want.String())
 		}

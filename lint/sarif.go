@@ -210,13 +210,7 @@ func (f *SARIF) End(w io.Writer, r *Report) error {
 
 // results writes the results of findings, in batches on every core.
 func (f *SARIF) results(fs []monotonic.Finding) {
-	n := f.n
-	f.w.batches(len(fs), func(b []byte, i int) []byte {
-		if n+i > 0 {
-			b = append(b, ',')
-		}
-		return append(b, "\n        "...)
-	}, func(s *errWriter, b []byte, i int) []byte {
+	f.w.elements(4, f.n, len(fs), func(s *errWriter, b []byte, i int) []byte {
 		sw, _ := s.local.(*sarifWriter)
 		if sw == nil {
 			sw = &sarifWriter{SARIF: f, w: s}
@@ -225,11 +219,6 @@ func (f *SARIF) results(fs []monotonic.Finding) {
 		return sw.appendResult(b, &fs[i])
 	})
 	f.n += len(fs)
-}
-
-// appendResult appends the result of finding x (sarifWriter.appendResult).
-func (f *SARIF) appendResult(b []byte, x *monotonic.Finding) []byte {
-	return (&sarifWriter{SARIF: f, w: f.w}).appendResult(b, x)
 }
 
 // related gives a finding about a place the declarations of the inputs

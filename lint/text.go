@@ -98,7 +98,7 @@ func (f *Text) Program(w io.Writer, pr *Program) error {
 		shown = append(shown, i)
 	}
 	// One line each, in batches on every core.
-	f.w.batches(len(shown), func(b []byte, i int) []byte { return b }, func(_ *errWriter, b []byte, i int) []byte {
+	f.w.batches(len(shown), func(_ *errWriter, b []byte, i int) []byte {
 		return f.appendFinding(b, &pr.Findings[shown[i]])
 	})
 	if len(expected) > 0 {
@@ -471,7 +471,7 @@ func writeTableFunc(w io.Writer, n int, cell func(i int, c *[4][]byte)) {
 	}
 	if e, ok := w.(*errWriter); ok {
 		// The rows in batches on every core, written in order.
-		e.batches(n, func(b []byte, i int) []byte { return b }, func(s *errWriter, b []byte, i int) []byte {
+		e.batches(n, func(s *errWriter, b []byte, i int) []byte {
 			c, _ := s.local.(*[4][]byte)
 			if c == nil {
 				c = new([4][]byte)
