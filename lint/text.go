@@ -3,7 +3,6 @@ package lint
 import (
 	"bytes"
 	"fmt"
-	"github.com/calmcheck/calmcheck/internal/textsafe"
 	"io"
 	"strings"
 	"sync"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/calmcheck/calmcheck/depgraph"
 	"github.com/calmcheck/calmcheck/internal/par"
+	"github.com/calmcheck/calmcheck/internal/textsafe"
 	"github.com/calmcheck/calmcheck/modules"
 	"github.com/calmcheck/calmcheck/monotonic"
 )
@@ -469,27 +469,20 @@ func writeTableFunc(w io.Writer, n int, cell func(i int, c *[4][]byte)) {
 		line = append(line[:start], bytes.TrimRight(line[start:], " ")...)
 		return append(line, '\n')
 	}
-	if e, ok := w.(*errWriter); ok {
-		// The rows in batches on every core, written in order.
-		e.batches(n, func(s *errWriter, b []byte, i int) []byte {
-			c, _ := s.local.(*[4][]byte)
-			if c == nil {
-				c = new([4][]byte)
-				s.local = c
-			}
-			cell(i, c)
-			return row(b, c)
-		})
-		return
+	e, ok := w.(*errWriter)
+	if !ok {
+		e = &errWriter{w: w}
 	}
-	var c [4][]byte
-	var line []byte
-	for i := 0; i < n; i++ {
-		cell(i, &c)
-		if _, err := w.Write(row(line[:0], &c)); err != nil {
-			return
+	// The rows in batches on every core, written in order.
+	e.batches(n, func(s *errWriter, b []byte, i int) []byte {
+		c, _ := s.local.(*[4][]byte)
+		if c == nil {
+			c = new([4][]byte)
+			s.local = c
 		}
-	}
+		cell(i, c)
+		return row(b, c)
+	})
 }
 
 // writeTabwriter is writeTable through text/tabwriter.
