@@ -53,7 +53,15 @@ func step1(g *depgraph.Graph, ei int, marked bool) Step {
 	} else if e.Temporal {
 		notes = append(notes, "temporal")
 	}
-	return Step{From: g.Nodes[e.From].Name, To: g.Nodes[e.To].Name, Op: e.Op.String(), Pos: e.Rule.Pos, Note: strings.Join(notes, "; ")}
+	st := bareStep(g, ei)
+	st.Note = strings.Join(notes, "; ")
+	return st
+}
+
+// bareStep is the step of edge ei without its note.
+func bareStep(g *depgraph.Graph, ei int) Step {
+	e := &g.Edges[ei]
+	return Step{From: g.Nodes[e.From].Name, To: g.Nodes[e.To].Name, Op: e.Op.String(), Pos: e.Rule.Pos}
 }
 
 func listNames(names []string) string {
@@ -173,8 +181,8 @@ func (f *facts) stepsIn(sc *stepCache, path []int, mark int) []Step {
 					sc.done[ei] = true
 					sc.note[ei] = f.edgeStep(ei, false).Note
 				}
-				e := &g.Edges[ei]
-				st := Step{From: g.Nodes[e.From].Name, To: g.Nodes[e.To].Name, Op: e.Op.String(), Pos: e.Rule.Pos, Note: sc.note[ei]}
+				st := bareStep(g, ei)
+				st.Note = sc.note[ei]
 				out = append(out, st)
 				continue
 			}
