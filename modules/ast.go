@@ -163,6 +163,18 @@ func (d *Decl) Local() string {
 // Arity is the number of columns.
 func (d *Decl) Arity() int { return len(d.Key) + len(d.Val) }
 
+// Column returns column i of Columns() without building the list (the
+// zero Column past the last).
+func (d *Decl) Column(i int) Column {
+	switch {
+	case i < len(d.Key):
+		return d.Key[i]
+	case i-len(d.Key) < len(d.Val):
+		return d.Val[i-len(d.Key)]
+	}
+	return Column{}
+}
+
 // Columns returns key columns followed by value columns.
 func (d *Decl) Columns() []Column {
 	cols := make([]Column, 0, d.Arity())

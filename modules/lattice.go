@@ -159,15 +159,7 @@ func (d *Decl) IsLattice() bool {
 }
 
 // ColumnType returns the lattice type of column i (nil: a plain column).
-func (d *Decl) ColumnType(i int) *LatticeType {
-	if i < len(d.Key) {
-		return d.Key[i].Type
-	}
-	if i-len(d.Key) < len(d.Val) {
-		return d.Val[i-len(d.Key)].Type
-	}
-	return nil
-}
+func (d *Decl) ColumnType(i int) *LatticeType { return d.Column(i).Type }
 
 // Reveals reports whether the rule reads the lattice value of body atom a
 // through reveal (or a function not known to be monotone).

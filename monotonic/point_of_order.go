@@ -162,18 +162,23 @@ func runPointOfOrder(pass *Pass) {
 	f.coordReaches() // computed before the findings are, concurrently
 	// The findings of the points, in chunks on every core: each chunk
 	// with its own caches (the rest of facts is only read from here on).
+	// The names of each list of inputs, once per list (origins shares the
+	// lists of targets reached by the same inputs; so do the findings).
+	namesOf := newNamesOf(g)
+	inputs := make([][]string, len(found))
+	for i := range found {
+		inputs[i] = namesOf(reach[i])
+	}
 	fds := make([]Finding, len(found))
 	inChunks(len(found), func(lo, hi int) {
 		var sc stepCache
-		namesOf := newNamesOf(g)
 		for i := lo; i < hi; i++ {
-			fds[i] = f.pointFinding(&found[i], reach[i], via[i], viaMore[i], ureached, &sc, namesOf)
+			fds[i] = f.pointFinding(&found[i], inputs[i], via[i], viaMore[i], ureached, &sc)
 		}
 	})
 	for _, fd := range fds {
 		pass.Report(fd)
 	}
-	namesOf := newNamesOf(g)
 	for j, vi := range implied {
 		i := len(found) + j
 		ce := &m.vedges[vi]
@@ -196,12 +201,11 @@ func runPointOfOrder(pass *Pass) {
 }
 
 // pointFinding is the finding of point of order p, which the entries
-// reach reach (through the channels via, and others when viaMore). It
-// only reads f, but for the caches sc and namesOf: the findings of
-// different points are made concurrently.
-func (f *facts) pointFinding(p *OrderPoint, reach, via []int, viaMore bool, ureached []bool, sc *stepCache, namesOf func([]int) []string) Finding {
+// inputs reach (through the channels via, and others when viaMore). It
+// only reads f, but for the cache sc: the findings of different points
+// are made concurrently.
+func (f *facts) pointFinding(p *OrderPoint, inputs []string, via []int, viaMore bool, ureached []bool, sc *stepCache) Finding {
 	g := f.g
-	inputs := namesOf(reach)
 	e0 := &g.Edges[p.Edges[0]]
 	r := p.Rule
 	chans := g.Names(via)
@@ -289,9 +293,8 @@ func (f *facts) pointFinding(p *OrderPoint, reach, via []int, viaMore bool, urea
 	return fd
 }
 
-// newNamesOf returns a function giving the names of a list of inputs,
-// once per list (origins shares the lists of targets reached by the same
-// inputs; so do the findings).
+// newNamesOf returns a function giving the names of a list of nodes,
+// once per list (by the list's first element and length).
 func newNamesOf(g *depgraph.Graph) func([]int) []string {
 	names := map[*int][]string{}
 	return func(ids []int) []string {
@@ -349,17 +352,11 @@ func groupingKey(g *depgraph.Graph, r *modules.Rule, edges []int) []string {
 	if d.Arity() != len(r.Head.Args) {
 		return nil
 	}
-	colName := func(i int) string {
-		if i < len(d.Key) {
-			return d.Key[i].Name
-		}
-		return d.Val[i-len(d.Key)].Name
-	}
 	var key []string
 	if r.HasAggregate() {
 		for i, a := range r.Head.Args {
 			if _, agg := a.(*modules.AggExpr); !agg {
-				key = append(key, colName(i))
+				key = append(key, d.Column(i).Name)
 			}
 		}
 		return key
@@ -387,7 +384,7 @@ func groupingKey(g *depgraph.Graph, r *modules.Rule, edges []int) []string {
 	}
 	for i, a := range r.Head.Args {
 		if v, ok := a.(*modules.Var); ok && slices.Contains(negVars, v.Name) {
-			key = appendUnique(key, colName(i))
+			key = appendUnique(key, d.Column(i).Name)
 		}
 	}
 	return key
