@@ -188,10 +188,7 @@ func (lib *Library) loadFile(name string) Diagnostics {
 		if p.ds != nil {
 			return p.ds
 		}
-		lib.Files = append(lib.Files, name)
-		l := &fileLoader{YAMLFile: p.yf, lib: lib, dir: filepath.Dir(name), root: p.root, decoded: true}
-		l.load()
-		return l.Diagnostics()
+		return lib.loadWith(&fileLoader{YAMLFile: p.yf, dir: filepath.Dir(name), root: p.root, decoded: true})
 	}
 	data, ds := ReadFile(name)
 	if ds != nil {
@@ -206,8 +203,13 @@ func (lib *Library) LoadData(name string, data []byte) Diagnostics {
 }
 
 func (lib *Library) loadData(name string, data []byte, builtin bool, dir string) Diagnostics {
-	lib.Files = append(lib.Files, name)
-	l := &fileLoader{YAMLFile: NewYAMLFile(name, data, "schema"), lib: lib, builtin: builtin, dir: dir}
+	return lib.loadWith(&fileLoader{YAMLFile: NewYAMLFile(name, data, "schema"), builtin: builtin, dir: dir})
+}
+
+// loadWith loads the file of l into the library.
+func (lib *Library) loadWith(l *fileLoader) Diagnostics {
+	l.lib = lib
+	lib.Files = append(lib.Files, l.Name())
 	l.load()
 	return l.Diagnostics()
 }

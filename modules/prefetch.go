@@ -163,8 +163,7 @@ type parsedDecl struct {
 // where the loader will look, without reporting anything: whatever it
 // misses, the loader parses as it goes.
 func (l *fileLoader) preparse(root *yaml.Node) {
-	workers := runtime.GOMAXPROCS(0)
-	if workers < 2 || root.Kind != yaml.MappingNode {
+	if runtime.GOMAXPROCS(0) < 2 || root.Kind != yaml.MappingNode {
 		return
 	}
 	var rules, decls []*yaml.Node
@@ -229,26 +228,17 @@ func (l *fileLoader) preparse(root *yaml.Node) {
 	pr := make([]parsedRule, len(rules))
 	pd := make([]parsedDecl, len(decls))
 	funcs := l.lib.latticeFuncs // fixed from here on: the file's lattices are loaded
-	var wg par.Group
-	chunk := (total + workers - 1) / workers
-	for w := range workers {
-		lo, hi := w*chunk, min((w+1)*chunk, total)
-		if lo >= hi {
-			break
-		}
-		wg.Go(func() {
-			for k := lo; k < hi; k++ {
-				if k < len(rules) {
-					n := rules[k]
-					pr[k].r, pr[k].ds = parseRule(n.Value, l.ScalarPos(n), funcs)
-				} else {
-					n := decls[k-len(rules)]
-					pd[k-len(rules)].d, pd[k-len(rules)].ds = ParseDecl(n.Value, l.ScalarPos(n))
-				}
+	par.Chunks(total, 1, func(lo, hi int) {
+		for k := lo; k < hi; k++ {
+			if k < len(rules) {
+				n := rules[k]
+				pr[k].r, pr[k].ds = parseRule(n.Value, l.ScalarPos(n), funcs)
+			} else {
+				n := decls[k-len(rules)]
+				pd[k-len(rules)].d, pd[k-len(rules)].ds = ParseDecl(n.Value, l.ScalarPos(n))
 			}
-		})
-	}
-	wg.Wait()
+		}
+	})
 	l.rules = make(map[*yaml.Node]parsedRule, len(rules))
 	for k, n := range rules {
 		if _, dup := l.rules[n]; !dup {
