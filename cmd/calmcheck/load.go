@@ -174,13 +174,17 @@ func protocolWorkloads(p *modules.Program) []*executor.Workload {
 // collector's setting. Loading builds the program's tree at once, so the
 // usual pacing (a collection each time the heap doubles, from a few
 // megabytes on) collects many times while there is almost no garbage;
-// the phases after it hold the peak of memory. GOGC=off is left alone.
-func loosenGC() (restore func()) {
-	old := debug.SetGCPercent(loadGCPercent)
-	if old < 0 || old >= loadGCPercent {
-		debug.SetGCPercent(old)
+// the phases after it hold the peak of memory. A GOGC set in the
+// environment is left as it is.
+func loosenGC() (restore func()) { return setGCPercent(loadGCPercent) }
+
+// setGCPercent sets the collector's target (GOGC) to percent, unless GOGC
+// is set in the environment, and returns the function that restores it.
+func setGCPercent(percent int) (restore func()) {
+	if os.Getenv("GOGC") != "" {
 		return func() {}
 	}
+	old := debug.SetGCPercent(percent)
 	return func() { debug.SetGCPercent(old) }
 }
 
@@ -221,14 +225,9 @@ func capHeap(progs []*modules.Program) (restore func()) {
 	}
 	limit := max(int64(heapCap), int64(items)*heapPerItem)
 	oldLimit := debug.SetMemoryLimit(limit)
-	oldPercent := -2 // unchanged
-	if os.Getenv("GOGC") == "" {
-		oldPercent = debug.SetGCPercent(analysisGCPercent)
-	}
+	restorePercent := setGCPercent(analysisGCPercent)
 	return func() {
 		debug.SetMemoryLimit(oldLimit)
-		if oldPercent != -2 {
-			debug.SetGCPercent(oldPercent)
-		}
+		restorePercent()
 	}
 }

@@ -49,6 +49,7 @@ func TestCapHeap(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	debug.SetMemoryLimit(math.MaxInt64)
 	t.Setenv("GOMEMLIMIT", "")
+	t.Setenv("GOGC", "")
 	restore := loosenGC()
 	if got := debug.SetGCPercent(-1); got != loadGCPercent {
 		t.Errorf("GOGC while loading: %d, want %d", got, loadGCPercent)

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"strings"
 
 	"github.com/calmcheck/calmcheck/internal/textsafe"
@@ -173,11 +172,9 @@ func runVerify(cmd *cobra.Command, args []string, o *verifyOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if os.Getenv("GOGC") == "" {
-		// Executions allocate briskly and keep little: collecting less
-		// often leaves the cores to the executions (docs/performance.md).
-		defer debug.SetGCPercent(debug.SetGCPercent(400))
-	}
+	// Executions allocate briskly and keep little: collecting less often
+	// leaves the cores to the executions (docs/performance.md).
+	defer setGCPercent(400)()
 	bar := newProgressBar(stderr, o.progress)
 	// verify's JSON document is lint's, gated at error.
 	rep := lint.Run(progs, warnings, lint.Options{NoExpect: o.noExpect, Gate: lint.Gate{Severity: modules.Error}})
