@@ -54,9 +54,10 @@ type Library struct {
 	Lattices map[string]*LatticeDef
 
 	loaded       map[string]bool
-	pre          map[string]*prefetched // files being decoded ahead (prefetch.go)
-	latticeOrder []string               // lattice names in load order
-	latticeFuncs map[string]int         // functions of user lattices -> arity
+	pre          map[string]*prefetched      // files being decoded ahead (prefetch.go)
+	ahead        struct{ files, parsed int } // files decoded ahead, rules and declarations parsed ahead (for tests)
+	latticeOrder []string                    // lattice names in load order
+	latticeFuncs map[string]int              // functions of user lattices -> arity
 }
 
 // NewLibrary returns an empty library.

@@ -122,6 +122,7 @@ func (lib *Library) takePrefetched(key string) *prefetched {
 		return nil
 	}
 	delete(lib.pre, key)
+	lib.ahead.files++
 	p.decode()
 	<-p.done
 	defer p.panicked.Wait() // a panic while decoding, raised here
@@ -258,6 +259,7 @@ func (l *fileLoader) preparse(root *yaml.Node) {
 func (l *fileLoader) parseRule(n *yaml.Node) (*Rule, Diagnostics) {
 	if p, ok := l.rules[n]; ok {
 		delete(l.rules, n)
+		l.lib.ahead.parsed++
 		return p.r, p.ds
 	}
 	return parseRule(n.Value, l.ScalarPos(n), l.lib.latticeFuncs)
@@ -268,6 +270,7 @@ func (l *fileLoader) parseRule(n *yaml.Node) (*Rule, Diagnostics) {
 func (l *fileLoader) parseDecl(n *yaml.Node) (*Decl, Diagnostics) {
 	if p, ok := l.decls[n]; ok {
 		delete(l.decls, n)
+		l.lib.ahead.parsed++
 		return p.d, p.ds
 	}
 	return ParseDecl(n.Value, l.ScalarPos(n))

@@ -94,6 +94,9 @@ func TestLoadConcurrentSameAsSequential(t *testing.T) {
 	}
 	before := runtime.NumGoroutine()
 	seqLib, seqDs := load(1)
+	if seqLib.ahead.files != 0 || seqLib.ahead.parsed != 0 {
+		t.Errorf("one core: %+v loaded ahead", seqLib.ahead)
+	}
 	for _, procs := range []int{2, 4, 16} {
 		lib, ds := load(procs)
 		if !reflect.DeepEqual(seqDs, ds) {
@@ -107,6 +110,11 @@ func TestLoadConcurrentSameAsSequential(t *testing.T) {
 		}
 		if len(lib.pre) != 0 {
 			t.Errorf("GOMAXPROCS=%d: %d prefetched files never taken", procs, len(lib.pre))
+		}
+		// It did load ahead: every file but the one a specs: entry
+		// loads out of turn, and every rule and declaration of a_big.
+		if lib.ahead.files < len(lib.Files)-1 || lib.ahead.parsed < 600 {
+			t.Errorf("GOMAXPROCS=%d: %d of %d files decoded ahead, %d rules and declarations parsed ahead", procs, lib.ahead.files, len(lib.Files), lib.ahead.parsed)
 		}
 	}
 	// Every reader has finished: none waits for a place in the window.
