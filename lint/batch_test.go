@@ -10,7 +10,9 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/calmcheck/calmcheck/internal/builtintest"
 	"github.com/calmcheck/calmcheck/monotonic"
@@ -22,11 +24,25 @@ import (
 func TestBatchesSameBytes(t *testing.T) {
 	defer func(n int) { batchSize = n }(batchSize)
 	batchSize = 3
+	spread := false // whether element 0 waited until another batch was being encoded
 	write := func(procs, n int) string {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 		var buf bytes.Buffer
 		e := &errWriter{w: &buf}
+		other := make(chan struct{})
+		var once sync.Once
+		spread = false
 		e.lines(1, n, func(s *errWriter, b []byte, i int) []byte {
+			switch {
+			case procs > 1 && n >= 50 && i == 0:
+				select {
+				case <-other:
+					spread = true
+				case <-time.After(5 * time.Second):
+				}
+			case i >= batchSize:
+				once.Do(func() { close(other) })
+			}
 			return s.appendCompact(b, map[string]any{"i": i, "s": "é\x01" + strconv.Itoa(i*i)})
 		})
 		if e.err != nil {
@@ -39,6 +55,9 @@ func TestBatchesSameBytes(t *testing.T) {
 		for _, procs := range []int{2, 3, 8} {
 			if got := write(procs, n); got != want {
 				t.Errorf("n=%d GOMAXPROCS=%d:\n got %q\nwant %q", n, procs, got, want)
+			}
+			if n >= 50 && !spread {
+				t.Errorf("n=%d GOMAXPROCS=%d: no other batch was encoded while the first was: the batches were not spread", n, procs)
 			}
 		}
 	}
