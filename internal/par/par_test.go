@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestChunksAndEachCoverEveryIndex: every index once, on one core and on
@@ -65,5 +66,40 @@ func TestPanicReachesTheWaiter(t *testing.T) {
 			run()
 			t.Errorf("%s: no panic", name)
 		}()
+	}
+}
+
+// TestRunsAtOnce: with two cores, the chunks (and the indexes of Each)
+// run at the same time: the first waits for the second to start.
+func TestRunsAtOnce(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	meet := func(i int, started []chan struct{}) bool {
+		close(started[i])
+		select {
+		case <-started[1-i]:
+			return true
+		case <-time.After(5 * time.Second):
+			return false
+		}
+	}
+	var met atomic.Int32
+	started := []chan struct{}{make(chan struct{}), make(chan struct{})}
+	Chunks(2, 1, func(lo, hi int) {
+		if meet(lo, started) {
+			met.Add(1)
+		}
+	})
+	if met.Load() != 2 {
+		t.Errorf("Chunks: the two chunks did not run at once")
+	}
+	met.Store(0)
+	started = []chan struct{}{make(chan struct{}), make(chan struct{})}
+	Each(2, func() int { return 0 }, func(_ int, i int) {
+		if meet(i, started) {
+			met.Add(1)
+		}
+	})
+	if met.Load() != 2 {
+		t.Errorf("Each: the two indexes did not run at once")
 	}
 }
