@@ -8,17 +8,7 @@ import (
 	"strings"
 )
 
-// Files generates the spec files of a program with the given number of
-// rules over rules/2 collections, in the standard shape: 16 inputs, 16
-// outputs, every 25th collection a channel, every 7th a table, the rest
-// scratches. Rules read one or two collections declared before their head
-// (forward edges), every 10th uses notin, every 20th aggregates, every 9th
-// reads a later collection through <+ (temporal cycles), every 31st
-// through <= (plain cycles), and a head that is a channel is written with
-// <~. The module Gen (gen0.yaml) declares the state; modules GenP1, GenP2,
-// ... hold 20,000 rules each, one file each (a spec file is limited to 16
-// MiB); GenAll includes them all and is the program's root. The generator
-// is deterministic: the same size and shape give the same bytes.
+// File is a generated spec file.
 type File struct {
 	Name string
 	Data []byte
@@ -71,6 +61,17 @@ func genKind(i int, input, output bool) string {
 	return "scratch"
 }
 
+// Files generates the spec files of a program with the given number of
+// rules over rules/2 collections, in a shape (Standard: 16 inputs and 16
+// outputs; Wide and Dense below), every 25th collection a channel, every 7th a table, the rest
+// scratches. Rules read one or two collections declared before their head
+// (forward edges), every 10th uses notin, every 20th aggregates, every 9th
+// reads a later collection through <+ (temporal cycles), every 31st
+// through <= (plain cycles), and a head that is a channel is written with
+// <~. The module Gen (gen0.yaml) declares the state; modules GenP1, GenP2,
+// ... hold 20,000 rules each, one file each (a spec file is limited to 16
+// MiB); GenAll includes them all and is the program's root. The generator
+// is deterministic: the same size and shape give the same bytes.
 func Files(rules int, shape Shape) []File {
 	ncoll := rules / 2
 	var files []File
