@@ -62,9 +62,10 @@ func genKind(i int, input, output bool) string {
 }
 
 // Files generates the spec files of a program with the given number of
-// rules over rules/2 collections, in a shape (Standard: 16 inputs and 16
-// outputs; Wide and Dense below), every 25th collection a channel, every 7th a table, the rest
-// scratches. Rules read one or two collections declared before their head
+// rules over rules/2 collections, in a shape (its inputs and outputs:
+// see Standard, Wide and Dense), every 25th collection a channel, every
+// 7th a table, the rest scratches. Rules read one or two collections
+// (three in Dense) declared before their head
 // (forward edges), every 10th uses notin, every 20th aggregates, every 9th
 // reads a later collection through <+ (temporal cycles), every 31st
 // through <= (plain cycles), and a head that is a channel is written with
